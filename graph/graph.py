@@ -1,0 +1,113 @@
+"""The wiring: plan → retrieve → video-analyse → draft (one per section) → validate → draft … or end.
+
+Routers are pure functions of state. Failed video analysis routes through ``video_fallback``; validate sends
+only the failing sections back to draft, for at most ``Context.max_revision_rounds`` rounds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import RetryPolicy, Send
+
+from reportgraph.graph.context import Context
+from reportgraph.graph.state import DraftTask, InputState, OutputState, ReportState
+from reportgraph.nodes.draft import draft
+from reportgraph.nodes.plan import plan
+from reportgraph.nodes.retrieve import retrieve
+from reportgraph.nodes.validate import validate
+from reportgraph.nodes.video import video_analyse, video_fallback
+
+DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
+
+
+def transient_model_error(error: Exception) -> bool:
+    """Retry what a provider may get over (rate limits, 5xx, timeouts, dropped connections)."""
+    import httpx
+    import openai
+
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code == 429 or error.status_code >= 500
+    return isinstance(error, openai.APIConnectionError | openai.APITimeoutError | httpx.TransportError)
+
+
+MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, retry_on=transient_model_error)
+
+
+def draft_tasks(state: ReportState, indices: list[int]) -> list[Send]:
+    """One Send per section to (re)draft, carrying its evidence, budget and feedback."""
+    spec = state["spec"]
+    registry = state.get("sources") or {}
+    evidence = state.get("evidence") or {}
+    video = state.get("video") or {}
+    disclosure = video.get("disclosure", "") if video.get("status") in DISCLOSED_VIDEO_STATUSES else ""
+    feedback = state.get("feedback") or {}
+    drafts = state.get("drafts") or {}
+    sends = []
+    for item in state.get("outline") or []:
+        if item["index"] not in indices:
+            continue
+        key = str(item["index"])
+        task: DraftTask = {
+            "section": item,
+            "spec": spec,
+            "evidence": [registry[i] for i in evidence.get(key, []) if i in registry],
+            "budget": item["budget"],
+            "round": state.get("round", 1),
+            "feedback": feedback.get(key, []),
+            "previous_text": drafts.get(key, ""),
+            "video_disclosure": disclosure if item.get("focus") == "video" else "",
+            "drafting_mode": state.get("drafting_mode", "extractive"),
+        }
+        sends.append(Send("draft", task))
+    return sends
+
+
+def all_sections(state: ReportState) -> list[int]:
+    return [item["index"] for item in state.get("outline") or []]
+
+
+def route_after_plan(state: ReportState) -> Literal["retrieve", "__end__"]:
+    return END if state.get("status") == "bad_input" else "retrieve"
+
+
+def route_after_retrieve(state: ReportState) -> Literal["video_analyse", "__end__"]:
+    return END if state.get("status") == "bad_input" else "video_analyse"
+
+
+def route_after_video(state: ReportState) -> Literal["video_fallback"] | list[Send]:
+    if (state.get("video") or {}).get("status") in DISCLOSED_VIDEO_STATUSES:
+        return "video_fallback"
+    return draft_tasks(state, all_sections(state))
+
+
+def route_after_fallback(state: ReportState) -> list[Send]:
+    return draft_tasks(state, all_sections(state))
+
+
+def route_after_validate(state: ReportState) -> Literal["__end__"] | list[Send]:
+    if state.get("status") != "running":
+        return END
+    return draft_tasks(state, [int(key) for key in state.get("feedback") or {}])
+
+
+def build_graph() -> StateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(ReportState, context_schema=Context, input_schema=InputState, output_schema=OutputState)
+    builder.add_node("plan", plan, retry_policy=MODEL_RETRY)
+    builder.add_node("retrieve", retrieve)
+    builder.add_node("video_analyse", video_analyse)
+    builder.add_node("video_fallback", video_fallback)
+    builder.add_node("draft", draft, retry_policy=MODEL_RETRY)
+    builder.add_node("validate", validate)
+    builder.add_edge(START, "plan")
+    builder.add_conditional_edges("plan", route_after_plan, ["retrieve", END])
+    builder.add_conditional_edges("retrieve", route_after_retrieve, ["video_analyse", END])
+    builder.add_conditional_edges("video_analyse", route_after_video, ["video_fallback", "draft"])
+    builder.add_conditional_edges("video_fallback", route_after_fallback, ["draft"])
+    builder.add_edge("draft", "validate")
+    builder.add_conditional_edges("validate", route_after_validate, ["draft", END])
+    return builder
+
+
+graph = build_graph().compile(name="reportgraph")

@@ -1,0 +1,80 @@
+"""Small helpers the nodes share: run-record events, progress events, and the chat model for a run."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.runtime import Runtime
+
+from reportgraph.graph.context import Context, env
+from reportgraph.tools.embeddings import EmbedderSettings
+from reportgraph.tools.llm import LLMSettings, make_chat_model, usage_of
+
+
+def emit(runtime: Runtime[Context], node: str, message: str, **data: Any) -> None:
+    """A custom stream event: the CLI shows it as progress, SDK clients read it with stream_mode=custom."""
+    writer = runtime.stream_writer
+    if writer is not None:
+        writer({"node": node, "message": message, **data})
+
+
+class NodeRecord:
+    """Collects one node invocation's events for run.json: its time, model calls and fallbacks."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+        self.started = time.perf_counter()
+        self.events: list[dict[str, Any]] = []
+        self.llm_calls = 0
+        self.input_tokens = 0
+        self.output_tokens = 0
+
+    def llm(self, reply: Any) -> None:
+        self.llm_calls += 1
+        input_tokens, output_tokens = usage_of(reply)
+        self.input_tokens += input_tokens
+        self.output_tokens += output_tokens
+
+    def fallback(self, step: str, reason: str) -> None:
+        self.events.append({"kind": "fallback", "node": self.node, "step": step, "reason": reason})
+
+    def note(self, message: str, **data: Any) -> None:
+        self.events.append({"kind": "note", "node": self.node, "message": message, **data})
+
+    def finish(self, **data: Any) -> list[dict[str, Any]]:
+        timing: dict[str, Any] = {
+            "kind": "node",
+            "node": self.node,
+            "seconds": round(time.perf_counter() - self.started, 3),
+            "finished_at": time.time(),
+            **data,
+        }
+        if self.llm_calls:
+            timing.update(llm_calls=self.llm_calls, input_tokens=self.input_tokens,
+                          output_tokens=self.output_tokens)
+        return [*self.events, timing]
+
+
+def chat_model(context: Context) -> BaseChatModel:
+    return make_chat_model(
+        LLMSettings(
+            model=context.chat_model,
+            base_url=context.base_url,
+            api_key=env().openai_api_key,
+            temperature=context.temperature,
+            timeout_s=context.request_timeout_s,
+            max_retries=context.max_retries,
+        )
+    )
+
+
+def embedder_settings(context: Context) -> EmbedderSettings:
+    return EmbedderSettings(
+        provider=context.embedder,
+        model=context.embedding_model,
+        base_url=context.embedding_base_url or context.base_url,
+        api_key=env().openai_api_key,
+        chroma_url=context.chroma_url,
+    )

@@ -1,0 +1,125 @@
+"""retrieve: index the whole collection and the PDFs, then fetch an evidence pack for every section."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from reportgraph.graph.context import Context
+from reportgraph.graph.state import ReportState
+from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
+from reportgraph.tools.embeddings import select_embedder
+from reportgraph.tools.registry import SourceRecord, to_registry
+from reportgraph.tools.retriever import Hit, HybridRetriever, IndexBuild, build_or_load, describe
+from reportgraph.tools.taskio import BadInputError, Inventory
+
+# Of a section's pack, the share taken from the paper, by what the section is about.
+PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
+
+
+def build_task_index(task_dir: Path, context: Context, progress: Any = None,
+                     inventory: Inventory | None = None) -> IndexBuild:
+    """The index of a task folder's collection and PDFs (cached; see tools/retriever.py)."""
+    from reportgraph.tools.taskio import inventory as take_inventory
+
+    stock = inventory or take_inventory(task_dir)
+    choice = select_embedder(embedder_settings(context), cache_dir=context.cache_dir)
+    build = build_or_load(
+        task_dir / stock.corpus[0] if stock.corpus else None,
+        [task_dir / name for name in stock.pdf],
+        cache_dir=context.cache_dir,
+        embedder=choice.embedder,
+        progress=progress,
+    )
+    build.problems.insert(0, f"embedder: {choice.reason}")
+    return build
+
+
+def section_pack(retriever: HybridRetriever, item: dict[str, Any], queries: list[str], context: Context,
+                 has_pdf: bool, has_corpus: bool, widen: int = 1) -> list[Hit]:
+    """The section's evidence: the paper's best pages and the collection's best chunks, diverse."""
+    k = context.evidence_per_section * widen
+    pdf_k = round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4)) if has_pdf and has_corpus else (
+        k if has_pdf else 0
+    )
+    hits: list[Hit] = []
+    if pdf_k:
+        hits += retriever.search(queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
+    if has_corpus and k - len(hits) > 0:
+        hits += retriever.search(queries, k=k - len(hits), per_doc_cap=context.per_doc_cap,
+                                 min_distinct_docs=context.min_distinct_docs, kinds={"corpus"})
+    return hits
+
+
+def share_out(packs: dict[str, list[SourceRecord]], per_section: int) -> dict[str, list[str]]:
+    """Deal ranked hits to sections in turns, so no two sections quote the same chunk."""
+    taken: set[str] = set()
+    dealt: dict[str, list[str]] = {key: [] for key in packs}
+    cursors = dict.fromkeys(packs, 0)
+    while any(len(dealt[key]) < per_section and cursors[key] < len(packs[key]) for key in packs):
+        for key, hits in packs.items():
+            while len(dealt[key]) < per_section and cursors[key] < len(hits):
+                record = hits[cursors[key]]
+                cursors[key] += 1
+                if record.id not in taken:
+                    taken.add(record.id)
+                    dealt[key].append(record.id)
+                    break
+    return dealt
+
+
+def first_pages(build: IndexBuild) -> list[SourceRecord]:
+    """Each PDF's first page chunk: the title, authors and abstract an overview section needs."""
+    return [pdf.records[0] for pdf in build.pdfs if pdf.records]
+
+
+def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    record = NodeRecord("retrieve")
+    context = runtime.context
+    task_dir = Path(state["task_dir"])
+    stock = Inventory.model_validate(state["inventory"])
+
+    def progress(stage: str, done: int, total: int) -> None:
+        emit(runtime, "retrieve", f"{stage} {done}/{total}", stage=stage, done=done, total=total)
+
+    try:
+        build = build_task_index(task_dir, context, progress, stock)
+    except BadInputError as error:
+        return {"status": "bad_input", "error": {"code": error.code, "message": str(error)},
+                "events": record.finish(status="bad_input")}
+    for problem in build.problems[1:]:
+        record.fallback("retrieval", problem)
+    pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
+    has_pdf = any(pdf.records for pdf in build.pdfs)
+    has_corpus = any(r.kind == "corpus" for r in build.retriever.records)
+    outline = []
+    packs: dict[str, list[SourceRecord]] = {}
+    overview_done = False
+    for item in state.get("outline") or []:
+        # The paper's own title carries its terms across languages (a Chinese task, an English paper).
+        item = {**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))}
+        outline.append(item)
+        # Twice the pack, so sharing out below still fills every section.
+        wide = section_pack(build.retriever, item, item["queries"], context, has_pdf, has_corpus, widen=2)
+        hits = [hit.record for hit in wide]
+        if item.get("focus") == "paper" and not overview_done:
+            overview_done = True
+            hits = [*first_pages(build), *(h for h in hits if h not in first_pages(build))]
+        packs[str(item["index"])] = hits
+    evidence = share_out(packs, context.evidence_per_section)
+    registry = {record.id: record for hits in packs.values() for record in hits}
+    registry = {source_id: registry[source_id] for ids in evidence.values() for source_id in ids}
+    summary = describe(build)
+    summary["embedder"] = build.problems[0]
+    summary["evidence"] = {key: len(ids) for key, ids in evidence.items()}
+    emit(runtime, "retrieve", f"{len(registry)} evidence pieces from {summary['records']} indexed "
+         f"({'cached index' if build.cache_hit else 'index built'})")
+    return {
+        "sources": to_registry(registry.values()),
+        "evidence": evidence,
+        "outline": outline,
+        "retrieval": summary,
+        "events": record.finish(cache_hit=build.cache_hit),
+    }

