@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy, Send
-
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask, InputState, OutputState, ReportState
 from reportgraph.nodes.draft import draft
@@ -18,21 +17,22 @@ from reportgraph.nodes.plan import plan
 from reportgraph.nodes.retrieve import retrieve
 from reportgraph.nodes.validate import validate
 from reportgraph.nodes.video import video_analyse, video_fallback
+from reportgraph.tools.llm import is_transient_error
 
 DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
 
 
 def transient_model_error(error: Exception) -> bool:
     """Retry what a provider may get over (rate limits, 5xx, timeouts, dropped connections)."""
-    import httpx
-    import openai
-
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code == 429 or error.status_code >= 500
-    return isinstance(error, openai.APIConnectionError | openai.APITimeoutError | httpx.TransportError)
+    return is_transient_error(error)
 
 
-MODEL_RETRY = RetryPolicy(max_attempts=3, initial_interval=1.0, retry_on=transient_model_error)
+# On top of the client's own retries of each request (Context.max_retries): a node that still fails is run
+# again after 1 s, then 2 s; a provider down for longer ends the run with ModelUnavailableError, and a
+# checkpointer keeps the state of every node that finished.
+MODEL_RETRY = RetryPolicy(
+    max_attempts=3, initial_interval=1.0, max_interval=10.0, retry_on=transient_model_error
+)
 
 
 def draft_tasks(state: ReportState, indices: list[int]) -> list[Send]:

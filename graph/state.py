@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
+
+# pydantic (and so the server's /schemas for Studio) needs typing_extensions' TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 RunStatus = Literal["running", "pass", "needs_review", "bad_input"]
 

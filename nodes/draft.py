@@ -6,18 +6,31 @@ import re
 from typing import Any
 
 from langgraph.runtime import Runtime
-
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
-from reportgraph.prompts.drafting import DISCLOSURE_NOTE, DRAFT_SYSTEM, DRAFT_USER, REVISE_USER
+from reportgraph.prompts.drafting import (
+    DISCLOSURE_NOTE,
+    DRAFT_SYSTEM,
+    DRAFT_USER,
+    PREVIOUS_DRAFT,
+    REVISE_USER,
+)
 from reportgraph.tools.extractive import draft_extractive_section
-from reportgraph.tools.llm import message_text, strip_reasoning
+from reportgraph.tools.llm import message_text, provider_errors, strip_reasoning
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.spec import RequirementSpec, SectionRequirement
 
-_LEADING_HEADING = re.compile(r"\A\s*(?:#{1,6}[^\n]*\n+)+")
 _EVIDENCE_CHARS = 1200
+_LEADING_HEADINGS = re.compile(r"\A(?:\s*(?:#{1,6}[^\n]*|\*\*[^\n*]{1,80}\*\*[:：]?)[ \t]*\n)+")
+_WHOLE_FENCE = re.compile(r"\A\s*```[\w-]*[ \t]*\n(.*?)\n?```\s*\Z", re.S)
+_FENCE_LINE = re.compile(r"^[ \t]*```[\w-]*[ \t]*$\n?", re.M)
+_PROMPT_TAGS = re.compile(r"</?(?:evidence|previous|task|sentence|source)>", re.I)
+_TOP_HEADING = re.compile(r"^#{1,2}(?=\s)", re.M)
+# [@a, @b], [@a; b], 【@a】 and full-width brackets: models write lists the validator would not read.
+_SOURCE_ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
+_CITATION_GROUP = re.compile(rf"[\[【［]\s*@({_SOURCE_ID}(?:\s*[,;，；、]\s*@?{_SOURCE_ID})*)\s*[\]】］]")
+_ID_SEPARATOR = re.compile(r"\s*[,;，；、]\s*@?")
 
 
 def format_evidence(records: list[SourceRecord]) -> str:
@@ -33,10 +46,33 @@ def with_disclosure(body: str, disclosure: str) -> str:
     return f"> {disclosure}\n\n{body}"
 
 
-def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
-                     evidence: list[SourceRecord], runtime: Runtime[Context], record: NodeRecord) -> str:
+def normalise_citations(text: str) -> str:
+    """Citation lists as one ``[@id]`` marker per id, the only form the validator and renderer read."""
+    return _CITATION_GROUP.sub(
+        lambda match: "".join(f"[@{source_id}]" for source_id in _ID_SEPARATOR.split(match.group(1))), text
+    )
+
+
+def clean_draft(reply: str) -> str:
+    """A model's reply as a section body: no reasoning, fences, prompt tags, echoed or top-level headings.
+
+    Invented ``[@id]``s stay: the validator names them in its feedback for the next round.
+    """
+    text = strip_reasoning(reply)
+    whole = _WHOLE_FENCE.match(text)
+    text = whole.group(1) if whole else text
+    text = _PROMPT_TAGS.sub("", _FENCE_LINE.sub("", text))
+    text = _LEADING_HEADINGS.sub("", text.strip() + "\n")
+    # A level-1/2 heading inside a body would start a section of its own in the assembled report.
+    text = _TOP_HEADING.sub("###", text)
+    return normalise_citations(text).strip() + "\n"
+
+
+def draft_prompt(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
+                 evidence: list[SourceRecord]) -> str:
     lang = spec.language
-    disclosure = DISCLOSURE_NOTE[lang].format(disclosure=task["video_disclosure"]) if task["video_disclosure"] else ""
+    video_note = task["video_disclosure"]
+    disclosure = DISCLOSURE_NOTE[lang].format(disclosure=video_note) if video_note else ""
     prompt = DRAFT_USER[lang].format(
         report_title=spec.title or "",
         task=spec.topic,
@@ -46,14 +82,25 @@ def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionReq
         audience="; ".join(spec.soft) or ("一般读者" if lang == "zh" else "general readers"),
         disclosure=disclosure,
         evidence=format_evidence(evidence),
+        allowed_ids=" ".join(f"[@{record.id}]" for record in evidence) or "—",
     )
-    if task["feedback"] and task["previous_text"]:
-        prompt += "\n\n" + REVISE_USER[lang].format(
-            feedback="\n".join(f"- {item}" for item in task["feedback"]), previous=task["previous_text"]
-        )
-    reply = chat_model(runtime.context).invoke([("system", DRAFT_SYSTEM[lang]), ("human", prompt)])
+    if task["feedback"]:
+        problems = "\n".join(f"- {item}" for item in task["feedback"])
+        prompt += "\n\n" + REVISE_USER[lang].format(feedback=problems)
+    if task["feedback"] and task["previous_text"].strip():
+        prompt += "\n\n" + PREVIOUS_DRAFT[lang].format(previous=task["previous_text"].strip())
+    return prompt
+
+
+def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
+                     evidence: list[SourceRecord], runtime: Runtime[Context], record: NodeRecord) -> str:
+    context = runtime.context
+    prompt = draft_prompt(task, spec, section, evidence)
+    messages = [("system", DRAFT_SYSTEM[spec.language]), ("human", prompt)]
+    with provider_errors(context.chat_model, context.base_url, f"draft, section {section.index}"):
+        reply = chat_model(context).invoke(messages)
     record.llm(reply)
-    return _LEADING_HEADING.sub("", strip_reasoning(message_text(reply))).strip() + "\n"
+    return clean_draft(message_text(reply))
 
 
 def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-
 from reportgraph.graph.context import Context, llm_enabled
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
-from reportgraph.prompts.drafting import DEFAULT_TITLE, PLAN_SYSTEM, PLAN_USER, REPORT_NOTE
-from reportgraph.tools.spec import RequirementSpec, parse_requirements
+from reportgraph.prompts.drafting import (
+    DEFAULT_TITLE,
+    PLAN_SYSTEM,
+    PLAN_USER,
+    READ_TASK_SYSTEM,
+    READ_TASK_USER,
+    REPORT_NOTE,
+)
+from reportgraph.tools.llm import (
+    SchemaT,
+    invoke_structured,
+    is_configuration_error,
+    is_transient_error,
+    provider_errors,
+)
+from reportgraph.tools.spec import (
+    LengthRequirement,
+    RequirementSpec,
+    SectionRequirement,
+    merge_llm_spec,
+    parse_requirements,
+    section_focus,
+)
 from reportgraph.tools.taskio import BadInputError, inventory, read_task_text
 from reportgraph.tools.text import count_length
 
@@ -28,10 +49,32 @@ class OutlinePlan(BaseModel):
     sections: list[SectionQueries]
 
 
+class SectionReading(BaseModel):
+    title: str = Field(description="The section's name, e.g. 研究背景")
+    heading: str = Field("", description="The exact heading to use, with the task's numbering")
+
+
+class LengthReading(BaseModel):
+    min: int | None = None
+    max: int | None = None
+    unit: Literal["cjk_chars", "words"]
+
+
+class TaskReading(BaseModel):
+    """What a report-writing task requires; null or empty where the task says nothing."""
+
+    title: str | None = None
+    sections: list[SectionReading] = Field(default_factory=list)
+    length: LengthReading | None = None
+    soft: list[str] = Field(default_factory=list, description="Tone, register and audience requirements")
+
+
 def rule_queries(spec: RequirementSpec) -> dict[int, list[str]]:
     # A section title alone ("论文基本信息") matches any document; the topic keeps queries on subject.
     return {
-        section.index: list(dict.fromkeys(q for q in (f"{spec.topic} {section.title}".strip(), spec.topic) if q))
+        section.index: list(
+            dict.fromkeys(q for q in (f"{spec.topic} {section.title}".strip(), spec.topic) if q)
+        )
         for section in spec.sections
     }
 
@@ -52,17 +95,74 @@ def section_budgets(spec: RequirementSpec, mode: str) -> dict[int, int]:
     return {section.index: available // max(1, len(spec.sections)) for section in spec.sections}
 
 
-def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context], record: NodeRecord) -> dict[int, list[str]]:
+def ask_model(schema: type[SchemaT], messages: list[tuple[str, str]], purpose: str,
+              runtime: Runtime[Context], record: NodeRecord) -> SchemaT | None:
+    """One structured call; an unusable reply is a recorded fallback, a provider outage is raised."""
+    context = runtime.context
+    try:
+        with provider_errors(context.chat_model, context.base_url, f"plan, {purpose}"):
+            reply = invoke_structured(chat_model(context), schema, messages)
+    except Exception as error:
+        if is_transient_error(error) or is_configuration_error(error):
+            raise
+        record.fallback(purpose, f"model call failed, rules kept: {type(error).__name__}: {error}")
+        return None
+    for raw in reply.replies:
+        record.llm(raw)
+    if reply.value is None:
+        record.fallback(purpose, f"model reply not usable, rules kept: {reply.problem}")
+    return reply.value
+
+
+def has_gaps(spec: RequirementSpec) -> bool:
+    """The rules found no sections in the task (a default outline stands in) or no length."""
+    return not spec.sections_from_task or spec.length is None
+
+
+def stated_length(reading: LengthReading | None, task_text: str) -> LengthRequirement | None:
+    """The model's length range, kept only when its figures occur in the task (no invented limits)."""
+    if reading is None or (reading.min is None and reading.max is None):
+        return None
+    digits = set(re.findall(r"\d+", task_text.replace(",", "")))
+    if any(str(bound) not in digits for bound in (reading.min, reading.max) if bound is not None):
+        return None
+    return LengthRequirement(min=reading.min, max=reading.max, unit=reading.unit, source_text="(model)")
+
+
+def fill_spec_gaps(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
+                   record: NodeRecord) -> RequirementSpec:
+    """Sections, length, title and tone the rules could not read, from the model's reading of the task."""
+    messages = [("system", READ_TASK_SYSTEM), ("human", READ_TASK_USER.format(task=task_text))]
+    reading = ask_model(TaskReading, messages, "llm_spec", runtime, record)
+    if reading is None:
+        return spec
+    sections = [
+        SectionRequirement(
+            index=position,
+            title=item.title.strip(),
+            heading=(item.heading or item.title).strip(),
+            focus=section_focus(item.title),
+        )
+        for position, item in enumerate((s for s in reading.sections if s.title.strip()), start=1)
+    ]
+    llm_spec = spec.model_copy(update={
+        "title": reading.title or None,
+        "sections": sections,
+        "length": stated_length(reading.length, task_text),
+        "soft": [item.strip() for item in reading.soft if item.strip()],
+    })
+    return merge_llm_spec(spec, llm_spec)
+
+
+def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
+                record: NodeRecord) -> dict[int, list[str]]:
+    """Search queries per section from the model; empty when its reply could not be read."""
     sections = "\n".join(f"{s.index}. {s.title}" for s in spec.sections)
-    planner = chat_model(runtime.context).with_structured_output(OutlinePlan, include_raw=True)
-    reply = planner.invoke(
-        [("system", PLAN_SYSTEM), ("human", PLAN_USER.format(task=task_text, sections=sections))]
-    )
-    record.llm(reply["raw"])
-    parsed = reply.get("parsed")
-    if not isinstance(parsed, OutlinePlan):
-        raise ValueError(f"outline not parsed: {reply.get('parsing_error')}")
-    return {item.index: [q for q in item.queries if q.strip()] for item in parsed.sections}
+    messages = [("system", PLAN_SYSTEM), ("human", PLAN_USER.format(task=task_text, sections=sections))]
+    planned = ask_model(OutlinePlan, messages, "llm_outline", runtime, record)
+    if planned is None:
+        return {}
+    return {item.index: [q.strip() for q in item.queries if q.strip()] for item in planned.sections}
 
 
 def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -82,13 +182,12 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "events": record.finish(status="bad_input"),
         }
     mode = "llm" if llm_enabled(runtime.context) else "extractive"
+    if mode == "llm" and has_gaps(spec):
+        spec = fill_spec_gaps(spec, task.text, runtime, record)
     queries = rule_queries(spec)
     if mode == "llm":
-        try:
-            planned = llm_queries(spec, task.text, runtime, record)
-            queries = {index: planned.get(index) or fallback for index, fallback in queries.items()}
-        except Exception as error:  # a planning reply we cannot use costs only better queries
-            record.fallback("llm_outline", f"rule-based queries used: {error}")
+        planned = llm_queries(spec, task.text, runtime, record)
+        queries = {index: planned.get(index) or fallback for index, fallback in queries.items()}
     budgets = section_budgets(spec, mode)
     outline = [
         {**section.model_dump(), "queries": queries[section.index], "budget": budgets[section.index]}

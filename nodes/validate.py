@@ -112,9 +112,9 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             record.fallback("soft_judge", f"soft requirements not judged: {error}")
     current_round = state.get("round", 1)
     report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
-    # A redraft that changed nothing will not change next time either (the extractive drafter is
-    # deterministic): stop instead of spending the remaining rounds.
-    stalled = (state.get("validation") or {}).get("report_sha1") == report_sha1
+    # The extractive drafter is deterministic: a redraft that changed nothing will not change next
+    # time either, so stop instead of spending the remaining rounds.
+    stalled = mode == "extractive" and (state.get("validation") or {}).get("report_sha1") == report_sha1
     if result.passed:
         status = "pass"
     elif current_round > context.max_revision_rounds or not result.feedback or stalled:

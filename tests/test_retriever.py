@@ -261,7 +261,7 @@ def _build_in_child(corpus: str, cache: str, queue: multiprocessing.Queue) -> No
 
 def test_concurrent_builds_are_safe(tmp_path: Path) -> None:
     corpus = write_corpus(tmp_path, [{"title": f"文档{i}", "url": "", "content": f"第{i}篇文档的内容。" * 50}
-                                     for i in range(300)])  # fmt: skip
+                                     for i in range(2000)])  # fmt: skip
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     workers = [context.Process(target=_build_in_child, args=(str(corpus), str(tmp_path / "cache"), queue))

@@ -424,3 +424,13 @@ def test_talk_without_audio_or_subtitles(shared_dir: Path) -> None:
     assert analysis.disclosure["en"] == (
         "Not analysed in video_noaudio.mp4: speech (the file has no audio track and no subtitles)."
     )
+
+
+@pytest.mark.shared
+def test_long_video_is_sampled_within_the_time_budget(talk: Path) -> None:
+    # 2 s cannot decode all 2,527 frames and OCR 8 slides: the scan falls back to keyframes (and seeking).
+    analysis = analyse_video(talk, time_budget_s=2.0)
+    assert "time budget: every frame decoded up to" in (analysis.step("slides") or pytest.fail()).detail
+    assert any(problem.startswith("time budget") for problem in analysis.problems)
+    assert analysis.status in ("partial", "failed") and analysis.disclosure["en"]
+    assert analysis.seconds < 15

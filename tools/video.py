@@ -174,7 +174,10 @@ def make_disclosure(file_name: str, limitations: Sequence[Limitation]) -> dict[s
 
 def video_file_key(path: Path) -> str:
     """The id key of a video: its name and size (stable across runs and machines, cheap for huge files)."""
-    size = path.stat().st_size if path.is_file() else 0
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+    except OSError:  # unreadable: the probe step reports why
+        size = 0
     return short_hash(path.name, str(size))
 
 
@@ -352,6 +355,15 @@ class _VideoRun:
                 tracks.extend(self.embedded.tracks)
                 if self.embedded.read_error:
                     self.problem(f"subtitle/packet scan of {self.path.name}: {self.embedded.read_error}")
+                if not self.embedded.complete:
+                    end = format_timestamp(self.embedded.data_end_s)
+                    self.problem(
+                        f"time budget: embedded subtitles were read only up to {end}",
+                        Limitation(
+                            en=f"subtitles after {end} (time budget used up)",
+                            zh=f"{end} 之后的字幕（时间预算用尽）",
+                        ),
+                    )
             tracks.extend(read_sidecar(file, self.path.stem) for file in find_sidecars(self.path, sidecars))
             self.result.subtitle_tracks = [track.summary() for track in tracks]
             if not tracks:
@@ -421,14 +433,22 @@ class _VideoRun:
     def note_sampling(self, scan: SceneScan) -> None:
         """Say which part of the picture the time budget left sampled or unseen."""
         since = format_timestamp(scan.decoded_until_s)
-        if scan.seek_samples:
-            every = f"{scan.seek_interval_s:.0f}"
+        every = f"{scan.seek_interval_s:.0f}"
+        if scan.keyframe_samples or scan.seek_samples:
+            how_en = " and then ".join(
+                ([f"keyframes ({scan.keyframe_samples})"] if scan.keyframe_samples else [])
+                + ([f"frames about every {every} s"] if scan.seek_samples else [])
+            )
+            how_zh = "，随后".join(
+                (["关键帧"] if scan.keyframe_samples else [])
+                + ([f"约每 {every} 秒一帧"] if scan.seek_samples else [])
+            )
             self.problem(
-                f"time budget: after {since} frames were only sampled about every {every} s, "
+                f"time budget: after {since} only {how_en} were looked at, "
                 "so slide changes there may be missed or placed late",
                 Limitation(
-                    en=f"every slide after {since} (frames there were sampled only every ~{every} s)",
-                    zh=f"{since} 之后的部分幻灯片（受时间预算限制，仅约每 {every} 秒抽样一帧）",
+                    en=f"exact slide changes after {since} (only {how_en} were looked at)",
+                    zh=f"{since} 之后的幻灯片切换（受时间预算限制，只查看了{how_zh}）",
                 ),
             )
         if not scan.reached_end:
@@ -476,14 +496,14 @@ class _VideoRun:
             return
         scenes = self.scan.scenes
         with self.step("ocr") as report:
-            first_showings = [scene for scene in scenes if scene.first_showing and scene.image]
+            pictures = [scene for scene in scenes if scene.first_showing]
             ocr_engine()  # built before the loop, so its one-off cost is not mistaken for a slow slide
-            skipped = []
-            for scene in first_showings:
-                if time.monotonic() > self.deadline:
-                    skipped.append(scene)
+            unread = []
+            # Coarse-to-fine order: if the budget runs out, the pictures read still span the whole video.
+            for scene in (pictures[i] for i in coarse_to_fine(len(pictures))):
+                if scene.image is None or time.monotonic() > self.deadline:
+                    unread.append(scene)
                     continue
-                assert scene.image is not None
                 self.picture_text[scene.picture] = read_picture_text(scene.image)
             with_text = [scene for scene in scenes if self.picture_text.get(scene.picture)]
             for scene in with_text:
@@ -493,15 +513,23 @@ class _VideoRun:
                 f"{len(self.picture_text)} distinct pictures read; "
                 f"{len(with_text)} of {len(scenes)} scenes have on-screen text"
             )
-            if skipped:
-                report.status = "failed" if len(skipped) == len(first_showings) else "ok"
-                count, total = len(skipped), len(first_showings)
+            if unread:
+                report.status = "failed" if len(unread) == len(pictures) else "ok"
+                count, total = len(unread), len(pictures)
+                why_en, why_zh = (
+                    ("the time budget was used up", "时间预算用尽")
+                    if not self.scan.pictures_not_kept
+                    else (
+                        "the time budget was used up or too many pictures to keep",
+                        "时间预算用尽或画面过多",
+                    )
+                )
                 self.problem(
-                    f"time budget: OCR skipped for {count} of {total} distinct pictures "
-                    f"(from {format_timestamp(skipped[0].start_s)} on)",
+                    f"OCR skipped for {count} of {total} distinct pictures ({why_en}), "
+                    f"e.g. the one at {format_timestamp(min(s.start_s for s in unread))}",
                     Limitation(
-                        en=f"on-screen text of {count} of {total} slides (the OCR time budget was used up)",
-                        zh=f"{total} 张幻灯片中 {count} 张的屏幕文字（OCR 时间预算用尽）",
+                        en=f"on-screen text of {count} of {total} slides ({why_en})",
+                        zh=f"{total} 张幻灯片中 {count} 张的屏幕文字（{why_zh}）",
                     ),
                 )
 
@@ -665,6 +693,20 @@ class _VideoRun:
         self.add_record(
             "metadata", 0.0, duration, ". ".join(parts) + ".", title=probe.title or self.path.name
         )
+
+
+def coarse_to_fine(count: int) -> list[int]:
+    """Indices 0..count-1 in an order that halves the gaps: 0, n/2, n/4, 3n/4, … (each index once)."""
+    order: list[int] = []
+    seen: set[int] = set()
+    step = 1 << max(0, count - 1).bit_length()
+    while step:
+        for index in range(0, count, step):
+            if index not in seen:
+                seen.add(index)
+                order.append(index)
+        step //= 2
+    return order
 
 
 def spread(items: Sequence[T], limit: int) -> list[T]:

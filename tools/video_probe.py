@@ -162,7 +162,8 @@ def open_media(path: Path) -> av.container.InputContainer:
 def _stream_info(stream: av.stream.Stream) -> StreamInfo:
     disposition = stream.disposition
     codec_context = stream.codec_context
-    codec = codec_context.name if codec_context is not None else (stream.codec_tag or "unknown")
+    # FFmpeg gives a stream in a codec it does not know (an unknown fourcc) no codec context at all.
+    codec = codec_context.name if codec_context is not None else "unknown"
     time_base = stream.time_base
     duration = float(stream.duration * time_base) if stream.duration and time_base else None
     info = StreamInfo(
@@ -180,6 +181,8 @@ def _stream_info(stream: av.stream.Stream) -> StreamInfo:
         duration_s=duration,
         frames=stream.frames or 0,
     )
+    if codec_context is None:
+        return info
     if isinstance(stream, av.VideoStream):
         rate = stream.average_rate or stream.guessed_rate
         info.width, info.height = stream.codec_context.width, stream.codec_context.height

@@ -1,0 +1,162 @@
+"""An OpenAI-compatible chat server on loopback, for tests of the real ChatOpenAI HTTP path.
+
+It answers ``POST /v1/chat/completions`` from a script: the first rule whose ``match`` strings all occur in
+the request's messages (and whose ``times`` are not used up) gives the reply: text, a call of the tool the
+request offers (its arguments sent as given, malformed or not), or an HTTP error (429 with a short
+``retry-after-ms``, 500 …). Every request is logged. It listens on 127.0.0.1 on a free port, in a
+background thread, and stops when its ``with`` block ends.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+RETRY_AFTER_MS = 20  # what a 429 asks the client to wait: short, so retried tests stay fast
+
+
+@dataclass
+class StubRule:
+    match: list[str] = field(default_factory=list)
+    content: str = ""
+    tool_arguments: str | dict[str, Any] | None = None
+    status: int = 200
+    times: int | None = None
+    used: int = 0
+
+
+@dataclass(frozen=True)
+class StubRequest:
+    prompt: str
+    status: int
+    tool: str | None
+    input_tokens: int
+    output_tokens: int
+
+
+def prompt_of(body: dict[str, Any]) -> str:
+    parts = []
+    for message in body.get("messages", []):
+        content = message.get("content") or ""
+        if isinstance(content, list):
+            content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+        parts.append(str(content))
+    return "\n".join(parts)
+
+
+def offered_tool(body: dict[str, Any]) -> str | None:
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        return str(choice.get("function", {}).get("name"))
+    tools = body.get("tools") or []
+    return str(tools[0]["function"]["name"]) if tools else None
+
+
+class StubOpenAI:
+    """The server, its script and its request log."""
+
+    def __init__(self, rules: list[StubRule]) -> None:
+        self.rules = rules
+        self.requests: list[StubRequest] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def __enter__(self) -> StubOpenAI:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def served(self, *needles: str, status: int | None = None) -> list[StubRequest]:
+        """Logged requests whose prompt contains every needle (and that got ``status``, if given)."""
+        with self._lock:
+            return [r for r in self.requests
+                    if all(n in r.prompt for n in needles) and (status is None or r.status == status)]
+
+    def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+        prompt = prompt_of(body)
+        tool = offered_tool(body)
+        with self._lock:
+            rule = next((r for r in self.rules if (r.times is None or r.used < r.times)
+                         and all(n in prompt for n in r.match)), None)
+            if rule is not None:
+                rule.used += 1
+            status = rule.status if rule is not None else 400
+            content = rule.content if rule is not None else ""
+            input_tokens, output_tokens = len(prompt) // 4, max(1, len(content) // 4)
+            self.requests.append(StubRequest(prompt, status, tool, input_tokens if status == 200 else 0,
+                                             output_tokens if status == 200 else 0))
+        if rule is None:
+            return 400, error_body("stub: no rule matches this prompt", "invalid_request_error"), {}
+        if rule.status == 429:
+            return 429, error_body("rate limited", "rate_limit_error"), {"retry-after-ms": str(RETRY_AFTER_MS)}
+        if rule.status != 200:
+            return rule.status, error_body(f"stub error {rule.status}", "server_error"), {}
+        message: dict[str, Any] = {"role": "assistant", "content": rule.content}
+        finish_reason = "stop"
+        if rule.tool_arguments is not None and tool is not None:
+            arguments = rule.tool_arguments
+            message["tool_calls"] = [{
+                "id": f"call_{len(self.requests)}",
+                "type": "function",
+                "function": {"name": tool,
+                             "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments)},
+            }]
+            message["content"] = rule.content or None
+            finish_reason = "tool_calls"
+        completion = {
+            "id": f"chatcmpl-stub-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "stub-model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": None}],
+            "usage": {"prompt_tokens": input_tokens, "completion_tokens": output_tokens,
+                      "total_tokens": input_tokens + output_tokens},
+        }
+        return 200, completion, {}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self.reply(404, error_body(f"stub: no route {self.path}", "not_found_error"), {})
+                    return
+                self.reply(*stub.answer(body))
+
+            def reply(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the http.server API)
+                return
+
+        return Handler
+
+
+def error_body(message: str, kind: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": None}}

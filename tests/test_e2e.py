@@ -1,0 +1,133 @@
+"""The real pipeline, offline, on real files: the bundled example and the shared task folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reportgraph.graph.graph import graph
+from reportgraph.tools.text import count_length
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = PROJECT_ROOT / "examples" / "hybrid_search_zh"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def invoke(task_dir: Path, output: Path, cache_dir: Path, **context: Any) -> dict[str, Any]:
+    return graph.invoke(
+        {"task_dir": str(task_dir)},
+        context={"llm": "off", "cache_dir": str(cache_dir), "output_dir": str(output), **context},
+    )
+
+
+def outputs(output: Path) -> dict[str, Any]:
+    assert sorted(p.name for p in output.iterdir()) == ["report.md", "run.json", "sources.json", "validation.json"]
+    return {
+        "report": (output / "report.md").read_text(encoding="utf-8"),
+        "sources": json.loads((output / "sources.json").read_text(encoding="utf-8")),
+        "validation": json.loads((output / "validation.json").read_text(encoding="utf-8")),
+        "run": json.loads((output / "run.json").read_text(encoding="utf-8")),
+    }
+
+
+def copy_task(source: Path, destination: Path, replace: dict[str, Path] | None = None) -> Path:
+    """A real copy (intake refuses symlinks), with some files swapped."""
+    destination.mkdir()
+    for item in source.iterdir():
+        if item.is_file() and "sampled" not in item.name:
+            shutil.copy2((replace or {}).get(item.name, item), destination / item.name)
+    return destination
+
+
+def assert_every_hard_check_passed(result: dict[str, Any], files: dict[str, Any]) -> None:
+    failed = [c for c in files["validation"]["checks"] if not c["passed"]]
+    assert result["status"] == "pass", failed
+    assert files["validation"]["hard_checks_passed"] and not failed
+
+
+def test_bundled_example_passes_offline(tmp_path: Path, cache_dir: Path) -> None:
+    result = invoke(EXAMPLE, tmp_path / "out", cache_dir)
+    files = outputs(tmp_path / "out")
+    assert_every_hard_check_passed(result, files)
+    checks = {c["name"]: c for c in files["validation"]["checks"]}
+    assert 1200 <= checks["length"]["figure"]["count"] <= 1800
+    headings = [line for line in files["report"].splitlines() if line.startswith("## ")]
+    assert headings == ["## （1）论文基本信息", "## （2）核心内容摘要", "## （3）关键技术解析", "## （4）视频补充要点"]
+    assert "抽取式" in files["report"], "an extractive report says so"
+    # Every cited id is in sources.json with its text, and its readable citation is in the report.
+    assert files["sources"] and all(entry["text"] for entry in files["sources"].values())
+    for entry in files["sources"].values():
+        assert entry["citation"] in files["report"]
+    assert {entry["kind"] for entry in files["sources"].values()} >= {"pdf", "video"}
+    assert "[paper.pdf p." in files["report"] and "[talk.mp4 " in files["report"]
+    assert "Ignore previous instructions" not in files["report"]
+    assert files["run"]["nodes"]["retrieve"]["invocations"] == 1
+    assert files["run"]["drafting_mode"] == "extractive"
+
+
+@pytest.mark.shared
+def test_shared_task_passes_with_all_hard_checks_and_reuses_its_index(
+    shared_dir: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    task = shared_dir / "fixtures" / "longeval_zh"
+    result = invoke(task, tmp_path / "cold", cache_dir)
+    files = outputs(tmp_path / "cold")
+    assert_every_hard_check_passed(result, files)
+    checks = {c["name"]: c for c in files["validation"]["checks"]}
+    assert checks["sections"]["figure"]["found"] == ["（1）论文基本信息", "（2）核心内容摘要", "（3）关键技术解析", "（4）视频补充要点"]
+    counted = count_length(result["report_markdown"], "cjk_chars")
+    assert 2000 <= checks["length"]["figure"]["count"] <= 3000 and counted >= 2000
+    retrieval = files["run"]["retrieval"]
+    assert retrieval["corpus"]["loaded"] == 420, "the whole collection, not the 60-document sample"
+    assert not retrieval["cache_hit"]
+    started = time.perf_counter()
+    invoke(task, tmp_path / "warm", cache_dir)
+    warm = outputs(tmp_path / "warm")
+    assert warm["run"]["retrieval"]["cache_hit"]
+    assert warm["report"] == files["report"], "same inputs, same report"
+    assert time.perf_counter() - started < 600
+
+
+@pytest.mark.shared
+def test_corrupt_video_still_gives_a_report_that_says_what_was_not_analysed(
+    shared_dir: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    task = copy_task(shared_dir / "fixtures" / "longeval_zh", tmp_path / "task",
+                     {"video.mp4": shared_dir / "media" / "video_corrupt.mp4"})
+    result = invoke(task, tmp_path / "out", cache_dir)
+    files = outputs(tmp_path / "out")
+    assert result["status"] in ("pass", "needs_review")
+    disclosure = files["run"]["video"]["disclosure"]
+    assert disclosure and "video.mp4" in disclosure
+    video_section = files["report"].split("## （4）视频补充要点")[1]
+    assert disclosure in video_section
+    assert any(f["node"] == "video_fallback" for f in files["run"]["fallbacks"])
+    assert files["run"]["video"]["fallback"]["taken"]
+    checks = {c["name"]: c for c in files["validation"]["checks"]}
+    assert checks["video_failure_disclosed"]["passed"]
+
+
+@pytest.mark.shared
+def test_english_task_gives_a_passing_english_report(shared_dir: Path, tmp_path: Path, cache_dir: Path) -> None:
+    task = copy_task(shared_dir / "fixtures" / "longeval_zh", tmp_path / "task",
+                     {"task.md": shared_dir / "fixtures" / "task_en.md"})
+    result = invoke(task, tmp_path / "out", cache_dir)
+    files = outputs(tmp_path / "out")
+    assert_every_hard_check_passed(result, files)
+    checks = {c["name"]: c for c in files["validation"]["checks"]}
+    assert checks["length"]["figure"]["unit"] == "words"
+    assert 1200 <= checks["length"]["figure"]["count"] <= 1800
+    assert checks["language"]["figure"]["required"] == "en"
+    headings = [line for line in files["report"].splitlines() if line.startswith("## ")]
+    assert [h.split(". ", 1)[1] for h in headings] == [
+        "Paper Overview", "Core Contributions", "Key Concepts Explained", "Highlights from the Talk"]
+    assert files["report"].startswith("# Reading Report: LongEval")
