@@ -69,11 +69,11 @@ def all_sections(state: ReportState) -> list[int]:
 
 
 def route_after_plan(state: ReportState) -> Literal["retrieve", "__end__"]:
-    return END if state.get("status") == "bad_input" else "retrieve"
+    return "__end__" if state.get("status") == "bad_input" else "retrieve"
 
 
 def route_after_retrieve(state: ReportState) -> Literal["video_analyse", "__end__"]:
-    return END if state.get("status") == "bad_input" else "video_analyse"
+    return "__end__" if state.get("status") == "bad_input" else "video_analyse"
 
 
 def route_after_video(state: ReportState) -> Literal["video_fallback"] | list[Send]:
@@ -88,12 +88,14 @@ def route_after_fallback(state: ReportState) -> list[Send]:
 
 def route_after_validate(state: ReportState) -> Literal["__end__"] | list[Send]:
     if state.get("status") != "running":
-        return END
+        return "__end__"
     return draft_tasks(state, [int(key) for key in state.get("feedback") or {}])
 
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(ReportState, context_schema=Context, input_schema=InputState, output_schema=OutputState)
+    builder = StateGraph(
+        ReportState, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    )
     builder.add_node("plan", plan, retry_policy=MODEL_RETRY)
     builder.add_node("retrieve", retrieve)
     builder.add_node("video_analyse", video_analyse)

@@ -7,7 +7,6 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
-
 from reportgraph.graph.context import Context, env
 from reportgraph.tools.embeddings import EmbedderSettings
 from reportgraph.tools.llm import LLMSettings, make_chat_model, usage_of
@@ -52,8 +51,9 @@ class NodeRecord:
             **data,
         }
         if self.llm_calls:
-            timing.update(llm_calls=self.llm_calls, input_tokens=self.input_tokens,
-                          output_tokens=self.output_tokens)
+            timing.update(
+                llm_calls=self.llm_calls, input_tokens=self.input_tokens, output_tokens=self.output_tokens
+            )
         return [*self.events, timing]
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
-
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
@@ -19,8 +18,9 @@ from reportgraph.tools.taskio import BadInputError, Inventory
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
 
 
-def build_task_index(task_dir: Path, context: Context, progress: Any = None,
-                     inventory: Inventory | None = None) -> IndexBuild:
+def build_task_index(
+    task_dir: Path, context: Context, progress: Any = None, inventory: Inventory | None = None
+) -> IndexBuild:
     """The index of a task folder's collection and PDFs (cached; see tools/retriever.py)."""
     from reportgraph.tools.taskio import inventory as take_inventory
 
@@ -37,19 +37,33 @@ def build_task_index(task_dir: Path, context: Context, progress: Any = None,
     return build
 
 
-def section_pack(retriever: HybridRetriever, item: dict[str, Any], queries: list[str], context: Context,
-                 has_pdf: bool, has_corpus: bool, widen: int = 1) -> list[Hit]:
+def section_pack(
+    retriever: HybridRetriever,
+    item: dict[str, Any],
+    queries: list[str],
+    context: Context,
+    has_pdf: bool,
+    has_corpus: bool,
+    widen: int = 1,
+) -> list[Hit]:
     """The section's evidence: the paper's best pages and the collection's best chunks, diverse."""
     k = context.evidence_per_section * widen
-    pdf_k = round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4)) if has_pdf and has_corpus else (
-        k if has_pdf else 0
+    pdf_k = (
+        round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4))
+        if has_pdf and has_corpus
+        else (k if has_pdf else 0)
     )
     hits: list[Hit] = []
     if pdf_k:
         hits += retriever.search(queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
     if has_corpus and k - len(hits) > 0:
-        hits += retriever.search(queries, k=k - len(hits), per_doc_cap=context.per_doc_cap,
-                                 min_distinct_docs=context.min_distinct_docs, kinds={"corpus"})
+        hits += retriever.search(
+            queries,
+            k=k - len(hits),
+            per_doc_cap=context.per_doc_cap,
+            min_distinct_docs=context.min_distinct_docs,
+            kinds={"corpus"},
+        )
     return hits
 
 
@@ -87,8 +101,11 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     try:
         build = build_task_index(task_dir, context, progress, stock)
     except BadInputError as error:
-        return {"status": "bad_input", "error": {"code": error.code, "message": str(error)},
-                "events": record.finish(status="bad_input")}
+        return {
+            "status": "bad_input",
+            "error": {"code": error.code, "message": str(error)},
+            "events": record.finish(status="bad_input"),
+        }
     for problem in build.problems[1:]:
         record.fallback("retrieval", problem)
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
@@ -114,8 +131,12 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     summary = describe(build)
     summary["embedder"] = build.problems[0]
     summary["evidence"] = {key: len(ids) for key, ids in evidence.items()}
-    emit(runtime, "retrieve", f"{len(registry)} evidence pieces from {summary['records']} indexed "
-         f"({'cached index' if build.cache_hit else 'index built'})")
+    emit(
+        runtime,
+        "retrieve",
+        f"{len(registry)} evidence pieces from {summary['records']} indexed "
+        f"({'cached index' if build.cache_hit else 'index built'})",
+    )
     return {
         "sources": to_registry(registry.values()),
         "evidence": evidence,

@@ -9,7 +9,6 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
@@ -51,12 +50,19 @@ def assemble(state: ReportState) -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def judge_soft(spec: RequirementSpec, markdown: str, runtime: Runtime[Context], record: NodeRecord) -> list[dict[str, Any]]:
+def judge_soft(
+    spec: RequirementSpec, markdown: str, runtime: Runtime[Context], record: NodeRecord
+) -> list[dict[str, Any]]:
     judge = chat_model(runtime.context).with_structured_output(SoftVerdict, include_raw=True)
-    reply = judge.invoke([
-        ("system", SOFT_JUDGE_SYSTEM),
-        ("human", SOFT_JUDGE_USER.format(requirements="\n".join(f"- {s}" for s in spec.soft), report=markdown)),
-    ])
+    reply = judge.invoke(
+        [
+            ("system", SOFT_JUDGE_SYSTEM),
+            (
+                "human",
+                SOFT_JUDGE_USER.format(requirements="\n".join(f"- {s}" for s in spec.soft), report=markdown),
+            ),
+        ]
+    )
     record.llm(reply["raw"])
     parsed = reply.get("parsed")
     if not isinstance(parsed, SoftVerdict):
@@ -70,7 +76,9 @@ def support_embedding(context: Context) -> EmbedFunction | None:
     return embedder.embed_documents if embedder is not None else None
 
 
-def revised_budgets(outline: list[dict[str, Any]], result: ValidationResult, spec: RequirementSpec) -> list[dict[str, Any]]:
+def revised_budgets(
+    outline: list[dict[str, Any]], result: ValidationResult, spec: RequirementSpec
+) -> list[dict[str, Any]]:
     """Move the failing sections' budgets so the next draft lands mid-range."""
     length = next((c for c in result.checks if c.name == "length"), None)
     if length is None or length.passed or spec.length is None or not length.sections:
@@ -122,8 +130,15 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         status = "running"
     unmet = [f"{check.name}: {check.detail}" for check in result.failed]
-    emit(runtime, "validate", f"round {current_round}: {status}", round=current_round, status=status,
-         checks={c.name: c.passed for c in result.checks}, unmet=unmet)
+    emit(
+        runtime,
+        "validate",
+        f"round {current_round}: {status}",
+        round=current_round,
+        status=status,
+        checks={c.name: c.passed for c in result.checks},
+        unmet=unmet,
+    )
     validation = {
         "status": status,
         "round": current_round,
@@ -133,8 +148,11 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "report_sha1": report_sha1,
         "unmet": unmet,
         "checks": [check.model_dump() for check in result.checks],
-        "soft": {"judged_by": "llm" if soft else "not judged", "items": soft,
-                 "note": "advisory only; never overrides a failed hard check"},
+        "soft": {
+            "judged_by": "llm" if soft else "not judged",
+            "items": soft,
+            "note": "advisory only; never overrides a failed hard check",
+        },
         "feedback": result.feedback,
     }
     update: dict[str, Any] = {
@@ -166,7 +184,9 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         header = ""
         if status == "needs_review":
             header = "> needs_review — " + "; ".join(unmet)
-        write_outputs(output_dir, markdown=markdown, registry=registry, validation=validation, run=run, header=header)
+        write_outputs(
+            output_dir, markdown=markdown, registry=registry, validation=validation, run=run, header=header
+        )
         update["output_dir"] = str(output_dir.resolve())
     update["events"] = events
     return update

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
-
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
@@ -34,19 +33,28 @@ def mcp_video_tool(context: Context) -> McpVideoTool | None:
     tool = config.get("video_tool")
     if not tool:
         return None
-    return McpVideoTool(connection=config["servers"][tool["server"]], tool=tool["tool"],
-                        server_name=tool["server"], path_argument=tool.get("path_argument", "path"))
+    return McpVideoTool(
+        connection=config["servers"][tool["server"]],
+        tool=tool["tool"],
+        server_name=tool["server"],
+        path_argument=tool.get("path_argument", "path"),
+    )
 
 
 def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
     if not model:
         return None
-    return ModelEndpoint(model=model, base_url=context.base_url, api_key=env().openai_api_key,
-                         timeout_s=context.request_timeout_s)
+    return ModelEndpoint(
+        model=model,
+        base_url=context.base_url,
+        api_key=env().openai_api_key,
+        timeout_s=context.request_timeout_s,
+    )
 
 
-def assign_to_sections(records: list[SourceRecord], outline: list[dict[str, Any]],
-                       evidence: dict[str, list[str]]) -> dict[str, list[str]]:
+def assign_to_sections(
+    records: list[SourceRecord], outline: list[dict[str, Any]], evidence: dict[str, list[str]]
+) -> dict[str, list[str]]:
     """Video-focused sections get the whole timeline; others the few segments closest to their queries."""
     updated = {}
     for item in outline:
@@ -82,8 +90,10 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     stock = Inventory.model_validate(state["inventory"])
     spec = RequirementSpec.model_validate(state["spec"])
     if not stock.video:
-        return {"video": {"status": "absent", "disclosure": "", "analyses": []},
-                "events": record.finish(videos=0)}
+        return {
+            "video": {"status": "absent", "disclosure": "", "analyses": []},
+            "events": record.finish(videos=0),
+        }
     task_dir = Path(state["task_dir"])
     analyses: list[VideoAnalysis] = []
     try:
@@ -92,6 +102,7 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
         mcp = None
         record.fallback("mcp_video_tool", f"MCP config unusable, external video tool skipped: {error}")
     for name in stock.video:
+
         def progress(step: str, detail: str, video: str = name) -> None:
             emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step)
 
@@ -110,7 +121,9 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
             record.note(f"{name}: {problem}")
     records = [r for a in analyses for r in a.records]
     status = combined_status(analyses)
-    disclosure = " ".join(a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language))
+    disclosure = " ".join(
+        a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
+    )
     emit(runtime, "video_analyse", f"video analysis {status}: {len(records)} timestamped pieces")
     return {
         "video": {"status": status, "disclosure": disclosure, "analyses": [summarise(a) for a in analyses]},
@@ -130,11 +143,19 @@ def sidecar_records(task_dir: Path, video_name: str, subtitles: list[str]) -> li
         if not name.startswith(video.stem + ".") or not track.cues:
             continue
         for cue in merge_cues(track.cues):
-            records.append(SourceRecord(
-                id=video_segment_id(key, cue.start_s, cue.end_s, "subtitle"), kind="video", segment="subtitle",
-                source_file=video_name, text=cue.text, lang=track.language or "unknown",
-                start_s=cue.start_s, end_s=cue.end_s, doc_id=f"vid-{key[:8]}",
-            ))
+            records.append(
+                SourceRecord(
+                    id=video_segment_id(key, cue.start_s, cue.end_s, "subtitle"),
+                    kind="video",
+                    segment="subtitle",
+                    source_file=video_name,
+                    text=cue.text,
+                    lang=track.language or "unknown",
+                    start_s=cue.start_s,
+                    end_s=cue.end_s,
+                    doc_id=f"vid-{key[:8]}",
+                )
+            )
     return records
 
 
@@ -147,7 +168,10 @@ def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, A
     video = dict(state.get("video") or {})
     rescued: list[SourceRecord] = []
     for analysis in video.get("analyses", []):
-        record.fallback("video_analyse", f"{analysis['file_name']}: {'; '.join(analysis['problems']) or analysis['status']}")
+        record.fallback(
+            "video_analyse",
+            f"{analysis['file_name']}: {'; '.join(analysis['problems']) or analysis['status']}",
+        )
         if analysis["status"] == "failed" and not analysis["records"]:
             rescued += sidecar_records(task_dir, analysis["file_name"], stock.subtitle)
     if rescued:
@@ -158,11 +182,14 @@ def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, A
         names = ", ".join(a["file_name"] for a in video.get("analyses", []))
         video["disclosure"] = NO_ANALYSIS[spec.language].format(name=names, reason=reasons)
     video["fallback"] = {"taken": True, "rescued_records": len(rescued)}
-    emit(runtime, "video_fallback", f"fallback: {len(rescued)} segments rescued; the report discloses the rest")
+    emit(
+        runtime, "video_fallback", f"fallback: {len(rescued)} segments rescued; the report discloses the rest"
+    )
     return {
         "video": video,
         "sources": to_registry(rescued),
         "evidence": assign_to_sections(rescued, state.get("outline") or [], state.get("evidence") or {})
-        if rescued else {},
+        if rescued
+        else {},
         "events": record.finish(rescued=len(rescued)),
     }

@@ -32,7 +32,7 @@ DRAFT_USER = {
     ),
     "en": (
         "Report title: {report_title}\nTask: {task}\n\n"
-        "Write the body of section {index}, \"{title}\". Length: about {budget} words. "
+        'Write the body of section {index}, "{title}". Length: about {budget} words. '
         "Audience: {audience}.\n"
         "{disclosure}\nEvidence you may cite (id, source, text):\n<evidence>\n{evidence}\n</evidence>\n\n"
         "Cite only these ids: {allowed_ids}. Put citations at the end of the sentence, one id per bracket, "
@@ -55,7 +55,7 @@ DISCLOSURE_NOTE = {
     "zh": "注意：视频未能完整分析。请在本节中如实写出这句说明（原样保留）：“{disclosure}”，"
     "且不要编造视频内容。",
     "en": "Note: the video could not be fully analysed. State this in the section, verbatim: "
-    "\"{disclosure}\", and do not invent what the video says.",
+    '"{disclosure}", and do not invent what the video says.',
 }
 
 PLAN_SYSTEM = (

@@ -7,11 +7,24 @@ from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.spec import CitationRules, LengthRequirement, RequirementSpec, SectionRequirement
 from reportgraph.tools.support import SupportChecker, lexical_support
 
-PAPER = SourceRecord(id="pdf-aaaa1111-p1", kind="pdf", segment="page", source_file="paper.pdf", page=1,
-                     text="Human judgments are the gold standard for evaluating long-form summaries. "
-                          "Annotators check every summary sentence against the source document.")
-TALK = SourceRecord(id="vid-bbbb2222-0-9000-s", kind="video", segment="subtitle", source_file="talk.mp4",
-                    start_s=0.0, end_s=9.0, text="The talk explains why faithfulness is hard to judge for long summaries.")
+PAPER = SourceRecord(
+    id="pdf-aaaa1111-p1",
+    kind="pdf",
+    segment="page",
+    source_file="paper.pdf",
+    page=1,
+    text="Human judgments are the gold standard for evaluating long-form summaries. "
+    "Annotators check every summary sentence against the source document.",
+)
+TALK = SourceRecord(
+    id="vid-bbbb2222-0-9000-s",
+    kind="video",
+    segment="subtitle",
+    source_file="talk.mp4",
+    start_s=0.0,
+    end_s=9.0,
+    text="The talk explains why faithfulness is hard to judge for long summaries.",
+)
 REGISTRY = to_registry([PAPER, TALK])
 
 
@@ -21,8 +34,12 @@ def spec(min_words: int = 20, max_words: int = 80) -> RequirementSpec:
         title="Reading Report",
         sections=[
             SectionRequirement(index=1, title="Paper Overview", heading="1. Paper Overview", focus="paper"),
-            SectionRequirement(index=2, title="Highlights from the Talk", heading="2. Highlights from the Talk",
-                               focus="video"),
+            SectionRequirement(
+                index=2,
+                title="Highlights from the Talk",
+                heading="2. Highlights from the Talk",
+                focus="video",
+            ),
         ],
         length=LengthRequirement(min=min_words, max=max_words, unit="words"),
         citations=CitationRules(required=True, per_section=True, must_cite=["pdf", "video"]),
@@ -43,11 +60,20 @@ The talk explains why faithfulness is hard to judge for long summaries [@vid-bbb
 
 
 def run(markdown: str, **overrides: object) -> dict[str, object]:
-    inputs = ValidationInputs(markdown=markdown, spec=overrides.pop("spec", spec()), registry=REGISTRY,  # type: ignore[arg-type]
-                              drafting_mode="llm", **overrides)  # type: ignore[arg-type]
+    inputs = ValidationInputs(
+        markdown=markdown,
+        spec=overrides.pop("spec", spec()),
+        registry=REGISTRY,  # type: ignore[arg-type]
+        drafting_mode="llm",
+        **overrides,
+    )  # type: ignore[arg-type]
     result = validate_report(inputs)
-    return {"passed": result.passed, "failed": {c.name for c in result.failed}, "feedback": result.feedback,
-            "checks": {c.name: c for c in result.checks}}
+    return {
+        "passed": result.passed,
+        "failed": {c.name for c in result.failed},
+        "feedback": result.feedback,
+        "checks": {c.name: c for c in result.checks},
+    }
 
 
 def test_good_report_passes_every_check() -> None:
@@ -95,7 +121,10 @@ def test_leftover_artefacts_are_flagged() -> None:
 
 
 def test_wrong_language_paragraph_is_flagged() -> None:
-    chinese = GOOD + "\n这是一段没有引用的中文填充文字，用来凑够字数，和报告要求的英文不符合，也没有任何来源支持。\n"
+    chinese = (
+        GOOD
+        + "\n这是一段没有引用的中文填充文字，用来凑够字数，和报告要求的英文不符合，也没有任何来源支持。\n"
+    )
     assert "language" in run(chinese)["failed"]  # type: ignore[operator]
 
 
@@ -104,8 +133,13 @@ def test_video_failure_must_be_disclosed() -> None:
     disclosure = "The video could not be analysed: the file is truncated."
     outcome = run(failed_video, video_status="failed", video_disclosure=disclosure)
     assert "video_failure_disclosed" in outcome["failed"]  # type: ignore[operator]
-    disclosed = failed_video.replace("## 2. Highlights from the Talk\n", f"## 2. Highlights from the Talk\n\n> {disclosure}\n")
-    assert "video_failure_disclosed" not in run(disclosed, video_status="failed", video_disclosure=disclosure)["failed"]  # type: ignore[operator]
+    disclosed = failed_video.replace(
+        "## 2. Highlights from the Talk\n", f"## 2. Highlights from the Talk\n\n> {disclosure}\n"
+    )
+    assert (
+        "video_failure_disclosed"
+        not in run(disclosed, video_status="failed", video_disclosure=disclosure)["failed"]
+    )  # type: ignore[operator]
 
 
 def test_readable_citations_instead_of_ids_are_rejected() -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from reportgraph.graph.graph import graph
 from reportgraph.tools.text import count_length
 
@@ -30,7 +29,12 @@ def invoke(task_dir: Path, output: Path, cache_dir: Path, **context: Any) -> dic
 
 
 def outputs(output: Path) -> dict[str, Any]:
-    assert sorted(p.name for p in output.iterdir()) == ["report.md", "run.json", "sources.json", "validation.json"]
+    assert sorted(p.name for p in output.iterdir()) == [
+        "report.md",
+        "run.json",
+        "sources.json",
+        "validation.json",
+    ]
     return {
         "report": (output / "report.md").read_text(encoding="utf-8"),
         "sources": json.loads((output / "sources.json").read_text(encoding="utf-8")),
@@ -61,7 +65,12 @@ def test_bundled_example_passes_offline(tmp_path: Path, cache_dir: Path) -> None
     checks = {c["name"]: c for c in files["validation"]["checks"]}
     assert 1200 <= checks["length"]["figure"]["count"] <= 1800
     headings = [line for line in files["report"].splitlines() if line.startswith("## ")]
-    assert headings == ["## （1）论文基本信息", "## （2）核心内容摘要", "## （3）关键技术解析", "## （4）视频补充要点"]
+    assert headings == [
+        "## （1）论文基本信息",
+        "## （2）核心内容摘要",
+        "## （3）关键技术解析",
+        "## （4）视频补充要点",
+    ]
     assert "抽取式" in files["report"], "an extractive report says so"
     # Every cited id is in sources.json with its text, and its readable citation is in the report.
     assert files["sources"] and all(entry["text"] for entry in files["sources"].values())
@@ -83,7 +92,12 @@ def test_shared_task_passes_with_all_hard_checks_and_reuses_its_index(
     files = outputs(tmp_path / "cold")
     assert_every_hard_check_passed(result, files)
     checks = {c["name"]: c for c in files["validation"]["checks"]}
-    assert checks["sections"]["figure"]["found"] == ["（1）论文基本信息", "（2）核心内容摘要", "（3）关键技术解析", "（4）视频补充要点"]
+    assert checks["sections"]["figure"]["found"] == [
+        "（1）论文基本信息",
+        "（2）核心内容摘要",
+        "（3）关键技术解析",
+        "（4）视频补充要点",
+    ]
     counted = count_length(result["report_markdown"], "cjk_chars")
     assert 2000 <= checks["length"]["figure"]["count"] <= 3000 and counted >= 2000
     retrieval = files["run"]["retrieval"]
@@ -101,8 +115,11 @@ def test_shared_task_passes_with_all_hard_checks_and_reuses_its_index(
 def test_corrupt_video_still_gives_a_report_that_says_what_was_not_analysed(
     shared_dir: Path, tmp_path: Path, cache_dir: Path
 ) -> None:
-    task = copy_task(shared_dir / "fixtures" / "longeval_zh", tmp_path / "task",
-                     {"video.mp4": shared_dir / "media" / "video_corrupt.mp4"})
+    task = copy_task(
+        shared_dir / "fixtures" / "longeval_zh",
+        tmp_path / "task",
+        {"video.mp4": shared_dir / "media" / "video_corrupt.mp4"},
+    )
     result = invoke(task, tmp_path / "out", cache_dir)
     files = outputs(tmp_path / "out")
     assert result["status"] in ("pass", "needs_review")
@@ -117,9 +134,14 @@ def test_corrupt_video_still_gives_a_report_that_says_what_was_not_analysed(
 
 
 @pytest.mark.shared
-def test_english_task_gives_a_passing_english_report(shared_dir: Path, tmp_path: Path, cache_dir: Path) -> None:
-    task = copy_task(shared_dir / "fixtures" / "longeval_zh", tmp_path / "task",
-                     {"task.md": shared_dir / "fixtures" / "task_en.md"})
+def test_english_task_gives_a_passing_english_report(
+    shared_dir: Path, tmp_path: Path, cache_dir: Path
+) -> None:
+    task = copy_task(
+        shared_dir / "fixtures" / "longeval_zh",
+        tmp_path / "task",
+        {"task.md": shared_dir / "fixtures" / "task_en.md"},
+    )
     result = invoke(task, tmp_path / "out", cache_dir)
     files = outputs(tmp_path / "out")
     assert_every_hard_check_passed(result, files)
@@ -129,5 +151,9 @@ def test_english_task_gives_a_passing_english_report(shared_dir: Path, tmp_path:
     assert checks["language"]["figure"]["required"] == "en"
     headings = [line for line in files["report"].splitlines() if line.startswith("## ")]
     assert [h.split(". ", 1)[1] for h in headings] == [
-        "Paper Overview", "Core Contributions", "Key Concepts Explained", "Highlights from the Talk"]
+        "Paper Overview",
+        "Core Contributions",
+        "Key Concepts Explained",
+        "Highlights from the Talk",
+    ]
     assert files["report"].startswith("# Reading Report: LongEval")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from reportgraph.graph.graph import graph
 from reportgraph.tools.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.corpus import load_corpus
@@ -18,18 +17,30 @@ TASK = (
     "in this order: 1. Origins; 2. Brewing. Length: 100 to 250 words. Cite every source you use.\n"
 )
 DOCUMENTS = [
-    {"title": "A short history of tea", "url": "https://example.org/tea-history",
-     "content": "Tea drinking began in southwest China thousands of years ago. Merchants later carried tea "
-                "along caravan routes to Central Asia and Europe, where it became a daily habit."},
-    {"title": "Brewing green tea", "url": "https://example.org/green-tea",
-     "content": "Green tea is best brewed with water at about 80 degrees Celsius for two to three minutes. "
-                "Boiling water makes green tea bitter because it extracts too many tannins."},
-    {"title": "Brewing black tea", "url": "https://example.org/black-tea",
-     "content": "Black tea tolerates boiling water and usually steeps for three to five minutes. Milk and "
-                "sugar are common additions to strong black tea in Britain."},
-    {"title": "Harbour weather report", "url": "https://example.org/weather",
-     "content": "The harbour expects light winds and a calm sea on Thursday morning. Fishing boats should "
-                "return before the evening storm reaches the coast."},
+    {
+        "title": "A short history of tea",
+        "url": "https://example.org/tea-history",
+        "content": "Tea drinking began in southwest China thousands of years ago. Merchants later carried "
+        "tea along caravan routes to Central Asia and Europe, where it became a daily habit.",
+    },
+    {
+        "title": "Brewing green tea",
+        "url": "https://example.org/green-tea",
+        "content": "Green tea is best brewed with water at about 80 degrees Celsius for two to three "
+        "minutes. Boiling water makes green tea bitter because it extracts too many tannins.",
+    },
+    {
+        "title": "Brewing black tea",
+        "url": "https://example.org/black-tea",
+        "content": "Black tea tolerates boiling water and usually steeps for three to five minutes. Milk and "
+        "sugar are common additions to strong black tea in Britain.",
+    },
+    {
+        "title": "Harbour weather report",
+        "url": "https://example.org/weather",
+        "content": "The harbour expects light winds and a calm sea on Thursday morning. Fishing boats should "
+        "return before the evening storm reaches the coast.",
+    },
 ]
 
 ORIGINS_SHORT = "Tea began in China [@lc-0000000000-1].\n"
@@ -56,10 +67,15 @@ def brewing_good(ids: dict[str, str]) -> str:
 def outline_rule() -> dict[str, Any]:
     return {
         "match": ["Required sections"],
-        "tool_call": {"name": "OutlinePlan", "args": {"sections": [
-            {"index": 1, "queries": ["history of tea", "tea origins China"]},
-            {"index": 2, "queries": ["brewing tea water temperature", "steeping time"]},
-        ]}},
+        "tool_call": {
+            "name": "OutlinePlan",
+            "args": {
+                "sections": [
+                    {"index": 1, "queries": ["history of tea", "tea origins China"]},
+                    {"index": 2, "queries": ["brewing tea water temperature", "steeping time"]},
+                ]
+            },
+        },
     }
 
 
@@ -71,22 +87,30 @@ def tea_task(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     corpus = folder / "long_context.json"
     corpus.write_text(json.dumps(DOCUMENTS, ensure_ascii=False), encoding="utf-8")
     chunks = [
-        record for document in load_corpus(corpus).documents
+        record
+        for document in load_corpus(corpus).documents
         for record in chunk_document(document, ChunkingSettings(), corpus.name)
     ]
     assert len(chunks) == len(DOCUMENTS), "each test document must be one chunk"
     return folder, {record.title: record.id for record in chunks}
 
 
-def run(folder: Path, tmp_path: Path, rules: list[dict[str, Any]], rounds: int = 2) -> tuple[dict[str, Any], Path]:
+def run(
+    folder: Path, tmp_path: Path, rules: list[dict[str, Any]], rounds: int = 2
+) -> tuple[dict[str, Any], Path]:
     forget_scripted_models()
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"rules": rules}), encoding="utf-8")
     output = tmp_path / "out"
     result = graph.invoke(
         {"task_dir": str(folder)},
-        context={"chat_model": f"scripted:{script}", "embedder": "none", "cache_dir": str(tmp_path / "cache"),
-                 "output_dir": str(output), "max_revision_rounds": rounds},
+        context={
+            "chat_model": f"scripted:{script}",
+            "embedder": "none",
+            "cache_dir": str(tmp_path / "cache"),
+            "output_dir": str(output),
+            "max_revision_rounds": rounds,
+        },
     )
     return result, script
 
@@ -131,8 +155,11 @@ def test_a_script_that_never_repairs_ends_needs_review_with_the_unmet_items(
     tea_task: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     folder, ids = tea_task
-    rules = [outline_rule(), {"match": ["section 1,"], "content": ORIGINS_SHORT},
-             {"match": ["section 2,"], "content": brewing_good(ids)}]
+    rules = [
+        outline_rule(),
+        {"match": ["section 1,"], "content": ORIGINS_SHORT},
+        {"match": ["section 2,"], "content": brewing_good(ids)},
+    ]
     result, script = run(folder, tmp_path, rules, rounds=2)
 
     assert result["status"] == "needs_review"
@@ -153,8 +180,10 @@ def test_bad_input_stops_before_anything_is_written(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "task.md").write_text("Transformer123420003000", encoding="utf-8")
     (folder / "long_context.json").write_text(json.dumps(DOCUMENTS), encoding="utf-8")
-    result = graph.invoke({"task_dir": str(folder)},
-                          context={"llm": "off", "cache_dir": str(tmp_path / "c"), "output_dir": str(tmp_path / "o")})
+    result = graph.invoke(
+        {"task_dir": str(folder)},
+        context={"llm": "off", "cache_dir": str(tmp_path / "c"), "output_dir": str(tmp_path / "o")},
+    )
     assert result["status"] == "bad_input"
     assert result["error"]["code"] == "task_damaged"
     assert not (tmp_path / "o").exists()

@@ -173,7 +173,7 @@ class Validator:
         return next((s for s in self.report.sections if s.required_index == index), None)
 
     def run(self) -> ValidationResult:
-        checks = [
+        outcomes = [
             self.check_sections(),
             self.check_title(),
             self.check_length(),
@@ -186,7 +186,7 @@ class Validator:
             self.check_video_disclosure(),
             self.check_artefacts(),
         ]
-        checks = [check for check in checks if check is not None]
+        checks = [check for check in outcomes if check is not None]
         passed = all(check.passed for check in checks if check.hard)
         feedback = {str(index): messages for index, messages in sorted(self.feedback.items())}
         return ValidationResult(passed=passed, checks=checks, feedback=feedback)
@@ -306,9 +306,9 @@ class Validator:
                 own = _QUOTED.sub(" ", strip_citations(paragraph))
                 unquoted_all.append(own)
                 shares = language_shares(own)
-                if shares.dominant not in (wanted, "unknown") and count_length(own, "chars") >= 20:
-                    if section.required_index is not None:
-                        off_language.append(section.required_index)
+                off = shares.dominant not in (wanted, "unknown") and count_length(own, "chars") >= 20
+                if off and section.required_index is not None:
+                    off_language.append(section.required_index)
         own_shares = language_shares(" ".join(unquoted_all))
         whole_shares = language_shares(strip_citations(self.inputs.markdown))
         whole_share = whole_shares.zh if wanted == "zh" else whole_shares.en

@@ -29,7 +29,8 @@ MAX_SENTENCES_PER_SOURCE = 4
 
 FRAMING = {
     "zh": "本节依据{sources}，摘录与“{title}”最相关的原文要点（抽取式摘录，未经改写）：",
-    "en": "The following verbatim extracts from {sources} bear most directly on “{title}” (extractive, not paraphrased):",
+    "en": "Verbatim extracts from {sources} that bear most directly on “{title}” "
+    "(extractive, not paraphrased):",
 }
 SOURCE_NAMES = {
     "zh": {"pdf": "论文原文", "video": "讲解视频", "corpus": "资料库文献"},

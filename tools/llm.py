@@ -207,7 +207,7 @@ def read_structured(schema: type[SchemaT], reply: BaseMessage) -> tuple[SchemaT 
             return schema.model_validate(candidate), ""
         except ValidationError as error:
             problems.append(f"{error.error_count()} validation error(s)")
-    excerpt = message_text(reply)[:120]
+    excerpt = next((text for text in reversed(texts) if text.strip()), "")[:120]
     return None, f"no {schema.__name__} in the reply ({'; '.join(problems) or 'no JSON'}): {excerpt!r}"
 
 

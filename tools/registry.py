@@ -3,7 +3,7 @@
 Ids are derived from content and position only, so the same inputs give the same ids in every run:
 
 - corpus chunk:  ``lc-<sha1(title, url, content)[:10]>-<chunk>``
-- PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (one record per page, or per page chunk ``-p<page>c<k>``)
+- PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (or ``-p<page>c<k>`` for a chunk of a long page)
 - video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<kind initial>``
 
 Drafts cite with markers ``[@<id>]``; :func:`render_citation` turns an id into the readable form.
