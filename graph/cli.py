@@ -13,12 +13,71 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from reportgraph.graph.context import Context, env
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT, EXIT_FAILED = 0, 1, 2, 3
-console = Console(stderr=True)
+# soft_wrap: piped output stays one event per line (logs, tests reading progress)
+console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class ProgressView:
+    """The run's stream on the console: a live spinner and bars on a terminal, plain lines otherwise.
+
+    Nodes emit custom events ``{"node", "message", …}``; those with ``stage``/``done``/``total`` (index
+    building) become progress bars, the others log lines. Each finished node prints a ✓ line.
+    """
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.progress: Progress | None = None
+        self.activity: TaskID | None = None
+        self.bars: dict[str, TaskID] = {}
+
+    def __enter__(self) -> ProgressView:
+        if self.out.is_terminal:
+            self.progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=self.out, transient=True,
+            )
+            self.progress.start()
+            self.activity = self.progress.add_task("starting", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def event(self, event: dict[str, Any]) -> None:
+        node, message = str(event.get("node", "")), str(event.get("message", ""))
+        if {"stage", "done", "total"} <= event.keys():
+            self.stage(node, str(event["stage"]), int(event["done"]), int(event["total"]))
+            return
+        self.out.print(f"[cyan]{node}[/] {message}")
+        if self.progress is not None and self.activity is not None:
+            self.progress.update(self.activity, description=f"{node}: {message}")
+
+    def stage(self, node: str, stage: str, done: int, total: int) -> None:
+        label = f"{node} {stage}".strip()
+        if self.progress is None:
+            if done == total:
+                self.out.print(f"[cyan]{node}[/] {stage} {done}/{total}")
+            return
+        if label not in self.bars:
+            self.bars[label] = self.progress.add_task(label, total=total)
+        self.progress.update(self.bars[label], completed=done, total=total)
+
+    def finished(self, node: str) -> None:
+        self.out.print(f"[green]✓[/] {node}")
 
 
 def _context(args: argparse.Namespace, task_dir: Path) -> Context:
@@ -38,32 +97,52 @@ def _runs_dir(cache_dir: str) -> Path:
     return path
 
 
-def _stream(task_dir: Path | None, context: Context, run_id: str, resume: bool) -> dict[str, Any]:
-    from langgraph.checkpoint.sqlite import SqliteSaver
+def resume_event(snapshot: Any) -> dict[str, Any]:
+    """The run.json record of a resume: the nodes whose checkpointed work is kept, and what runs again."""
+    finished = [e["node"] for e in snapshot.values.get("events", []) if e.get("kind") == "node"]
+    # Tasks of the interrupted step that had finished: their writes are in the checkpoint too.
+    finished += [task.name for task in snapshot.tasks if task.result is not None]
+    return {
+        "kind": "resume",
+        "skipped_nodes": list(dict.fromkeys(finished)),
+        "rerun_nodes": list(dict.fromkeys(task.name for task in snapshot.tasks if task.result is None)),
+        "from_checkpoint": snapshot.config["configurable"].get("checkpoint_id"),
+        "resumed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
+
+def _stream(task_dir: Path, context: Context, run_id: str, resume: bool) -> dict[str, Any]:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.types import Command
     from reportgraph.graph.graph import build_graph
 
     runs = _runs_dir(context.cache_dir)
     with SqliteSaver.from_conn_string(str(runs / "checkpoints.sqlite")) as saver:
         app = build_graph().compile(checkpointer=saver, name="reportgraph")
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
-        if resume:
-            snapshot = app.get_state(config)
-            if not snapshot.values:
-                raise SystemExit(f"no checkpointed run called {run_id!r} in {runs}")
-            done = sorted({e["node"] for e in snapshot.values.get("events", []) if e.get("kind") == "node"})
-            console.print(f"[bold]resuming[/] {run_id}: already done {', '.join(done) or 'nothing'}; "
-                          f"next {', '.join(snapshot.next) or 'nothing'}")
-            payload: dict[str, Any] | None = None
-        else:
-            assert task_dir is not None
-            payload = {"task_dir": str(task_dir.resolve())}
-        for mode, chunk in app.stream(payload, config, context=context, stream_mode=["updates", "custom"]):
-            if mode == "custom":
-                console.print(f"[cyan]{chunk.get('node', '')}[/] {chunk.get('message', '')}")
-            elif isinstance(chunk, dict):
-                for node in chunk:
-                    console.print(f"[green]✓[/] {node}")
+        snapshot = app.get_state(config)
+        payload: dict[str, Any] | Command[Any] = {"task_dir": str(task_dir.resolve())}
+        if resume and not snapshot.values:
+            console.print(f"[bold]{run_id}[/] stopped before its first checkpoint: starting it again")
+        elif resume:
+            if not snapshot.next:
+                console.print(f"[bold]{run_id}[/] had already finished; nothing to resume")
+                return dict(snapshot.values)
+            event = resume_event(snapshot)
+            kept, again = ", ".join(event["skipped_nodes"]) or "nothing", ", ".join(event["rerun_nodes"])
+            console.print(f"[bold]resuming[/] {run_id}: kept {kept}; running again {again}")
+            # A Command continues the pending tasks (finished ones keep their writes) after adding the event.
+            payload = Command(update={"events": [event]})
+        with ProgressView(console) as view:
+            # durability="sync": each step is on disk before the next starts, so a killed run loses at most
+            # the step in flight.
+            for mode, chunk in app.stream(payload, config, context=context, stream_mode=["updates", "custom"],
+                                          durability="sync"):
+                if mode == "custom":
+                    view.event(chunk)
+                elif isinstance(chunk, dict):
+                    for node in chunk:
+                        view.finished(node)
         return dict(app.get_state(config).values)
 
 
@@ -78,7 +157,8 @@ def _finish(state: dict[str, Any]) -> int:
     for check in validation.get("checks", []):
         mark = "[green]pass[/]" if check["passed"] else "[red]FAIL[/]"
         console.print(f"  {mark} {check['name']}: {check['detail']}")
-    console.print(f"[bold]{status}[/] after {validation.get('round')} round(s); outputs in {state.get('output_dir')}")
+    rounds, output_dir = validation.get("round"), state.get("output_dir")
+    console.print(f"[bold]{status}[/] after {rounds} round(s); outputs in {output_dir}")
     for item in validation.get("unmet", []):
         console.print(f"  [yellow]unmet[/] {item}")
     return EXIT_PASS if status == "pass" else EXIT_NEEDS_REVIEW
@@ -87,11 +167,13 @@ def _finish(state: dict[str, Any]) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     task_dir = Path(args.task_dir)
     context = _context(args, task_dir)
-    run_id = args.run_id or f"{task_dir.resolve().name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    (_runs_dir(context.cache_dir) / f"{run_id}.json").write_text(
-        json.dumps({"task_dir": str(task_dir.resolve()), "context": context.model_dump()}, ensure_ascii=False),
-        encoding="utf-8",
-    )
+    run_id = args.run_id = args.run_id or f"{task_dir.resolve().name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    record = _runs_dir(context.cache_dir) / f"{run_id}.json"
+    if record.exists():
+        console.print(f"[red]a run called {run_id!r} exists[/]: `reportgraph resume {run_id}` continues it")
+        return EXIT_BAD_INPUT
+    saved = {"task_dir": str(task_dir.resolve()), "context": context.model_dump()}
+    record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     console.print(f"[bold]run[/] {run_id} · task {task_dir} · output {context.output_dir}")
     return _finish(_stream(task_dir, context, run_id, resume=False))
 
@@ -103,30 +185,22 @@ def cmd_resume(args: argparse.Namespace) -> int:
         console.print(f"[red]no run called {args.run_id!r} in {saved.parent}[/]")
         return EXIT_BAD_INPUT
     record = json.loads(saved.read_text(encoding="utf-8"))
-    return _finish(_stream(None, Context(**record["context"]), args.run_id, resume=True))
+    return _finish(_stream(Path(record["task_dir"]), Context(**record["context"]), args.run_id, resume=True))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from reportgraph.nodes.retrieve import build_task_index
+    from reportgraph.tools.retriever import describe
 
     task_dir = Path(args.task_dir)
     context = _context(args, task_dir)
     started = time.perf_counter()
-    summary = build_task_index(task_dir, context, progress=_progress_printer())
-    console.print(f"index ready in {time.perf_counter() - started:.1f}s: {json.dumps(summary, ensure_ascii=False)}")
+    with ProgressView(console) as view:
+        build = build_task_index(task_dir, context, progress=lambda stage, done, total: view.stage(
+            "index", stage, done, total))
+    summary = json.dumps(describe(build), ensure_ascii=False, default=str)
+    console.print(f"index ready in {time.perf_counter() - started:.1f}s: {summary}")
     return EXIT_PASS
-
-
-def _progress_printer() -> Any:
-    last: dict[str, float] = {}
-
-    def progress(stage: str, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done == total or now - last.get(stage, 0.0) > 1.0:
-            last[stage] = now
-            console.print(f"  {stage}: {done}/{total}")
-
-    return progress
 
 
 def parser() -> argparse.ArgumentParser:
@@ -166,11 +240,13 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[bold red]bad input[/] ({error.code}): {error}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        console.print("[yellow]interrupted[/]: resume with `reportgraph resume RUN_ID`")
+        resumable = getattr(args, "run_id", None) or "RUN_ID"  # cmd_run names the run before it starts
+        console.print(f"[yellow]interrupted[/]: `reportgraph resume {resumable}` continues it")
         return EXIT_FAILED
     except Exception as error:
+        resumable = getattr(args, "run_id", None) or "RUN_ID"
         console.print(f"[bold red]run failed[/]: {type(error).__name__}: {error}")
-        console.print("The state so far is checkpointed: `reportgraph resume RUN_ID` continues it.")
+        console.print(f"The state so far is checkpointed: `reportgraph resume {resumable}` continues it.")
         return EXIT_FAILED
     return code
 

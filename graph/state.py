@@ -6,6 +6,7 @@ import operator
 from typing import Annotated, Any, Literal
 
 # pydantic (and so the server's /schemas for Studio) needs typing_extensions' TypedDict on Python < 3.12.
+from pydantic import Field
 from typing_extensions import TypedDict
 
 RunStatus = Literal["running", "pass", "needs_review", "bad_input"]
@@ -17,7 +18,10 @@ def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> di
 
 
 class InputState(TypedDict):
-    task_dir: str
+    task_dir: Annotated[
+        str,
+        Field(description="The task folder: task.md plus materials (long_context.json, PDFs, videos, subtitles)"),
+    ]
 
 
 class OutputState(TypedDict, total=False):

@@ -18,7 +18,7 @@ from reportgraph.tools.embeddings import select_embedder
 from reportgraph.tools.outputs import run_summary, write_outputs
 from reportgraph.tools.registry import render_citations
 from reportgraph.tools.spec import RequirementSpec
-from reportgraph.tools.support import EmbedFunction, SupportChecker
+from reportgraph.tools.support import EmbedFunction, SupportChecker, llm_support_judge
 
 
 class SoftItem(BaseModel):
@@ -109,7 +109,8 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             video_status=video.get("status", "absent"),
             video_disclosure=video.get("disclosure", ""),
             section_budgets={item["index"]: item["budget"] for item in outline},
-            support=SupportChecker(embed),
+            support=SupportChecker(embed, judge=llm_support_judge(chat_model(context), record.llm)
+                                   if mode == "llm" else None),
         )
     )
     soft: list[dict[str, Any]] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
+from reportgraph.tools.mcp_client import McpConfigError, read_mcp_config, start_mcp_servers
 from reportgraph.tools.registry import SourceRecord, to_registry, video_segment_id
 from reportgraph.tools.spec import RequirementSpec
 from reportgraph.tools.subtitles import merge_cues, read_sidecar
@@ -25,20 +25,23 @@ NO_ANALYSIS = {
 }
 
 
-def mcp_video_tool(context: Context) -> McpVideoTool | None:
-    """The external video tool named in the MCP config file, if one is configured."""
+def mcp_video_tool(context: Context, record: NodeRecord) -> McpVideoTool | None:
+    """The external video tool named in the MCP config file, when its server answers at start-up.
+
+    An unusable config file and every listed server that cannot be reached (after retries) are recorded
+    as fallbacks for run.json; the analysis then goes on without them.
+    """
     if not context.mcp_config:
         return None
-    config = json.loads(Path(context.mcp_config).read_text(encoding="utf-8"))
-    tool = config.get("video_tool")
-    if not tool:
+    try:
+        config = read_mcp_config(context.mcp_config)
+    except McpConfigError as error:
+        record.fallback("mcp_config", f"{error}; external MCP tools skipped")
         return None
-    return McpVideoTool(
-        connection=config["servers"][tool["server"]],
-        tool=tool["tool"],
-        server_name=tool["server"],
-        path_argument=tool.get("path_argument", "path"),
-    )
+    startup = start_mcp_servers(config)
+    for problem in startup.problems:
+        record.fallback("mcp_server", problem)
+    return startup.video_tool
 
 
 def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
@@ -96,11 +99,7 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
         }
     task_dir = Path(state["task_dir"])
     analyses: list[VideoAnalysis] = []
-    try:
-        mcp = mcp_video_tool(context)
-    except (OSError, ValueError, KeyError) as error:
-        mcp = None
-        record.fallback("mcp_video_tool", f"MCP config unusable, external video tool skipped: {error}")
+    mcp = mcp_video_tool(context, record)
     for name in stock.video:
 
         def progress(step: str, detail: str, video: str = name) -> None:

