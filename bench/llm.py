@@ -42,6 +42,8 @@ from reportgraph.tools.taskio import read_task_text
 from reportgraph.tools.text import LengthUnit, count_length, split_sentences
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKUP = re.compile(r"https?://\S+|[*_`#>]+")
 QUOTE_WORDS = 30
 # The quote is its own sentence (so the support check reads the quote, not the framing), then a note.
 EXPLANATION = {
@@ -81,8 +83,13 @@ class ModelTimer(BaseCallbackHandler):
 
 
 def evidence_sentence(record: SourceRecord, language: str) -> str:
-    """One source sentence, cited: verbatim in the task's language, else quoted in its own language."""
-    first = next((s for s in split_sentences(record.text) if count_length(s, "chars") >= 20), record.text)
+    """One source sentence, cited: verbatim in the task's language, else quoted in its own language.
+
+    Markdown links, URLs and emphasis are dropped, as a model writing prose would (the validator reads a
+    copied link as a citation in a foreign style).
+    """
+    prose = [MARKUP.sub("", LINK.sub(r"\1", s)) for s in split_sentences(record.text)]
+    first = next((s for s in prose if count_length(s, "chars") >= 20), prose[0] if prose else record.text)
     first = re.sub(r"\s+", " ", first).strip().rstrip("。.;；:：")
     if record.lang in (language, "unknown"):
         return f"{first}[@{record.id}]。" if language == "zh" else f"{first} [@{record.id}]."

@@ -24,8 +24,8 @@ import numpy as np
 from reportgraph.tools.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.corpus import load_corpus
 from reportgraph.tools.embeddings import EmbedderSettings, select_embedder
-from reportgraph.tools.lexical import LexicalSettings
-from reportgraph.tools.retriever import HybridRetriever, RetrievalSettings
+from reportgraph.tools.lexical import LexicalIndex, LexicalSettings
+from reportgraph.tools.retriever import HybridRetriever, RetrievalSettings, index_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CUTOFFS = (1, 5, 10)
@@ -73,7 +73,7 @@ def main() -> None:
     gold_title = {document.doc_id: raw_titles[document.position] for document in corpus.documents}
     chunk_seconds = time.perf_counter() - started
     lexical_started = time.perf_counter()
-    retriever = HybridRetriever.from_records(records, settings)
+    lexical = LexicalIndex.build([index_text(record) for record in records], settings.lexical)
     lexical_seconds = time.perf_counter() - lexical_started
     print(
         f"# {len(corpus.documents)} documents, {len(records)} chunks, {len(questions)} questions", flush=True
@@ -81,19 +81,18 @@ def main() -> None:
 
     embedder = None
     if {"dense", "hybrid"} & set(modes):
-        choice = select_embedder(
-            EmbedderSettings(
-                provider=args.embedder,
-                api_key=os.environ.get("OPENAI_API_KEY"),
-                base_url=os.environ.get("OPENAI_BASE_URL"),
-            ),
-            args.cache_dir,
+        embedder_settings = EmbedderSettings(
+            provider=args.embedder,
+            api_key=os.environ.get("OPENAI_API_KEY"),
+            base_url=os.environ.get("OPENAI_BASE_URL"),
         )
+        choice = select_embedder(embedder_settings, args.cache_dir)
         embedder = choice.embedder
         print(f"# embedder: {choice.reason}", flush=True)
 
     for mode in modes:
-        retriever.embedder = embedder if mode != "bm25" else None
+        # A fresh retriever per mode: no query vectors carried over from an earlier mode's run.
+        retriever = HybridRetriever(records, lexical, settings, embedder if mode != "bm25" else None)
         index_seconds = chunk_seconds + lexical_seconds
         if mode == "dense":
             embed_started = time.perf_counter()
@@ -105,8 +104,6 @@ def main() -> None:
                 "(cached vectors are reused; the first run with the local model takes minutes)",
                 flush=True,
             )
-        else:
-            retriever.dense_matrix = None  # hybrid runs the default strategy: re-rank BM25 candidates
         answered = dict.fromkeys(CUTOFFS, 0)
         latencies = []
         for number, question in enumerate(questions, start=1):

@@ -15,6 +15,7 @@ from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, 
 from reportgraph.prompts.drafting import REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.tools.checks import ValidationInputs, ValidationResult, validate_report
 from reportgraph.tools.embeddings import select_embedder
+from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.outputs import run_summary, write_outputs
 from reportgraph.tools.registry import render_citations
 from reportgraph.tools.spec import RequirementSpec
@@ -53,21 +54,20 @@ def assemble(state: ReportState) -> str:
 def judge_soft(
     spec: RequirementSpec, markdown: str, runtime: Runtime[Context], record: NodeRecord
 ) -> list[dict[str, Any]]:
-    judge = chat_model(runtime.context).with_structured_output(SoftVerdict, include_raw=True)
-    reply = judge.invoke(
+    requirements = "\n".join(f"- {s}" for s in spec.soft)
+    reply = invoke_structured(
+        chat_model(runtime.context),
+        SoftVerdict,
         [
             ("system", SOFT_JUDGE_SYSTEM),
-            (
-                "human",
-                SOFT_JUDGE_USER.format(requirements="\n".join(f"- {s}" for s in spec.soft), report=markdown),
-            ),
-        ]
+            ("human", SOFT_JUDGE_USER.format(requirements=requirements, report=markdown)),
+        ],
     )
-    record.llm(reply["raw"])
-    parsed = reply.get("parsed")
-    if not isinstance(parsed, SoftVerdict):
-        raise ValueError(f"soft verdict not parsed: {reply.get('parsing_error')}")
-    return [item.model_dump() for item in parsed.items]
+    for raw in reply.replies:
+        record.llm(raw)
+    if reply.value is None:
+        raise ValueError(f"soft verdict not readable: {reply.problem}")
+    return [item.model_dump() for item in reply.value.items]
 
 
 def support_embedding(context: Context) -> EmbedFunction | None:

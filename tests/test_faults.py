@@ -13,7 +13,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -201,6 +200,10 @@ def with_pdf(make: Callable[[Path], None]) -> Callable[[Path], Path]:
     return build
 
 
+def encrypt_example(path: Path) -> None:
+    inputs.encrypted_pdf(inputs.EXAMPLE / "paper.pdf", path)
+
+
 def with_task(text: str | bytes | None, corpus: bool = True, pdf: bool = True) -> Callable[[Path], Path]:
     return lambda root: inputs.make_task(root, "task", text, corpus=corpus, pdf=pdf)
 
@@ -287,7 +290,7 @@ INPUT_CASES: list[tuple[str, Callable[[Path], Path], Expectation]] = [
     ),
     (
         "pdf: encrypted",
-        with_pdf(lambda path: inputs.encrypted_pdf(inputs.EXAMPLE / "paper.pdf", path)),
+        with_pdf(encrypt_example),
         Reported("pdf_encrypted recorded", pdf_problem("pdf_encrypted"), may_pass=False),
     ),
     (
@@ -331,7 +334,7 @@ def talk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def video_case(make: Callable[[Path, Path], None]) -> Callable[[Path, Path], Path]:
+def video_case(make: Callable[[Path, Path], object]) -> Callable[[Path, Path], Path]:
     """A video task whose talk.mp4 is made by ``make(target, healthy_talk)``."""
 
     def build(root: Path, talk: Path) -> Path:
@@ -503,6 +506,12 @@ def test_mcp_server_failure_is_recorded_and_the_run_finishes(
 # ---------------------------------------------------------------- output folder and disk
 
 
+def blocked_folder(root: Path) -> Path:
+    """A folder nobody can create: chmod does not stop root (CI runs as root); a file in its way does."""
+    (root / "a-file").write_text("not a folder", encoding="utf-8")
+    return root / "a-file" / "out"
+
+
 def test_disk_full_leaves_no_run_json(
     tmp_path: Path, cache_dir: Path, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -525,9 +534,7 @@ def test_disk_full_leaves_no_run_json(
 
 def test_unwritable_output_folder(tmp_path: Path, cache_dir: Path, ledger: Ledger) -> None:
     task_dir = inputs.make_task(tmp_path, "task")
-    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
-    # chmod does not stop root (CI runs as root): a path under a regular file cannot be created by anyone.
-    seen = observe(task_dir, tmp_path / "a-file" / "out", cache_dir)
+    seen = observe(task_dir, blocked_folder(tmp_path), cache_dir)
     judge(ledger, "output folder not writable", Stopped(("Not a directory",), code="output_unwritable"), seen)
 
 
@@ -617,13 +624,15 @@ CLI_CASES: list[tuple[str, Callable[[Path], tuple[Path, Path, list[str]]], int, 
     ),
     (
         "cli: output folder not writable (exit 2)",
-        lambda root: (
-            inputs.make_task(root, "task"),
-            Path(shutil.copy(inputs.EXAMPLE / "task.md", root)) / "out",
-            ["--llm", "off"],
-        ),
+        lambda root: (inputs.make_task(root, "task"), blocked_folder(root), ["--llm", "off"]),
         2,
         Refused("output_unwritable"),
+    ),
+    (
+        "cli: encrypted PDF the task asks for (exit 1)",
+        lambda root: (with_pdf(encrypt_example)(root), root / "out", ["--llm", "off"]),
+        1,
+        Reported("pdf_encrypted recorded", pdf_problem("pdf_encrypted"), may_pass=False),
     ),
     (
         "cli: chat endpoint refusing connections (exit 3)",

@@ -9,10 +9,14 @@ defect kind in the issue. The terminal summary prints
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import shutil
+import sys
 from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -24,11 +28,13 @@ from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.validate import assemble
 from reportgraph.prompts.drafting import REPORT_NOTE
 from reportgraph.tools.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.citations import citation_summary, foreign_citations, without_citations
 from reportgraph.tools.corpus import load_corpus
 from reportgraph.tools.extractive import usable
+from reportgraph.tools.pdf import extract_pdf
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.spec import RequirementSpec, parse_requirements
-from reportgraph.tools.text import count_length, detect_language, split_sentences
+from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 
 KINDS = [
     "section removed",
@@ -94,7 +100,7 @@ def pipeline_run(name: str, task_dir: Path, root: Path, cache_dir: Path) -> tupl
     video = state.get("video") or {}
     original = Original(
         name=name,
-        markdown=assemble(state),  # type: ignore[arg-type]
+        markdown=assemble(state),
         spec=RequirementSpec.model_validate(state["spec"]),
         registry=state["sources"],
         drafting_mode=state["drafting_mode"],
@@ -106,7 +112,7 @@ def pipeline_run(name: str, task_dir: Path, root: Path, cache_dir: Path) -> tupl
 
 
 def copy_folder(source: Path, target: Path, files: dict[str, Path | None]) -> Path:
-    """A real copy of a task folder (intake refuses symlinks); ``files`` replaces (or, with None, drops) some."""
+    """A real copy of a task folder (intake refuses symlinks); ``files`` replaces (None: drops) some files."""
     target.mkdir(parents=True)
     for item in source.iterdir():
         if item.is_file() and "sampled" not in item.name and item.name not in files:
@@ -120,29 +126,39 @@ def copy_folder(source: Path, target: Path, files: dict[str, Path | None]) -> Pa
 # ---------------------------------------------------------------- hand-written originals
 
 
+# Plain prose sentences only: PDF text also splits into headers, reference entries and table debris.
+PLAIN_SENTENCE = {
+    "en": re.compile(r"[A-Z][a-z][^;:\[\]{}|=<>]{40,300}[a-z)]\."),
+    "zh": re.compile(r"[^；;：:|=<>\[\]]{12,150}[\u4e00-\u9fff）”]。"),
+}
+
+
 def cited_sentence(record: SourceRecord, sentence: str, lead_in: str) -> str:
-    """A sentence with its citation before the final stop, as a model writes it."""
-    stop = sentence[-1] if sentence[-1] in "。.!?！？" else ""
-    body = sentence[:-1] if stop else sentence
-    return f"{lead_in}{body}[@{record.id}]{stop or ('。' if detect_language(sentence) == 'zh' else '.')}"
+    """A sentence after a lead-in, its citation before the final stop, as a model writes it."""
+    if lead_in and sentence[0].isupper() and sentence[1].islower():
+        sentence = sentence[0].lower() + sentence[1:]
+    return f"{lead_in}{sentence[:-1]}[@{record.id}]{sentence[-1]}"
 
 
-def prose(records: list[SourceRecord], language: str, budget: int, unit: str) -> str:
-    """Paragraphs of three cited sentences from ``records`` (taken in turns), about ``budget`` units long."""
-    pools = [
-        [s for s in split_sentences(r.text) if usable(s, unit) and detect_language(s) == language]  # type: ignore[arg-type]
-        for r in records
-    ]
-    order = [(record, pool) for record, pool in zip(records, pools, strict=True) if pool]
+def prose(
+    groups: list[list[SourceRecord]],
+    pools: dict[str, list[str]],
+    language: str,
+    budget: int,
+    unit: LengthUnit,
+) -> str:
+    """Paragraphs of three cited sentences, about ``budget`` units long, taken in turns from the records of
+    the first group, then the next; ``pools`` (each record's unused sentences) is shared between sections."""
     sentences: list[str] = []
     lead_ins = cycle(LEAD_INS[language])
     length = 0
-    while length < budget and any(pool for _, pool in order):
-        for record, pool in order:
-            if pool and length < budget:
-                sentence = cited_sentence(record, pool.pop(0), next(lead_ins))
-                sentences.append(sentence)
-                length += count_length(sentence, unit)  # type: ignore[arg-type]
+    for records in groups:
+        while length < budget and any(pools[r.id] for r in records):
+            for record in records:
+                if pools[record.id] and length < budget:
+                    sentence = cited_sentence(record, pools[record.id].pop(0), next(lead_ins))
+                    sentences.append(sentence)
+                    length += count_length(sentence, unit)
     joiner = "" if language == "zh" else " "
     return "\n\n".join(joiner.join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
 
@@ -151,12 +167,20 @@ def handwritten(
     name: str,
     spec: RequirementSpec,
     sources: dict[int, list[SourceRecord]],
+    reserve: list[SourceRecord],
     registry: dict[str, dict[str, Any]],
     video_status: str = "absent",
     disclosure: str = "",
 ) -> Original:
+    """A model-style report: each section from its sources, topped up from ``reserve`` to its budget."""
     assert spec.length is not None
     unit = spec.length.unit
+    records = {r.id: r for group in [*sources.values(), reserve] for r in group}
+    plain = PLAIN_SENTENCE[spec.language]
+    pools = {
+        key: [s for s in split_sentences(r.text) if usable(s, unit) and plain.fullmatch(s)]
+        for key, r in records.items()
+    }
     title = spec.title or ("研究报告" if spec.language == "zh" else "Report")
     parts = [f"# {title}", REPORT_NOTE[spec.language]["llm"]]
     budget = spec.length.target // len(spec.sections)
@@ -164,48 +188,62 @@ def handwritten(
         parts.append(f"## {section.heading}")
         if section.focus == "video" and disclosure:
             parts.append(f"> {disclosure}")
-        parts.append(prose(sources[section.index], spec.language, budget, unit))
+        parts.append(prose([sources[section.index], reserve], pools, spec.language, budget, unit))
     return Original(
         name,
         "\n\n".join(parts) + "\n",
         spec,
         registry,
         "llm",
-        video_status,  # type: ignore[arg-type]
+        video_status,
         disclosure,
         {s.index: budget for s in spec.sections},
     )
 
 
-def handwritten_en(en: Original, video_failed: bool) -> Original:
-    records = [SourceRecord.model_validate(r) for r in en.registry.values()]
-    paper = [r for r in records if r.kind == "pdf"]
-    talk = [r for r in records if r.kind == "video" and r.segment != "metadata"]
+def handwritten_en(en: Original, paper: list[SourceRecord], video_failed: bool) -> Original:
+    """From every page of the paper (the run cited only some) and the talk segments of the English run."""
+    talk = [SourceRecord.model_validate(r) for r in en.registry.values() if r["kind"] == "video"]
+    talk = [r for r in talk if r.segment != "metadata"]
+    count = len(en.spec.sections)
+    pages = {s.index: paper[s.index - 1 :: count] for s in en.spec.sections}
     if video_failed:
-        registry = {k: v for k, v in en.registry.items() if v["kind"] != "video"}
-        written = [r for r in records if r.kind != "video"]
-        sources = {s.index: written[s.index - 1 :: len(en.spec.sections)] for s in en.spec.sections}
         return handwritten(
-            "hand-written (en), video failed", en.spec, sources, registry, "failed", FAILED_VIDEO_DISCLOSURE
+            "hand-written (en), video failed",
+            en.spec,
+            pages,
+            paper,
+            registry_of(paper),
+            "failed",
+            FAILED_VIDEO_DISCLOSURE,
         )
-    sources = {
-        s.index: (talk + paper[-4:] if s.focus == "video" else paper[s.index - 1 :: 3])
-        for s in en.spec.sections
-    }
+    sources = {**pages, **{s.index: talk for s in en.spec.sections if s.focus == "video"}}
+    disclosure = en.video_disclosure if en.video_status in ("failed", "partial") else ""
     return handwritten(
         "hand-written (en)",
         en.spec,
         sources,
-        dict(en.registry),
+        paper,
+        registry_of([*paper, *talk]),
         en.video_status,
-        en.video_disclosure if en.video_status in ("failed", "partial") else "",
+        disclosure,
     )
+
+
+def registry_of(records: list[SourceRecord]) -> dict[str, dict[str, Any]]:
+    return {r.id: r.model_dump(mode="json") for r in records}
 
 
 def handwritten_zh(root: Path) -> Original:
     folder = root / "zh-corpus"
     folder.mkdir()
-    write_corpus(folder, [d for d in example_documents() if detect_language(d["content"]) == "zh"])
+    on_topic = re.compile(r"检索|索引|分词|切分")
+    documents = [
+        d
+        for d in example_documents()
+        if detect_language(d["content"]) == "zh" and on_topic.search(d["title"])
+    ]
+    write_corpus(folder, documents)
     corpus = folder / "long_context.json"
     records = [
         r
@@ -215,7 +253,7 @@ def handwritten_zh(root: Path) -> Original:
     spec = parse_requirements(ZH_TASK)
     count = len(spec.sections)
     sources = {s.index: records[s.index - 1 :: count] for s in spec.sections}
-    return handwritten("hand-written (zh)", spec, sources, {r.id: r.model_dump(mode="json") for r in records})
+    return handwritten("hand-written (zh)", spec, sources, records, registry_of(records))
 
 
 @pytest.fixture(scope="module")
@@ -236,9 +274,10 @@ def originals(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, cache_
     }
     found = {name: pipeline_run(name, folder, root, cache_dir)[0] for name, folder in folders.items()}
     en = found["longeval (en)"]
+    paper = extract_pdf(longeval / "pdf.pdf").records
     for original in (
-        handwritten_en(en, video_failed=False),
-        handwritten_en(en, video_failed=True),
+        handwritten_en(en, paper, video_failed=False),
+        handwritten_en(en, paper, video_failed=True),
         handwritten_zh(root),
     ):
         found[original.name] = original
@@ -294,3 +333,44 @@ def test_validator_flags_every_variant(
 def test_at_least_a_hundred_variants_over_every_kind(variants: list[Variant]) -> None:
     assert len(variants) >= 100
     assert {v.kind for v in variants} == set(KINDS)
+
+
+def load_bench() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "bench" / "validator_real_reports.py"
+    spec = importlib.util.spec_from_file_location("validator_real_reports", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_validator_parses_a_hundred_real_reports(shared_dir: Path, request: pytest.FixtureRequest) -> None:
+    """Citation, length and section parsing over DeepResearch Bench's 100 reports: no crash, and figures."""
+    bench = load_bench()
+    folder = shared_dir / "eval" / "deep_research_bench"
+    reports = folder / "reports_claude-3-7-sonnet.jsonl"
+    figures = bench.measure_reports(reports, folder / "query.jsonl")
+    lines = [line for line in reports.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(figures) == len(lines) >= 100
+    assert all(f.length > 0 and f.citations == sum(f.by_style.values()) for f in figures)
+    show_at_end(
+        request.config,
+        ["validator on DeepResearch Bench reports:", *("  " + line for line in bench.summary(figures))],
+    )
+
+
+def test_citation_styles_are_counted_and_resolved() -> None:
+    report = (
+        "# T\n\nA claim [1][2] and another [3-4]. See [the docs](https://example.org/docs) and "
+        "https://example.org/raw, a footnote[^a] and ours [@lc-0123456789-1].\n\n[^a]: a note\n\n"
+        "参考文献：\n[1] https://example.org/1 - One\n[2] https://example.org/2 - Two\n"
+        "[5] https://example.org/5 - Five\n"
+    )
+    cited = citation_summary(report)
+    assert cited.counts == {"id_marker": 1, "numeric": 3, "footnote": 1, "link": 1, "bare_url": 1}
+    assert cited.cited["numeric"] == {"1", "2", "3", "4"}
+    assert cited.unresolved_numbers == {"3", "4"} and cited.uncited_references == {"5"}
+    assert not cited.unresolved_footnotes
+    assert foreign_citations("「quoted [7]」 own [8] and [@ok-1]") == ["[7]", "[8]"]
+    assert without_citations("text [1] [@a-1] [^2] [link](https://x.org)").split() == ["text", "link"]

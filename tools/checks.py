@@ -42,11 +42,16 @@ _ARTEFACTS: dict[str, re.Pattern[str]] = {
     "question to the user": re.compile(
         r"(?:需要我|是否需要|要不要|您希望|你希望|是否希望|请问您|如果您需要|你需要我|请告诉我|还有什么)"
         r"[^。\n]*[？?]"
-        r"|\b(?:Would you like|Would you prefer|Do you want|Shall I|Should I|Let me know if|"
-        r"Please let me know|If you(?:'d| would) like|Is there anything else)\b",
+        # Only at the start of a sentence: "what should I do" inside a quoted anecdote asks no one.
+        r"|(?:^|[.!?]\s+|\n\s*)(?:Would you like|Would you prefer|Do you want|Shall I|Should I|"
+        r"Let me know if|Please let me know|If you(?:'d| would) like|Is there anything else)\b",
         re.I,
     ),
-    "self-reference as a model": re.compile(r"\bAs an AI\b|作为(?:一个)?(?:AI|人工智能|语言模型)", re.I),
+    "self-reference as a model": re.compile(
+        r"\bAs an AI(?: language model| assistant| model)?\b(?! researcher| engineer| company| system)"
+        r"|\bAs a (?:large )?language model\b|作为(?:一个|一名)?(?:AI|人工智能)?(?:助手|语言模型)",
+        re.I,
+    ),
 }
 # Quoted sources may ask their readers questions; only the report's own words must not ask the user.
 _OWN_WORDS_ARTEFACTS = frozenset({"question to the user", "self-reference as a model"})
@@ -151,6 +156,16 @@ def foreign_sentence(sentence: str, wanted: str) -> bool:
 def own_words(text: str) -> str:
     """Text without quoted passages (sources quoted in their own words) and citation markers."""
     return _QUOTED.sub(" ", strip_citations(text))
+
+
+def artefacts_in(text: str) -> list[str]:
+    """Names of the leftovers of generation found in ``text`` (answer boxes, questions to the user …)."""
+    own = own_words(text)
+    return [
+        name
+        for name, pattern in _ARTEFACTS.items()
+        if pattern.search(own if name in _OWN_WORDS_ARTEFACTS else text)
+    ]
 
 
 def cited_sentences(paragraph: str) -> list[tuple[str, list[str]]]:
@@ -591,18 +606,10 @@ class Validator:
         )
 
     def check_artefacts(self) -> CheckResult:
-        def leftovers(text: str) -> list[str]:
-            own = own_words(text)
-            return [
-                name
-                for name, pattern in _ARTEFACTS.items()
-                if pattern.search(own if name in _OWN_WORDS_ARTEFACTS else text)
-            ]
-
         found: list[tuple[int | None, str]] = []
         for section in self.report.sections:
-            found += [(section.required_index, name) for name in leftovers(section.body)]
-        found += [(None, name) for name in leftovers(self.report.title + "\n" + self.report.preamble)]
+            found += [(section.required_index, name) for name in artefacts_in(section.body)]
+        found += [(None, name) for name in artefacts_in(self.report.title + "\n" + self.report.preamble)]
         for index, name in found:
             if index is not None:
                 self._note(index, f"Remove the leftover {name}: the section must be finished prose.")

@@ -34,7 +34,7 @@ _REFERENCE_HEADING = re.compile(
     r"\s*\**\s*[:：]?\s*$",
     re.I | re.M,
 )
-_MAX_RANGE = 50  # "[1-3]" cites three sources; "[1990-2020]" is a span of years, not citations
+_MAX_RANGE = 50  # "[1-3]" cites three sources; a wider span is not a list of citations
 
 
 @dataclass
@@ -66,15 +66,18 @@ class CitationSummary:
 
 
 def expand_numbers(group: str) -> list[str]:
-    """'1, 3-5' → ['1', '3', '4', '5']; an implausibly wide range stays its two ends."""
+    """'1, 3-5' → ['1', '3', '4', '5']. A falling or implausibly wide "range" ('41-23') is one compound
+    reference (a search result's document and chunk), kept as written."""
     numbers: list[str] = []
     for match in _NUMBER_RANGE.finditer(group):
         if match.group(3):
             numbers.append(match.group(3))
             continue
         first, last = int(match.group(1)), int(match.group(2))
-        span = range(first, last + 1) if 0 <= last - first <= _MAX_RANGE else (first, last)
-        numbers.extend(str(n) for n in span)
+        if 0 <= last - first <= _MAX_RANGE:
+            numbers.extend(str(n) for n in range(first, last + 1))
+        else:
+            numbers.append(f"{first}-{last}")
     return numbers
 
 
@@ -124,3 +127,11 @@ def citation_summary(markdown: str) -> CitationSummary:
 def foreign_citations(text: str) -> list[str]:
     """Citation markers in ``text`` in any style but ``[@id]``, as written (numbered, footnote, link)."""
     return [m.group(0) for pattern in (_NUMERIC, _FOOTNOTE, _LINK) for m in pattern.finditer(text)]
+
+
+def without_citations(text: str) -> str:
+    """``text`` with every citation marker removed (a link keeps its text), e.g. to measure its length."""
+    text = _LINK.sub(r"\1", text)
+    for pattern in (CITATION_MARKER, _NUMERIC, _FOOTNOTE, _URL):
+        text = pattern.sub("", text)
+    return text

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from reportgraph.tools.chunking import ChunkingSettings, chunk_text
 from reportgraph.tools.registry import SourceRecord, pdf_page_id
 from reportgraph.tools.text import detect_language
@@ -96,13 +95,18 @@ def extract_pdf(path: str | Path, settings: ChunkingSettings | None = None) -> P
         extraction.problems.append(PdfProblem(code=code, message=f"{path.name}: {message}", page=page))
         return extraction
 
+    # pypdf raises many error types on damaged files (and on damaged pages): none of them may stop a run.
     try:
         reader = PdfReader(BytesIO(raw), strict=False)
-        if reader.is_encrypted and not reader.decrypt(""):
-            return problem("pdf_encrypted", "encrypted with a password; the text cannot be read")
-        page_count = len(reader.pages)
-    except (PdfReadError, ValueError, TypeError, KeyError, OSError, NotImplementedError) as error:
+        encrypted = reader.is_encrypted
+    except Exception as error:
         return problem("pdf_unreadable", f"not a readable PDF (truncated or damaged?): {error}")
+    if encrypted and not _opens_without_password(reader):
+        return problem("pdf_encrypted", "encrypted with a password; the text cannot be read")
+    try:
+        page_count = len(reader.pages)
+    except Exception as error:
+        return problem("pdf_unreadable", f"its page tree cannot be read (truncated or damaged?): {error}")
     extraction.page_count = page_count
     if page_count == 0:
         return problem("pdf_empty", "the PDF has no pages")
@@ -111,9 +115,7 @@ def extract_pdf(path: str | Path, settings: ChunkingSettings | None = None) -> P
     for number in range(1, page_count + 1):
         try:
             raw_text = reader.pages[number - 1].extract_text() or ""
-        except (
-            Exception
-        ) as error:  # pypdf raises many types on damaged page streams; one page must not stop the rest
+        except Exception as error:
             logger.debug("page %d of %s unreadable", number, path.name, exc_info=True)
             problem("pdf_page_unreadable", f"page {number} could not be read: {error}", page=number)
             raw_text = ""
@@ -145,12 +147,19 @@ def extract_pdf(path: str | Path, settings: ChunkingSettings | None = None) -> P
     return extraction
 
 
+def _opens_without_password(reader: PdfReader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # unsupported encryption or a damaged encryption dictionary
+        return False
+
+
 def _metadata(reader: PdfReader, first_page: str) -> PdfMetadata:
     try:
         info = reader.metadata
         info_title = str(info.title or "").strip() if info else ""
         info_author = str(info.author or "").strip() if info else ""
-    except (PdfReadError, ValueError, TypeError, KeyError):
+    except Exception:  # a damaged info dictionary only costs the candidates it would give
         info_title = info_author = ""
     lines = [line.strip() for line in first_page.splitlines() if line.strip()][:30]
     venue = next((line for line in lines if _VENUE_LINE.search(line)), "")

