@@ -20,7 +20,7 @@ def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> di
 class InputState(TypedDict):
     task_dir: Annotated[
         str,
-        Field(description="The task folder: task.md plus materials (long_context.json, PDFs, videos, subtitles)"),
+        Field(description="The task folder: task.md plus its materials (corpus JSON, PDFs, videos…)"),
     ]
 
 

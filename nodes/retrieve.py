@@ -108,6 +108,17 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         }
     for problem in build.problems[1:]:
         record.fallback("retrieval", problem)
+    for pdf in build.pdfs:
+        for pdf_problem in pdf.problems:
+            record.fallback("pdf", pdf_problem.message)
+    if not build.retriever.records and not (stock.video or stock.subtitle):
+        error = BadInputError(
+            "no_usable_material",
+            "no material has text to cite: the collection's documents are empty and no PDF has a text layer",
+            task_dir,
+        )
+        return {"status": "bad_input", "error": {"code": error.code, "message": str(error)},
+                "events": record.finish(status="bad_input")}
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
     has_pdf = any(pdf.records for pdf in build.pdfs)
     has_corpus = any(r.kind == "corpus" for r in build.retriever.records)

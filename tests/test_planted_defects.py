@@ -84,7 +84,7 @@ def pipeline_run(name: str, task_dir: Path, root: Path, cache_dir: Path) -> tupl
     """Run the graph offline and take the report as the validator saw it, with its inputs."""
     app = build_graph().compile(checkpointer=InMemorySaver())
     config: Any = {"configurable": {"thread_id": name}}
-    # A 20 s video budget keeps the suite quick; the analysis is then partial and the report says so.
+    # A 20 s video budget keeps the suite quick; when it runs out, the analysis is partial and says so.
     app.invoke(
         {"task_dir": str(task_dir)},
         config,
@@ -303,7 +303,8 @@ def test_originals_pass_every_hard_check(originals: list[Original], tally: Tally
         if not result.passed:
             failures[original.name] = [f"{c.name}: {c.detail}" for c in result.failed]
     assert not failures, failures
-    assert {o.video_status for o in originals} >= {"failed", "partial"}
+    statuses = {o.video_status for o in originals}
+    assert "failed" in statuses and statuses & {"ok", "partial"}, "a failed and an analysed video among them"
     assert {o.drafting_mode for o in originals} == {"llm", "extractive"}
     assert {o.language for o in originals} == {"zh", "en"}
 

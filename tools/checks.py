@@ -38,7 +38,8 @@ _ARTEFACTS: dict[str, re.Pattern[str]] = {
     "tool-call syntax": re.compile(
         r"<tool_call>|</?function_call>|\"tool_calls\"\s*:|\{\s*\"name\"\s*:\s*\"\w+\"\s*,\s*\"arguments\""
     ),
-    "code fence": re.compile(r"^```", re.M),
+    # A fenced code example is legitimate in a technical report; a fence around the model's JSON is not.
+    "JSON code fence": re.compile(r"^```\s*json\b", re.M | re.I),
     "question to the user": re.compile(
         r"(?:需要我|是否需要|要不要|您希望|你希望|是否希望|请问您|如果您需要|你需要我|请告诉我|还有什么)"
         r"[^。\n]*[？?]"

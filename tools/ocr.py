@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -22,6 +23,7 @@ MIN_LINE_CHARS = 2
 CACHE_SIZE = 1024
 
 _cache: OrderedDict[str, list[str]] = OrderedDict()
+_cache_lock = threading.Lock()  # videos may be analysed in parallel threads
 
 
 @functools.cache
@@ -52,12 +54,14 @@ def read_text(image_bgr: np.ndarray) -> list[str]:
 def read_picture_text(picture: bytes) -> list[str]:
     """Text lines of an encoded picture (PNG/JPEG bytes), cached by content."""
     key = hashlib.sha1(picture).hexdigest()
-    if key in _cache:
-        _cache.move_to_end(key)
-        return list(_cache[key])
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return list(_cache[key])
     image = cv2.imdecode(np.frombuffer(picture, np.uint8), cv2.IMREAD_COLOR)
     lines = read_text(image) if image is not None else []
-    _cache[key] = lines
-    if len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[key] = lines
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return list(lines)

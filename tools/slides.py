@@ -97,7 +97,7 @@ def pictures_differ(first: np.ndarray, second: np.ndarray) -> bool:
     return float((cv2.absdiff(first, second) > PIXEL_DELTA).mean()) > CHANGED_SHARE
 
 
-def encode_picture(frame: av.VideoFrame) -> bytes:
+def encode_picture(frame: av.VideoFrame) -> bytes | None:
     scale = min(1.0, MAX_IMAGE_SIDE / max(frame.width, frame.height))
     if scale < 1.0:
         image = frame.to_ndarray(
@@ -108,7 +108,7 @@ def encode_picture(frame: av.VideoFrame) -> bytes:
     else:
         image = frame.to_ndarray(format="bgr24")
     ok, buffer = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, PNG_COMPRESSION])
-    return buffer.tobytes() if ok else b""
+    return buffer.tobytes() if ok else None
 
 
 def frame_seconds(frame: av.VideoFrame, origin_s: float) -> float | None:
@@ -174,13 +174,16 @@ class _SceneTracker:
             return
         for number, picture in enumerate(self.pictures, start=1):
             if not pictures_differ(scene.last_thumb, picture):
-                self.scenes.append(Scene(scene.start_s, end_s, number, False, scene.last_thumb))
+                if self.scenes and self.scenes[-1].picture == number:
+                    self.scenes[-1].end_s = end_s  # the same slide again right after a flash: one showing
+                else:
+                    self.scenes.append(Scene(scene.start_s, end_s, number, False, scene.last_thumb))
                 return
         self.pictures.append(scene.last_thumb)
         image = None
         if self.stored_bytes < MAX_STORED_BYTES:
             image = encode_picture(scene.last_frame)
-            self.stored_bytes += len(image)
+            self.stored_bytes += len(image or b"")
         self.scenes.append(Scene(scene.start_s, end_s, len(self.pictures), True, scene.last_thumb, image))
 
 
