@@ -112,12 +112,12 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         for pdf_problem in pdf.problems:
             record.fallback("pdf", pdf_problem.message)
     if not build.retriever.records and not (stock.video or stock.subtitle):
-        error = BadInputError(
+        refusal = BadInputError(
             "no_usable_material",
             "no material has text to cite: the collection's documents are empty and no PDF has a text layer",
             task_dir,
         )
-        return {"status": "bad_input", "error": {"code": error.code, "message": str(error)},
+        return {"status": "bad_input", "error": {"code": refusal.code, "message": str(refusal)},
                 "events": record.finish(status="bad_input")}
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
     has_pdf = any(pdf.records for pdf in build.pdfs)
