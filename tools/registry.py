@@ -4,7 +4,7 @@ Ids are derived from content and position only, so the same inputs give the same
 
 - corpus chunk:  ``lc-<sha1(title, url, content)[:10]>-<chunk>``
 - PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (or ``-p<page>c<k>`` for a chunk of a long page)
-- video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<kind initial>``
+- video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<segment kind>``
 
 Drafts cite with markers ``[@<id>]``; :func:`render_citation` turns an id into the readable form.
 """
@@ -63,7 +63,7 @@ def pdf_page_id(file_hash: str, page: int, chunk: int | None = None) -> str:
 
 
 def video_segment_id(file_key: str, start_s: float, end_s: float, segment: SegmentKind) -> str:
-    return f"vid-{file_key[:8]}-{round(start_s * 1000)}-{round(end_s * 1000)}-{segment[0]}"
+    return f"vid-{file_key[:8]}-{round(start_s * 1000)}-{round(end_s * 1000)}-{segment}"
 
 
 def format_timestamp(seconds: float) -> str:

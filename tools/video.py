@@ -263,8 +263,8 @@ class _VideoRun:
         start_s, end_s = round(start_s, 3), round(max(end_s, start_s), 3)
         record_id = video_segment_id(self.file_key, start_s, end_s, segment)
         taken = {record.id for record in self.result.records}
-        if record_id in taken:  # "slide" and "subtitle" share an initial in the id scheme
-            record_id = f"{record_id}{segment[1]}"
+        if record_id in taken:  # two pieces of one kind over the same span (e.g. an external tool's)
+            record_id = f"{record_id}-{sum(r.id.startswith(record_id) for r in self.result.records) + 1}"
         language = detect_language(text)
         self.result.records.append(
             SourceRecord(
