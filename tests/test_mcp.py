@@ -13,17 +13,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-import cv2
-import numpy as np
 import pytest
 from langchain_core.tools import ToolException
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
+from media_files import slide_video
 from reportgraph.graph.context import Context
 from reportgraph.graph.graph import graph
 from reportgraph.nodes.common import NodeRecord
@@ -77,21 +74,6 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def write_slide_video(path: Path, slides: list[str], seconds_per_slide: float = 2.0, fps: int = 5) -> None:
-    """A small H.264 talk: each text on white for ``seconds_per_slide``."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 480, 270, "yuv420p"
-        index = 0
-        for text in slides:
-            image = np.full((270, 480, 3), 255, np.uint8)
-            cv2.putText(image, text, (30, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
-            for _ in range(int(seconds_per_slide * fps)):
-                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-                frame.pts, frame.time_base = index, Fraction(1, fps)
-                container.mux(stream.encode(frame))
-                index += 1
-        container.mux(stream.encode(None))
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +84,7 @@ def task_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "task.md").write_text(TASK, encoding="utf-8")
     for name in ("long_context.json", "paper.pdf"):
         shutil.copy(EXAMPLE / name, folder / name)
-    write_slide_video(folder / "clip.mp4", SLIDES)
+    slide_video(folder / "clip.mp4", SLIDES, size=(480, 270))
     (folder / "clip.srt").write_text(SUBTITLES, encoding="utf-8")
     return folder
 

@@ -14,13 +14,10 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
-import av
-import cv2
-import numpy as np
 import pytest
+from media_files import slide_video
 from reportgraph.graph.cli import main
 from reportgraph.tools.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.corpus import load_corpus
@@ -58,21 +55,6 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def write_slide_video(path: Path, slides: list[str], seconds_per_slide: float = 2.0, fps: int = 5) -> None:
-    """A small H.264 talk: each text on white for ``seconds_per_slide``."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 480, 270, "yuv420p"
-        index = 0
-        for text in slides:
-            image = np.full((270, 480, 3), 255, np.uint8)
-            cv2.putText(image, text, (30, 150), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
-            for _ in range(int(seconds_per_slide * fps)):
-                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-                frame.pts, frame.time_base = index, Fraction(1, fps)
-                container.mux(stream.encode(frame))
-                index += 1
-        container.mux(stream.encode(None))
 
 
 def scripted_rules(ids: dict[str, str]) -> list[dict[str, object]]:
@@ -107,7 +89,7 @@ def task(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (folder / "task.md").write_text(TASK, encoding="utf-8")
     corpus = folder / "long_context.json"
     corpus.write_text(json.dumps(DOCUMENTS), encoding="utf-8")
-    write_slide_video(folder / "talk.mp4", SLIDES)
+    slide_video(folder / "talk.mp4", SLIDES, size=(480, 270))
     (folder / "talk.srt").write_text(SUBTITLES, encoding="utf-8")
     chunks = [
         record

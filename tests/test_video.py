@@ -6,15 +6,12 @@ import json
 import sys
 import threading
 from collections.abc import Iterator
-from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-import av
-import cv2
-import numpy as np
 import pytest
+from media_files import slide_video, tone_only
 from reportgraph.tools import video_probe
 from reportgraph.tools.registry import render_citation
 from reportgraph.tools.subtitles import (
@@ -56,42 +53,14 @@ And alpha comes back at the end.
 # --- fixtures: media made on the fly -----------------------------------------------------------------
 
 
-def write_slide_video(path: Path, slides: list[str]) -> None:
-    """A 640×360 H.264 video showing each text on white for SLIDE_SECONDS."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
-        index = 0
-        for text in slides:
-            image = np.full((360, 640, 3), 255, np.uint8)
-            cv2.putText(image, text, (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (0, 0, 0), 5)
-            for _ in range(int(SLIDE_SECONDS * FPS)):
-                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-                frame.pts, frame.time_base = index, Fraction(1, FPS)
-                container.mux(stream.encode(frame))
-                index += 1
-        container.mux(stream.encode(None))
 
 
-def write_tone(path: Path, seconds: float = 3.0, rate: int = 16_000) -> None:
-    """An audio-only MP4 (AAC) with a 440 Hz tone."""
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=rate)
-        stream.layout = "mono"
-        samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate).astype(np.float32)
-        for start in range(0, len(samples), 1024):
-            frame = av.AudioFrame.from_ndarray(
-                samples[None, start : start + 1024], format="fltp", layout="mono"
-            )
-            frame.sample_rate, frame.pts = rate, start
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
 
 
 @pytest.fixture(scope="module")
 def slide_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("slides")
-    write_slide_video(folder / "talk.mp4", SLIDE_WORDS)
+    slide_video(folder / "talk.mp4", SLIDE_WORDS, fps=FPS, seconds_per_slide=SLIDE_SECONDS)
     (folder / "talk.srt").write_text(SIDECAR_SRT, encoding="utf-8")
     return folder
 
@@ -212,7 +181,7 @@ def test_missing_file_still_reads_its_sidecar_subtitles(tmp_path: Path) -> None:
 
 
 def test_audio_only_without_and_with_transcription(tmp_path: Path, fake_openai: str) -> None:
-    write_tone(tmp_path / "tone.mp4")
+    tone_only(tmp_path / "tone.mp4")
     plain = analyse_video(tmp_path / "tone.mp4")
     assert plain.status == "failed"  # nothing to cite but the metadata
     assert any(problem.startswith("no video stream") for problem in plain.problems)
@@ -229,7 +198,7 @@ def test_audio_only_without_and_with_transcription(tmp_path: Path, fake_openai: 
 
 
 def test_unreachable_transcriber_is_recorded(tmp_path: Path) -> None:
-    write_tone(tmp_path / "tone.mp4")
+    tone_only(tmp_path / "tone.mp4")
     endpoint = ModelEndpoint(model="whisper-1", base_url="http://127.0.0.1:9/v1", api_key="x", timeout_s=2)
     analysis = analyse_video(tmp_path / "tone.mp4", transcriber=endpoint)
     assert (analysis.step("speech") or pytest.fail()).status == "failed"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
-import cv2
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec used to make mojibake)
-import numpy as np
+from media_files import slide_video as slide_video  # re-exported: the fault cases make videos here
+from media_files import tone_only as tone_only
 from PIL import Image, ImageDraw
 from pypdf import PdfWriter
 
@@ -104,37 +102,6 @@ def truncated_copy(source: Path, target: Path, share: float) -> None:
 
 # ---------------------------------------------------------------- videos
 
-
-def slide_video(path: Path, slides: list[str], fps: int = 5, seconds_per_slide: float = 2.0) -> None:
-    """A small H.264 video showing each word on white."""
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
-        index = 0
-        for text in slides:
-            image = np.full((360, 640, 3), 255, np.uint8)
-            cv2.putText(image, text, (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 2.2, (0, 0, 0), 5)
-            for _ in range(int(seconds_per_slide * fps)):
-                frame = av.VideoFrame.from_ndarray(image, format="bgr24")
-                frame.pts, frame.time_base = index, Fraction(1, fps)
-                container.mux(stream.encode(frame))
-                index += 1
-        container.mux(stream.encode(None))
-
-
-def tone_only(path: Path, seconds: float = 3.0, rate: int = 16_000) -> None:
-    """An MP4 with one AAC audio track and no pictures."""
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("aac", rate=rate)
-        stream.layout = "mono"
-        samples = np.sin(2 * np.pi * 440 * np.arange(int(seconds * rate)) / rate).astype(np.float32)
-        for start in range(0, len(samples), 1024):
-            frame = av.AudioFrame.from_ndarray(
-                samples[None, start : start + 1024], format="fltp", layout="mono"
-            )
-            frame.sample_rate, frame.pts = rate, start
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
 
 
 def unknown_codec_copy(source: Path, target: Path) -> None:
