@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,20 @@ def shared_dir() -> Path:
             pytest.fail("CI needs ../shared (or REPORTGRAPH_SHARED) beside the project")
         pytest.skip("../shared is not beside this clone; set REPORTGRAPH_SHARED to run this test")
     return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One index and embedding cache for the whole session, never the user's home cache.
+
+    Set as the environment default too, so runs that do not pass ``cache_dir`` (the CLI, servers the
+    tests start) use it as well.
+    """
+    from reportgraph.graph.context import env
+
+    path = tmp_path_factory.mktemp("reportgraph-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REPORTGRAPH_CACHE_DIR", str(path))
+        env.cache_clear()
+        yield path
+    env.cache_clear()

@@ -58,14 +58,6 @@ FAILING_MODEL = {"llm": "on", "request_timeout_s": 1.0, "max_retries": 0}
 CLI_EXIT_STATUS = {0: "pass", 1: "needs_review", 2: "bad_input"}
 
 
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One index cache for the whole session, never the user's home cache."""
-    path = tmp_path_factory.mktemp("fault-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REPORTGRAPH_CACHE_DIR", str(path))
-        yield path
-
 
 @pytest.fixture(scope="module")
 def ledger(request: pytest.FixtureRequest) -> Iterator[Ledger]:

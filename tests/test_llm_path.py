@@ -10,7 +10,6 @@ checks. The support check's thresholds are checked on real pairs with the bundle
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +73,6 @@ def brewing_good(ids: dict[str, str]) -> str:
     return (f"冲泡绿茶宜用约80摄氏度的水，浸泡两到三分钟[@{ids['green']}]。用沸水冲泡会使绿茶变苦，"
             f"因为会析出过多的单宁[@{ids['green']}]。红茶可以用沸水冲泡，通常浸泡三到五分钟【@{ids['black']}】。\n")
 
-
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One cache for the module's runs, never the user's: set as the environment default too."""
-    path = tmp_path_factory.mktemp("reportgraph-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REPORTGRAPH_CACHE_DIR", str(path))
-        yield path
 
 
 @pytest.fixture

@@ -69,10 +69,6 @@ HEALTHY_VIDEO_SERVER = VIDEO_SERVER.format(body='return "A slide reading HYBRID 
 DYING_VIDEO_SERVER = VIDEO_SERVER.format(body="os._exit(1)")
 
 
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
 
 
 

@@ -62,13 +62,6 @@ FAILED_VIDEO_DISCLOSURE = (
 )
 
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("planted-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REPORTGRAPH_CACHE_DIR", str(path))
-        yield path
-
 
 @pytest.fixture(scope="module")
 def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:

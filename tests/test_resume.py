@@ -50,10 +50,6 @@ KILL_MARKER = "video_analyse"  # the first progress line of the node after plan 
 CLI_TIMEOUT_S = 300
 
 
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
 
 
 

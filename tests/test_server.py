@@ -35,10 +35,6 @@ STARTUP_TIMEOUT_S = 120
 RUN_TIMEOUT_S = 300
 
 
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
-
 
 def free_port() -> int:
     with socket.socket() as probe:
