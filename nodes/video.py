@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,10 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
+from reportgraph.tools import video as video_module
 from reportgraph.tools.mcp_client import McpConfigError, read_mcp_config, start_mcp_servers
-from reportgraph.tools.registry import SourceRecord, to_registry, video_segment_id
+from reportgraph.tools.registry import SourceRecord, short_hash, to_registry, video_segment_id
+from reportgraph.tools.retriever import file_sha1
 from reportgraph.tools.spec import RequirementSpec
 from reportgraph.tools.subtitles import merge_cues, read_sidecar
 from reportgraph.tools.support import content_tokens
@@ -18,6 +21,8 @@ from reportgraph.tools.taskio import Inventory
 from reportgraph.tools.video import McpVideoTool, ModelEndpoint, VideoAnalysis, analyse_video, video_file_key
 
 VIDEO_RECORDS_PER_VIDEO_SECTION = 40
+# The modules whose code decides an analysis: a change to any of them invalidates cached analyses.
+VIDEO_MODULES = ("video.py", "video_probe.py", "slides.py", "subtitles.py", "ocr.py")
 VIDEO_RECORDS_PER_OTHER_SECTION = 2
 NO_ANALYSIS = {
     "zh": "视频 {name} 未能分析：{reason}。本报告中关于视频的内容仅限于上述说明。",
@@ -76,6 +81,41 @@ def assign_to_sections(
     return updated
 
 
+def analysis_cache_path(
+    context: Context, task_dir: Path, name: str, subtitles: list[str], language: str
+) -> Path | None:
+    """Where a local-only analysis of this exact video, subtitles and settings is kept between runs."""
+    if context.speech_model or context.vision_model or context.mcp_config:
+        return None  # remote steps can fail for passing reasons: never reuse their outcome
+    tools_dir = Path(video_module.__file__).resolve().parent
+    parts = [file_sha1(task_dir / name), language, str(context.video_time_budget_s)]
+    parts += [f"{sub}:{file_sha1(task_dir / sub)}" for sub in sorted(subtitles)]
+    parts += [(tools_dir / module).read_text(encoding="utf-8") for module in VIDEO_MODULES]
+    return Path(context.cache_dir) / "video" / f"{short_hash(*parts, length=24)}.json"
+
+
+def load_cached_analysis(path: Path | None) -> VideoAnalysis | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        return VideoAnalysis.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a damaged cache entry is ignored and rewritten
+
+
+def save_analysis(path: Path | None, analysis: VideoAnalysis) -> None:
+    """Keep complete analyses only: a partial one (time budget, damaged file) is redone next time."""
+    if path is None or analysis.status != "ok":
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(analysis.model_dump_json(), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # the cache is an optimisation; an unwritable cache dir costs only time
+
+
 def summarise(analysis: VideoAnalysis) -> dict[str, Any]:
     return analysis.model_dump(mode="json", exclude={"records"}) | {"records": len(analysis.records)}
 
@@ -105,16 +145,22 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
         def progress(step: str, detail: str, video: str = name) -> None:
             emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step)
 
-        analysis = analyse_video(
-            task_dir / name,
-            sidecar_subtitles=task_dir,
-            language=spec.language,
-            time_budget_s=context.video_time_budget_s,
-            transcriber=endpoint(context.speech_model, context),
-            captioner=endpoint(context.vision_model, context),
-            mcp=mcp,
-            progress=progress,
-        )
+        cache = analysis_cache_path(context, task_dir, name, stock.subtitle, spec.language)
+        analysis = load_cached_analysis(cache)
+        if analysis is None:
+            analysis = analyse_video(
+                task_dir / name,
+                sidecar_subtitles=task_dir,
+                language=spec.language,
+                time_budget_s=context.video_time_budget_s,
+                transcriber=endpoint(context.speech_model, context),
+                captioner=endpoint(context.vision_model, context),
+                mcp=mcp,
+                progress=progress,
+            )
+            save_analysis(cache, analysis)
+        else:
+            record.note(f"{name}: analysis reused from the cache (same file, subtitles and settings)")
         analyses.append(analysis)
         for problem in analysis.problems:
             record.note(f"{name}: {problem}")

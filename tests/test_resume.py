@@ -149,7 +149,10 @@ class Runs:
 def runs(task: tuple[Path, Path], cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     folder, rules = task
     outputs = tmp_path_factory.mktemp("outputs")
-    straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=cache_dir)
+    # Its own cache, so the killed run below analyses the video afresh and is killed mid-analysis
+    # (a cached analysis would let video_analyse finish before the kill lands).
+    straight_cache = tmp_path_factory.mktemp("straight-cache")
+    straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=straight_cache)
     assert straight.returncode == 0, straight.stderr
 
     killed_log = run_until_killed(run_args(folder, rules, outputs / "resumed", "interrupted"), cache_dir)
