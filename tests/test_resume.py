@@ -149,15 +149,15 @@ class Runs:
 def runs(task: tuple[Path, Path], cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Runs:
     folder, rules = task
     outputs = tmp_path_factory.mktemp("outputs")
-    # Its own cache, so the killed run below analyses the video afresh and is killed mid-analysis
-    # (a cached analysis would let video_analyse finish before the kill lands).
-    straight_cache = tmp_path_factory.mktemp("straight-cache")
-    straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=straight_cache)
+    straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=cache_dir)
     assert straight.returncode == 0, straight.stderr
 
-    killed_log = run_until_killed(run_args(folder, rules, outputs / "resumed", "interrupted"), cache_dir)
+    # Its own cache, so the killed run analyses the video afresh and is killed mid-analysis (the straight
+    # run's cached analysis would let video_analyse finish before the kill lands).
+    killed_cache = tmp_path_factory.mktemp("killed-cache")
+    killed_log = run_until_killed(run_args(folder, rules, outputs / "resumed", "interrupted"), killed_cache)
     assert not (outputs / "resumed").exists(), "the killed run must not have finished"
-    resumed = cli("resume", "interrupted", cache_dir=cache_dir)
+    resumed = cli("resume", "interrupted", cache_dir=killed_cache)
     assert resumed.returncode == 0, resumed.stderr
     return Runs(outputs / "straight", outputs / "resumed", killed_log, resumed.stderr)
 
