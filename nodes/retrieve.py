@@ -134,11 +134,12 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         hits = [hit.record for hit in wide]
         if item.get("focus") == "paper" and not overview_done:
             overview_done = True
-            hits = [*first_pages(build), *(h for h in hits if h not in first_pages(build))]
+            overview = first_pages(build)
+            hits = [*overview, *(h for h in hits if h not in overview)]
         packs[str(item["index"])] = hits
     evidence = share_out(packs, context.evidence_per_section)
-    registry = {record.id: record for hits in packs.values() for record in hits}
-    registry = {source_id: registry[source_id] for ids in evidence.values() for source_id in ids}
+    retrieved = {record.id: record for hits in packs.values() for record in hits}
+    registry = {source_id: retrieved[source_id] for ids in evidence.values() for source_id in ids}
     summary = describe(build)
     summary["embedder"] = build.problems[0]
     summary["evidence"] = {key: len(ids) for key, ids in evidence.items()}

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_ids import chunk_ids_by_title
 from faults import inputs
 from faults.harness import (
     Expectation,
@@ -49,8 +50,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import StateSnapshot
 from reportgraph.graph.graph import build_graph
 from reportgraph.tools import outputs
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
 
 # A model endpoint that fails must fail fast: one request, a short timeout, no client-side retries.
@@ -722,13 +721,7 @@ def injection_task(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (folder / "task.md").write_text(INJECTION_TASK, encoding="utf-8")
     inputs.write_corpus(folder, INJECTION_DOCUMENTS)
     corpus = folder / "long_context.json"
-    chunks = [
-        record
-        for document in load_corpus(corpus).documents
-        for record in chunk_document(document, ChunkingSettings(), corpus.name)
-    ]
-    assert len(chunks) == len(INJECTION_DOCUMENTS), "each document must be one chunk"
-    return folder, {record.title: record.id for record in chunks}
+    return folder, chunk_ids_by_title(corpus)
 
 
 def scripted_sections(ids: dict[str, str]) -> list[dict[str, Any]]:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_ids import chunk_ids_by_title
 from reportgraph.graph.graph import graph
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
 
 TASK = (
@@ -86,13 +85,7 @@ def tea_task(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     (folder / "task.md").write_text(TASK, encoding="utf-8")
     corpus = folder / "long_context.json"
     corpus.write_text(json.dumps(DOCUMENTS, ensure_ascii=False), encoding="utf-8")
-    chunks = [
-        record
-        for document in load_corpus(corpus).documents
-        for record in chunk_document(document, ChunkingSettings(), corpus.name)
-    ]
-    assert len(chunks) == len(DOCUMENTS), "each test document must be one chunk"
-    return folder, {record.title: record.id for record in chunks}
+    return folder, chunk_ids_by_title(corpus)
 
 
 def run(

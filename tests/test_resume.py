@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from corpus_ids import chunk_ids_by_title
 from media_files import slide_video
 from reportgraph.graph.cli import main
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus
 
 TASK = (
     'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
@@ -87,13 +86,8 @@ def task(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     corpus.write_text(json.dumps(DOCUMENTS), encoding="utf-8")
     slide_video(folder / "talk.mp4", SLIDES, size=(480, 270))
     (folder / "talk.srt").write_text(SUBTITLES, encoding="utf-8")
-    chunks = [
-        record
-        for document in load_corpus(corpus).documents
-        for record in chunk_document(document, ChunkingSettings(), corpus.name)
-    ]
     rules = root / "rules.json"
-    rules.write_text(json.dumps({"rules": scripted_rules({c.title: c.id for c in chunks})}), encoding="utf-8")
+    rules.write_text(json.dumps({"rules": scripted_rules(chunk_ids_by_title(corpus))}), encoding="utf-8")
     return folder, rules
 
 
