@@ -35,10 +35,10 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.context import env
 from reportgraph.graph.graph import build_graph
+from reportgraph.tools.intake.spec import parse_requirements
+from reportgraph.tools.intake.taskio import read_task_text
 from reportgraph.tools.llm import forget_scripted_models
 from reportgraph.tools.registry import SourceRecord, render_citation
-from reportgraph.tools.spec import parse_requirements
-from reportgraph.tools.taskio import read_task_text
 from reportgraph.tools.text import LengthUnit, count_length, split_sentences
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

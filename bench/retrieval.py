@@ -21,11 +21,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus
-from reportgraph.tools.embeddings import EmbedderSettings, select_embedder
-from reportgraph.tools.lexical import LexicalIndex, LexicalSettings
-from reportgraph.tools.retriever import HybridRetriever, RetrievalSettings, index_text
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.intake.corpus import load_corpus
+from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
+from reportgraph.tools.retrieval.lexical import LexicalIndex, LexicalSettings
+from reportgraph.tools.retrieval.retriever import HybridRetriever, RetrievalSettings, index_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CUTOFFS = (1, 5, 10)

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from reportgraph.tools.embeddings import EmbedderSettings, select_embedder
-from reportgraph.tools.retriever import build_or_load
+from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
+from reportgraph.tools.retrieval.retriever import build_or_load
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [

@@ -21,8 +21,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from reportgraph.tools.checks import artefacts_in, parse_report
-from reportgraph.tools.citations import STYLES, citation_summary, split_reference_section, without_citations
+from reportgraph.tools.checking.citations import (
+    STYLES,
+    citation_summary,
+    split_reference_section,
+    without_citations,
+)
+from reportgraph.tools.checking.validator import artefacts_in, parse_report
 from reportgraph.tools.text import count_length, detect_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

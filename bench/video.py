@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.video import analyse_video
+from reportgraph.tools.video.analysis import analyse_video
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MATCH_TOLERANCE_S = 1.0

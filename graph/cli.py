@@ -190,7 +190,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from reportgraph.nodes.retrieve import build_task_index
-    from reportgraph.tools.retriever import describe
+    from reportgraph.tools.retrieval.retriever import describe
 
     task_dir = Path(args.task_dir)
     context = _context(args, task_dir)
@@ -232,7 +232,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from reportgraph.tools.taskio import BadInputError
+    from reportgraph.tools.intake.taskio import BadInputError
 
     try:
         code: int = args.handler(args)

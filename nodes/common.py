@@ -8,8 +8,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
-from reportgraph.tools.embeddings import EmbedderSettings
 from reportgraph.tools.llm import LLMSettings, make_chat_model, usage_of
+from reportgraph.tools.retrieval.embeddings import EmbedderSettings
 
 
 def emit(runtime: Runtime[Context], node: str, message: str, **data: Any) -> None:

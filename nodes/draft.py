@@ -16,10 +16,10 @@ from reportgraph.prompts.drafting import (
     PREVIOUS_DRAFT,
     REVISE_USER,
 )
-from reportgraph.tools.extractive import draft_extractive_section
+from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.llm import message_text, provider_errors, strip_reasoning
 from reportgraph.tools.registry import SourceRecord, render_citation
-from reportgraph.tools.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.writing.extractive import draft_extractive_section
 
 _EVIDENCE_CHARS = 1200
 _LEADING_HEADINGS = re.compile(r"\A(?:\s*(?:#{1,6}[^\n]*|\*\*[^\n*]{1,80}\*\*[:：]?)[ \t]*\n)+")

@@ -19,14 +19,7 @@ from reportgraph.prompts.drafting import (
     READ_TASK_USER,
     REPORT_NOTE,
 )
-from reportgraph.tools.llm import (
-    SchemaT,
-    invoke_structured,
-    is_configuration_error,
-    is_transient_error,
-    provider_errors,
-)
-from reportgraph.tools.spec import (
+from reportgraph.tools.intake.spec import (
     LengthRequirement,
     RequirementSpec,
     SectionRequirement,
@@ -34,7 +27,14 @@ from reportgraph.tools.spec import (
     parse_requirements,
     section_focus,
 )
-from reportgraph.tools.taskio import BadInputError, inventory, read_task_text
+from reportgraph.tools.intake.taskio import BadInputError, inventory, read_task_text
+from reportgraph.tools.llm import (
+    SchemaT,
+    invoke_structured,
+    is_configuration_error,
+    is_transient_error,
+    provider_errors,
+)
 from reportgraph.tools.text import count_length
 
 

@@ -9,10 +9,10 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
-from reportgraph.tools.embeddings import select_embedder
+from reportgraph.tools.intake.taskio import BadInputError, Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retriever import Hit, HybridRetriever, IndexBuild, build_or_load, describe
-from reportgraph.tools.taskio import BadInputError, Inventory
+from reportgraph.tools.retrieval.embeddings import select_embedder
+from reportgraph.tools.retrieval.retriever import Hit, HybridRetriever, IndexBuild, build_or_load, describe
 
 # Of a section's pack, the share taken from the paper, by what the section is about.
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
@@ -22,7 +22,7 @@ def build_task_index(
     task_dir: Path, context: Context, progress: Any = None, inventory: Inventory | None = None
 ) -> IndexBuild:
     """The index of a task folder's collection and PDFs (cached; see tools/retriever.py)."""
-    from reportgraph.tools.taskio import inventory as take_inventory
+    from reportgraph.tools.intake.taskio import inventory as take_inventory
 
     stock = inventory or take_inventory(task_dir)
     choice = select_embedder(embedder_settings(context), cache_dir=context.cache_dir)

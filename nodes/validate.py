@@ -13,13 +13,13 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.prompts.drafting import REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
-from reportgraph.tools.checks import ValidationInputs, ValidationResult, validate_report
-from reportgraph.tools.embeddings import select_embedder
+from reportgraph.tools.checking.support import EmbedFunction, SupportChecker, llm_support_judge
+from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.llm import invoke_structured
-from reportgraph.tools.outputs import run_summary, write_outputs
 from reportgraph.tools.registry import render_citations
-from reportgraph.tools.spec import RequirementSpec
-from reportgraph.tools.support import EmbedFunction, SupportChecker, llm_support_judge
+from reportgraph.tools.retrieval.embeddings import select_embedder
+from reportgraph.tools.writing.outputs import run_summary, write_outputs
 
 
 class SoftItem(BaseModel):

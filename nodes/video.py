@@ -10,19 +10,23 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
-from reportgraph.tools import video as video_module
-from reportgraph.tools.mcp_client import McpConfigError, read_mcp_config, start_mcp_servers
+from reportgraph.tools.checking.support import content_tokens
+from reportgraph.tools.intake.spec import RequirementSpec
+from reportgraph.tools.intake.taskio import Inventory
 from reportgraph.tools.registry import SourceRecord, short_hash, to_registry, video_segment_id
-from reportgraph.tools.retriever import file_sha1
-from reportgraph.tools.spec import RequirementSpec
-from reportgraph.tools.subtitles import merge_cues, read_sidecar
-from reportgraph.tools.support import content_tokens
-from reportgraph.tools.taskio import Inventory
-from reportgraph.tools.video import McpVideoTool, ModelEndpoint, VideoAnalysis, analyse_video, video_file_key
+from reportgraph.tools.retrieval.retriever import file_sha1
+from reportgraph.tools.video.analysis import (
+    ANALYSIS_VERSION,
+    McpVideoTool,
+    ModelEndpoint,
+    VideoAnalysis,
+    analyse_video,
+    video_file_key,
+)
+from reportgraph.tools.video.external import McpConfigError, read_mcp_config, start_mcp_servers
+from reportgraph.tools.video.subtitles import merge_cues, read_sidecar
 
 VIDEO_RECORDS_PER_VIDEO_SECTION = 40
-# The modules whose code decides an analysis: a change to any of them invalidates cached analyses.
-VIDEO_MODULES = ("video.py", "video_probe.py", "slides.py", "subtitles.py", "ocr.py")
 VIDEO_RECORDS_PER_OTHER_SECTION = 2
 NO_ANALYSIS = {
     "zh": "视频 {name} 未能分析：{reason}。本报告中关于视频的内容仅限于上述说明。",
@@ -87,10 +91,9 @@ def analysis_cache_path(
     """Where a local-only analysis of this exact video, subtitles and settings is kept between runs."""
     if context.speech_model or context.vision_model or context.mcp_config:
         return None  # remote steps can fail for passing reasons: never reuse their outcome
-    tools_dir = Path(video_module.__file__).resolve().parent
     parts = [file_sha1(task_dir / name), language, str(context.video_time_budget_s)]
     parts += [f"{sub}:{file_sha1(task_dir / sub)}" for sub in sorted(subtitles)]
-    parts += [(tools_dir / module).read_text(encoding="utf-8") for module in VIDEO_MODULES]
+    parts.append(ANALYSIS_VERSION)
     return Path(context.cache_dir) / "video" / f"{short_hash(*parts, length=24)}.json"
 
 

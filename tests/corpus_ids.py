@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.intake.corpus import load_corpus
 
 
 def chunk_ids_by_title(corpus: Path) -> dict[str, str]:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from reportgraph.tools.checks import ValidationInputs, cited_sentences, parse_report, validate_report
+from reportgraph.tools.checking.support import SupportChecker, lexical_support
+from reportgraph.tools.checking.validator import (
+    ValidationInputs,
+    cited_sentences,
+    parse_report,
+    validate_report,
+)
+from reportgraph.tools.intake.spec import (
+    CitationRules,
+    LengthRequirement,
+    RequirementSpec,
+    SectionRequirement,
+)
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.spec import CitationRules, LengthRequirement, RequirementSpec, SectionRequirement
-from reportgraph.tools.support import SupportChecker, lexical_support
 
 PAPER = SourceRecord(
     id="pdf-aaaa1111-p1",

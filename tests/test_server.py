@@ -21,7 +21,7 @@ import httpx
 import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
-from reportgraph.tools.spec import parse_requirements
+from reportgraph.tools.intake.spec import parse_requirements
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "hybrid_search_zh"

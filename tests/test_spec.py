@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from reportgraph.tools.spec import (
+from reportgraph.tools.intake.spec import (
     APPROX_TOLERANCE,
     CitationRules,
     LengthRequirement,

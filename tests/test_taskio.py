@@ -8,7 +8,7 @@ from pathlib import Path
 
 import ftfy.bad_codecs  # noqa: F401  (registers the sloppy-windows-1252 codec used to make mojibake)
 import pytest
-from reportgraph.tools.taskio import (
+from reportgraph.tools.intake.taskio import (
     MAX_TASK_CHARS,
     BadInputError,
     damage_reason,

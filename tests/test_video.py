@@ -14,7 +14,14 @@ import pytest
 from media_files import slide_video, tone_only
 from reportgraph.tools import video_probe
 from reportgraph.tools.registry import render_citation
-from reportgraph.tools.subtitles import (
+from reportgraph.tools.video.analysis import (
+    McpVideoTool,
+    ModelEndpoint,
+    VideoAnalysis,
+    analyse_video,
+    parse_external_segments,
+)
+from reportgraph.tools.video.subtitles import (
     Cue,
     SubtitleTrack,
     choose_track,
@@ -23,13 +30,6 @@ from reportgraph.tools.subtitles import (
     parse_ass,
     parse_srt_or_vtt,
     read_sidecar,
-)
-from reportgraph.tools.video import (
-    McpVideoTool,
-    ModelEndpoint,
-    VideoAnalysis,
-    analyse_video,
-    parse_external_segments,
 )
 
 SLIDE_WORDS = ["ALPHA 123", "DELTA 456", "ALPHA 123"]  # the third slide repeats the first

@@ -13,10 +13,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reportgraph.tools.checks import ValidationInputs, ValidationResult, measurable_text, validate_report
+from reportgraph.tools.checking.support import lexical_support
+from reportgraph.tools.checking.validator import (
+    ValidationInputs,
+    ValidationResult,
+    measurable_text,
+    validate_report,
+)
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import CITATION_MARKER
-from reportgraph.tools.spec import RequirementSpec
-from reportgraph.tools.support import lexical_support
 from reportgraph.tools.text import CJK_CHAR, ENGLISH_WORD, LATIN_RUN, LengthUnit, count_length
 
 Language = Literal["zh", "en"]

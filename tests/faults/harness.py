@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from reportgraph.graph.graph import graph
-from reportgraph.tools.outputs import OUTPUT_FILES
+from reportgraph.tools.writing.outputs import OUTPUT_FILES
 
 
 @dataclass

@@ -28,33 +28,25 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from reportgraph.tools.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.corpus import CorpusLoadReport, load_corpus
-from reportgraph.tools.embeddings import CachedEmbedder, Embedder
-from reportgraph.tools.lexical import LexicalIndex, LexicalSettings, top_positions
-from reportgraph.tools.pdf import PdfExtraction, extract_pdf
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
+from reportgraph.tools.intake.corpus import CorpusLoadReport, load_corpus
+from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf
 from reportgraph.tools.registry import SourceKind, SourceRecord
+from reportgraph.tools.retrieval.embeddings import CachedEmbedder, Embedder
+from reportgraph.tools.retrieval.lexical import LexicalIndex, LexicalSettings, top_positions
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
 DenseStrategy = Literal["auto", "rerank", "full"]
 ProgressCallback = Callable[[str, int, int], None]
 
 INDEX_FORMAT = "reportgraph-index-2"
-# Changing any of these modules changes what an index holds, so their bytes are part of the cache key.
-_INDEXING_MODULES = (
-    "corpus.py",
-    "chunking.py",
-    "pdf.py",
-    "lexical.py",
-    "retriever.py",
-    "registry.py",
-    "text.py",
-)
+# Bump whenever loading, chunking, PDF reading or indexing changes what an index holds:
+# it is part of every index cache key.
+INDEX_VERSION = "1"
 _COMPLETE = "COMPLETE"
 _SHINGLE = 5
 _NON_WORD = re.compile(r"[\W_]+")
@@ -404,8 +396,8 @@ def build_or_load(
 ) -> IndexBuild:
     """The retriever for a task's materials, from the cache when an identical index was built before.
 
-    Raises :class:`~reportgraph.tools.taskio.BadInputError` when the corpus is malformed; PDF problems are
-    reported in ``pdfs[i].problems`` instead.
+    Raises :class:`~reportgraph.tools.intake.taskio.BadInputError` when the corpus is malformed; PDF problems
+    are reported in ``pdfs[i].problems`` instead.
     """
     settings = settings or RetrievalSettings()
     started = time.perf_counter()
@@ -466,7 +458,7 @@ def index_key(
     corpus: Path | None, pdfs: Sequence[Path], settings: RetrievalSettings, embedder: Embedder | None
 ) -> str:
     digest = hashlib.sha256()
-    for part in (INDEX_FORMAT, _code_version(), settings.key(), embedder.name if embedder else "no-embedder"):
+    for part in (INDEX_FORMAT, INDEX_VERSION, settings.key(), embedder.name if embedder else "no-embedder"):
         digest.update(part.encode() + b"\x00")
     inputs = ([("corpus", corpus)] if corpus is not None else []) + [("pdf", pdf) for pdf in pdfs]
     for kind, path in inputs:
@@ -480,15 +472,6 @@ def file_sha1(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _code_version() -> str:
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha1()
-    for name in _INDEXING_MODULES:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 _Loaded = tuple[HybridRetriever, CorpusLoadReport | None, list[PdfExtraction]]

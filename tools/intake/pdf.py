@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 from pypdf import PdfReader
-from reportgraph.tools.chunking import ChunkingSettings, chunk_text
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
 from reportgraph.tools.registry import SourceRecord, pdf_page_id
 from reportgraph.tools.text import detect_language
 

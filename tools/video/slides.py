@@ -21,7 +21,7 @@ import av.container
 import cv2
 import numpy as np
 from reportgraph.tools.registry import format_timestamp
-from reportgraph.tools.video_probe import timeline_origin_s
+from reportgraph.tools.video.probe import timeline_origin_s
 
 THUMB_SIZE = (160, 90)
 PIXEL_DELTA = 30  # a thumbnail pixel has changed when its gray level moves by more than this

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from reportgraph.tools.citations import foreign_citations
+from reportgraph.tools.checking.citations import foreign_citations
+from reportgraph.tools.checking.support import SupportChecker
+from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.registry import CITATION_MARKER
-from reportgraph.tools.spec import RequirementSpec, SectionRequirement
-from reportgraph.tools.support import SupportChecker
 from reportgraph.tools.text import count_length, detect_language, language_shares, split_sentences
 
 VideoStatus = Literal["ok", "partial", "failed", "absent"]

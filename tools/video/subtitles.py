@@ -20,7 +20,7 @@ from charset_normalizer import from_bytes
 from pydantic import BaseModel
 from reportgraph.tools.registry import format_timestamp
 from reportgraph.tools.text import CJK_CHAR, detect_language
-from reportgraph.tools.video_probe import (
+from reportgraph.tools.video.probe import (
     Criterion,
     StreamChoice,
     StreamInfo,

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import SourceRecord, cited_ids, render_citation, render_citations
-from reportgraph.tools.taskio import BadInputError
 
 OUTPUT_FILES = ("report.md", "sources.json", "validation.json", "run.json")
 

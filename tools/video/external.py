@@ -15,8 +15,8 @@ A server entry is what langchain-mcp-adapters' ``MultiServerMCPClient`` takes (e
 ``cwd`` or ``headers`` pass through). At start-up every listed server is asked for its tools; one that
 cannot be reached is retried ``attempts`` times with exponential backoff from ``backoff_s``, then left out
 with a problem the caller records. ``video_tool`` names the tool that
-:func:`~reportgraph.tools.video.analyse_video` calls for each video (that call path retries too, for a
-server that dies mid-run).
+:func:`~reportgraph.tools.video.analysis.analyse_video` calls for each video (that call path retries too,
+for a server that dies mid-run).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from reportgraph.tools.video import McpVideoTool, describe_exception, run_coroutine
+from reportgraph.tools.video.analysis import McpVideoTool, describe_exception, run_coroutine
 
 
 class McpConfigError(ValueError):

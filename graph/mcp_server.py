@@ -1,7 +1,7 @@
 """reportgraph's own tools as an MCP server: corpus search, context fetch, video analysis, report validation.
 
-    python -m reportgraph.tools.mcp_server                                   # stdio
-    python -m reportgraph.tools.mcp_server --transport streamable-http --port 8765
+    python -m reportgraph.graph.mcp_server                                   # stdio
+    python -m reportgraph.graph.mcp_server --transport streamable-http --port 8765
                                                                              # http://127.0.0.1:8765/mcp
     reportgraph-mcp …                                                        # the same, installed
 
@@ -24,14 +24,14 @@ import anyio.to_thread
 from mcp.server.fastmcp import FastMCP
 from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context, env
-from reportgraph.tools.checks import ValidationInputs, ValidationResult, validate_report
-from reportgraph.tools.embeddings import EmbedderChoice, EmbedderSettings, select_embedder
+from reportgraph.tools.checking.support import SupportChecker
+from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
+from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
+from reportgraph.tools.intake.taskio import Inventory, inventory, read_task_text
 from reportgraph.tools.registry import SourceRecord, render_citation, to_registry
-from reportgraph.tools.retriever import IndexBuild, build_or_load
-from reportgraph.tools.spec import RequirementSpec, parse_requirements
-from reportgraph.tools.support import SupportChecker
-from reportgraph.tools.taskio import Inventory, inventory, read_task_text
-from reportgraph.tools.video import ModelEndpoint, VideoAnalysis, analyse_video
+from reportgraph.tools.retrieval.embeddings import EmbedderChoice, EmbedderSettings, select_embedder
+from reportgraph.tools.retrieval.retriever import IndexBuild, build_or_load
+from reportgraph.tools.video.analysis import ModelEndpoint, VideoAnalysis, analyse_video
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportgraph.tools.corpus import CorpusDocument
+from reportgraph.tools.intake.corpus import CorpusDocument
 from reportgraph.tools.registry import SourceRecord, corpus_chunk_id
 from reportgraph.tools.text import detect_language
 

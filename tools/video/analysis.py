@@ -2,7 +2,7 @@
 
 :func:`analyse_video` turns one video into :class:`~reportgraph.tools.registry.SourceRecord` s:
 
-- ``slide``: each scene (slide) found by :mod:`~reportgraph.tools.slides`, with its OCR text;
+- ``slide``: each scene (slide) found by :mod:`~reportgraph.tools.video.slides`, with its OCR text;
 - ``subtitle``: the best subtitle track (embedded or sidecar), merged into sentence-sized segments;
   else ``transcript``: speech transcribed by an OpenAI-compatible audio endpoint, when one is configured;
 - ``caption``: descriptions of the distinct pictures by an OpenAI-compatible vision model (optional);
@@ -42,8 +42,19 @@ from reportgraph.tools.registry import (
     short_hash,
     video_segment_id,
 )
-from reportgraph.tools.slides import SceneScan, scan_scenes
-from reportgraph.tools.subtitles import (
+from reportgraph.tools.text import detect_language
+from reportgraph.tools.video.probe import (
+    MediaError,
+    MediaProbe,
+    StreamChoice,
+    choose_audio_stream,
+    choose_video_stream,
+    open_media,
+    probe_container,
+    timeline_origin_s,
+)
+from reportgraph.tools.video.slides import SceneScan, scan_scenes
+from reportgraph.tools.video.subtitles import (
     Cue,
     EmbeddedSubtitles,
     SidecarSpec,
@@ -54,17 +65,10 @@ from reportgraph.tools.subtitles import (
     read_embedded,
     read_sidecar,
 )
-from reportgraph.tools.text import detect_language
-from reportgraph.tools.video_probe import (
-    MediaError,
-    MediaProbe,
-    StreamChoice,
-    choose_audio_stream,
-    choose_video_stream,
-    open_media,
-    probe_container,
-    timeline_origin_s,
-)
+
+# Bump whenever a change to probing, scene detection, OCR or subtitle reading changes what an
+# analysis holds: cached local analyses are keyed by it.
+ANALYSIS_VERSION = "1"
 
 T = TypeVar("T")
 

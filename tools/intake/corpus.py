@@ -21,8 +21,8 @@ import charset_normalizer
 import ftfy
 from ftfy.badness import is_bad
 from pydantic import BaseModel
+from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import corpus_doc_id
-from reportgraph.tools.taskio import BadInputError
 
 CorpusLayout = Literal["list", "documents", "jsonl"]
 

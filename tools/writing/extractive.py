@@ -10,9 +10,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from reportgraph.tools.checking.support import content_tokens
+from reportgraph.tools.intake.spec import SectionRequirement
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.spec import SectionRequirement
-from reportgraph.tools.support import content_tokens
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w+\.")
