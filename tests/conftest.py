@@ -9,11 +9,27 @@ from pathlib import Path
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_MISSING = "needs ../shared beside the project (or REPORTGRAPH_SHARED=DIR); not found"
 
 
 def find_shared() -> Path | None:
     candidate = Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
     return candidate if candidate.is_dir() else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that uses ``shared_dir`` (directly or through another fixture) carries the ``shared``
+    marker, so ``-m shared`` / ``-m "not shared"`` select exactly them; without ../shared they are
+    skipped here with one reason the summary names (``-rs`` in the pytest options), and in CI they fail.
+    """
+    missing = find_shared() is None
+    for item in items:
+        if "shared_dir" not in getattr(item, "fixturenames", ()):
+            continue
+        item.add_marker(pytest.mark.shared)
+        if missing and not os.environ.get("CI"):
+            item.add_marker(pytest.mark.skip(reason=SHARED_MISSING))
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +39,7 @@ def shared_dir() -> Path:
     if found is None:
         if os.environ.get("CI"):
             pytest.fail("CI needs ../shared (or REPORTGRAPH_SHARED) beside the project")
-        pytest.skip("../shared is not beside this clone; set REPORTGRAPH_SHARED to run this test")
+        pytest.skip(SHARED_MISSING)
     return found
 
 
