@@ -1,10 +1,10 @@
 """Split documents into overlapping, sentence-aligned chunks with stable ids.
 
-Sentences end at Chinese terminal punctuation (。！？；…), at Western ``! ? ;`` and at a full stop
-followed by white space, or at a line break. Sentences are packed greedily up to ``max_chars``; the next
-chunk starts with the last sentences of the previous one (up to ``overlap_chars``, or the one last
-sentence when it is shorter than twice that) so a fact that spans a boundary is still whole in one
-chunk. Text without punctuation is cut at white space or commas.
+Sentences come from the project's one segmenter (:func:`reportgraph.tools.text.sentence_pieces`: line
+breaks, 。！？, and Western full stops as pysbd disambiguates them). Sentences are packed greedily up to
+``max_chars``; the next chunk starts with the last sentences of the previous one (up to
+``overlap_chars``, or the one last sentence when it is shorter than twice that) so a fact that spans a
+boundary is still whole in one chunk. Text without punctuation is cut at white space or commas.
 """
 
 from __future__ import annotations
@@ -14,12 +14,8 @@ from dataclasses import dataclass
 
 from reportgraph.tools.intake.corpus import CorpusDocument
 from reportgraph.tools.registry import SourceRecord, corpus_chunk_id
-from reportgraph.tools.text import detect_language
+from reportgraph.tools.text import detect_language, sentence_pieces
 
-# Zero-width split points: after terminal punctuation (and any closing quotes/brackets right after it).
-_SENTENCE_BOUNDARY = re.compile(
-    r"(?<=[。！？!?；;…\n])(?![”’\"」』）)\]。！？!?；;…\n])|(?<=[.])(?=\s)(?!\n)"
-)
 _SOFT_BREAK = re.compile(r"[\s，,、：:]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]{2,}|[\t\u3000\xa0]")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
@@ -50,7 +46,7 @@ def clean_text(text: str) -> str:
 def split_units(text: str, max_sentence: int, piece: int) -> list[str]:
     """Sentences of ``text``; one over ``max_sentence`` is cut softly into pieces of ``piece`` at most."""
     units: list[str] = []
-    for sentence in _SENTENCE_BOUNDARY.split(text):
+    for sentence in sentence_pieces(text):
         if len(sentence) <= max_sentence:
             if sentence:
                 units.append(sentence)
