@@ -27,7 +27,7 @@ from reportgraph.tools.intake.spec import (
     parse_requirements,
     section_focus,
 )
-from reportgraph.tools.intake.taskio import BadInputError, inventory, read_task_text
+from reportgraph.tools.intake.taskio import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.llm import (
     SchemaT,
     invoke_structured,
@@ -169,8 +169,7 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("plan")
     task_dir = Path(state["task_dir"]).expanduser()
     try:
-        if not task_dir.is_dir():
-            raise BadInputError("task_dir_missing", "the task folder does not exist", task_dir)
+        require_task_dir(task_dir)
         task = read_task_text(task_dir / "task.md")
         stock = inventory(task_dir)
         spec = parse_requirements(task.text)

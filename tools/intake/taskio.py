@@ -61,7 +61,7 @@ class BadInputError(Exception):
     """The task folder or one of its files cannot be used; ``code`` says why in a machine-readable way.
 
     Codes used so far: task_missing, task_empty, task_binary, task_damaged, task_too_long,
-    task_dir_missing, path_outside_task, no_materials, corpus_malformed.
+    task_dir_missing, task_dir_is_file, path_outside_task, no_materials, corpus_malformed.
     """
 
     def __init__(self, code: str, message: str, path: str | Path | None = None) -> None:
@@ -281,11 +281,20 @@ class Inventory(BaseModel):
         return [*self.corpus, *self.pdf, *self.video, *self.image, *self.audio, *self.subtitle]
 
 
+def require_task_dir(path: Path) -> None:
+    """Raise :class:`BadInputError` unless ``path`` is a folder, saying what it is instead."""
+    if path.is_file():
+        raise BadInputError(
+            "task_dir_is_file", "this is a file, not a task folder: give the folder that holds task.md", path
+        )
+    if not path.is_dir():
+        raise BadInputError("task_dir_missing", "the task folder does not exist", path)
+
+
 def inventory(task_dir: str | Path) -> Inventory:
     """Classify every file under ``task_dir``; refuse symlinks; prefer a full corpus over its sample."""
     root = Path(task_dir)
-    if not root.is_dir():
-        raise BadInputError("task_dir_missing", "the task folder does not exist", root)
+    require_task_dir(root)
     root = root.resolve()
     found = Inventory(root=str(root))
     corpus_candidates: list[str] = []

@@ -14,6 +14,7 @@ from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import SourceRecord, cited_ids, render_citation, render_citations
 
 OUTPUT_FILES = ("report.md", "sources.json", "validation.json", "run.json")
+OUTPUT_MODE = 0o644  # rw-r--r--, as an ordinary file the user wrote
 
 
 def sources_for(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -100,6 +101,7 @@ def _json(data: Any) -> str:
 def _atomic_write(path: Path, text: str) -> None:
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, OUTPUT_MODE)  # mkstemp makes 0600; the outputs are for others to read too
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
             stream.flush()
