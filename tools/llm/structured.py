@@ -1,0 +1,187 @@
+"""Structured output by whatever means the server offers, chosen once per endpoint by a cheap probe.
+
+Servers differ: OpenAI takes ``response_format: json_schema``; llama.cpp's OpenAI-compatible server
+answers it with HTTP 500 but takes ``json_object`` (issue 15); some only do tool calling, some nothing but
+prose. :func:`structured_mode` asks a one-field question in each mode of :data:`STRUCTURED_MODES`, in
+that order, and keeps the first whose reply reads as the schema (``plain`` if none does: a prompt and the
+tolerant parser). Every reply is read loosely (``<think>`` blocks, fences, prose around the JSON, a tool
+call's malformed arguments); an unreadable one is asked again, at most ``attempts`` times, with its parse
+error in the request. The mode, the probe's results and each unreadable reply are stamped on the raw
+replies' ``response_metadata`` (``structured_mode``, ``structured_probe``, ``structured_failure``), so a
+node's record carries them into run.json.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, Literal, TypeVar, get_args
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ValidationError
+from reportgraph.prompts.drafting import STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
+from reportgraph.tools.llm.calls import DEFAULT_MAX_TOKENS, CallLimits
+from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+StructuredMode = Literal["json_schema", "json_mode", "function_calling", "plain"]
+STRUCTURED_MODES: tuple[StructuredMode, ...] = get_args(StructuredMode)
+MAX_STRUCTURED_ATTEMPTS = 3
+_PROBE_MAX_TOKENS = 64
+
+
+class ProbeAnswer(BaseModel):
+    """The sum of the two numbers."""
+
+    answer: int
+
+
+_PROBE_MESSAGES = [("system", "Return only the structured result."), ("human", "What is 2 + 3?")]
+
+
+@dataclass
+class StructuredReply(Generic[SchemaT]):
+    """A structured-output call: the value read (None if none could be), every raw reply, why not, how."""
+
+    value: SchemaT | None
+    replies: list[BaseMessage] = field(default_factory=list)
+    problem: str = ""
+    mode: str = ""
+
+
+def ask(model: BaseChatModel, schema: type[BaseModel], messages: Sequence[tuple[str, str]],
+        mode: StructuredMode, max_tokens: int) -> BaseMessage:
+    """One request for ``schema`` in ``mode``; the reply unread."""
+    if mode == "function_calling":
+        bound = model.bind_tools([schema], tool_choice=schema.__name__)
+        return bound.invoke(list(messages), max_tokens=max_tokens)
+    schema_text = json.dumps(schema.model_json_schema(), ensure_ascii=False)
+    instruction = STRUCTURED_INSTRUCTION.format(schema=schema_text)
+    request = [*messages, ("human", instruction)]
+    if mode == "json_schema":
+        schema_format = {"name": schema.__name__, "schema": schema.model_json_schema()}
+        return model.invoke(request, max_tokens=max_tokens,
+                            response_format={"type": "json_schema", "json_schema": schema_format})
+    if mode == "json_mode":
+        return model.invoke(request, max_tokens=max_tokens, response_format={"type": "json_object"})
+    return model.invoke(request, max_tokens=max_tokens)
+
+
+_MODES: dict[tuple[str, str, str], tuple[StructuredMode, dict[str, str]]] = {}
+_MODES_LOCK = threading.Lock()
+
+
+def _endpoint(model: BaseChatModel) -> tuple[str, str, str]:
+    name, base = getattr(model, "model_name", ""), getattr(model, "openai_api_base", "")
+    return type(model).__name__, str(name), str(base)
+
+
+def forget_structured_modes() -> None:
+    with _MODES_LOCK:
+        _MODES.clear()
+
+
+def structured_mode(model: BaseChatModel) -> tuple[StructuredMode, dict[str, str] | None]:
+    """The endpoint's mode, and the probe's result per mode tried when this call ran the probe.
+
+    A model may declare its mode (``structured_mode`` attribute, e.g. the scripted replay). The probe
+    sends no retries: a mode the server rejects (4xx/5xx) is simply the next one's turn. Transient
+    failures of the connection itself (refused, rate limited) propagate.
+    """
+    declared = getattr(model, "structured_mode", None)
+    if declared in STRUCTURED_MODES:
+        return declared, None
+    with _MODES_LOCK:  # one probe per endpoint, even when sections draft in parallel
+        key = _endpoint(model)
+        if key in _MODES:
+            return _MODES[key][0], None
+        limits = getattr(model, "limits", None)
+        probe_model = model
+        if isinstance(limits, CallLimits):
+            probe_model = model.model_copy(update={"limits": replace(limits, max_retries=0)})
+        tried: dict[str, str] = {}
+        chosen: StructuredMode = "plain"
+        for mode in STRUCTURED_MODES:
+            outcome = _probe(probe_model, mode)
+            tried[mode] = outcome
+            if outcome == "ok":
+                chosen = mode
+                break
+        _MODES[key] = (chosen, tried)
+        return chosen, tried
+
+
+def _probe(model: BaseChatModel, mode: StructuredMode) -> str:
+    import openai
+
+    try:
+        reply = ask(model, ProbeAnswer, _PROBE_MESSAGES, mode, _PROBE_MAX_TOKENS)
+    except openai.APIStatusError as error:
+        if error.status_code in (408, 429):
+            raise
+        return f"rejected (HTTP {error.status_code})"
+    except Exception as error:
+        if is_transient_error(error):
+            raise
+        return f"failed ({type(error).__name__})"
+    value, problem = read_structured(ProbeAnswer, reply)
+    return "ok" if value is not None else f"unreadable: {problem}"
+
+
+def invoke_structured(
+    model: BaseChatModel,
+    schema: type[SchemaT],
+    messages: Sequence[tuple[str, str]],
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    attempts: int = MAX_STRUCTURED_ATTEMPTS,
+) -> StructuredReply[SchemaT]:
+    """``schema`` from the model in the endpoint's mode; unreadable replies asked again with their error.
+
+    Errors of the request itself (transient, configuration) propagate, for the node to handle.
+    """
+    mode, probe = structured_mode(model)
+    replies: list[BaseMessage] = []
+    request = list(messages)
+    problem = ""
+    for _ in range(max(1, attempts)):
+        reply = ask(model, schema, request, mode, max_tokens)
+        reply.response_metadata["structured_mode"] = mode
+        if probe is not None and not replies:
+            reply.response_metadata["structured_probe"] = probe
+        replies.append(reply)
+        value, problem = read_structured(schema, reply)
+        if value is not None:
+            return StructuredReply(value, replies, "", mode)
+        reply.response_metadata["structured_failure"] = problem
+        invalid = [call.get("args") for call in getattr(reply, "invalid_tool_calls", None) or []]
+        said = message_text(reply) or json.dumps(invalid, ensure_ascii=False)
+        request = [*messages, ("ai", said[:2000]), ("human", STRUCTURED_RETRY.format(problem=problem))]
+    return StructuredReply(None, replies, problem, mode)
+
+
+def read_structured(schema: type[SchemaT], reply: BaseMessage) -> tuple[SchemaT | None, str]:
+    """``schema`` from a reply's tool-call arguments (even malformed ones) or from JSON in its text."""
+    candidates: list[Any] = [call.get("args") for call in getattr(reply, "tool_calls", None) or []]
+    texts = [str(call.get("args") or "") for call in getattr(reply, "invalid_tool_calls", None) or []]
+    texts.append(message_text(reply))
+    for text in texts:
+        try:
+            candidates.append(parse_json_loose(text))
+        except ValueError:
+            continue
+    problems = []
+    for candidate in candidates:
+        # A bare list is taken as the value of a schema's only field ({"sections": [...]} sent as [...]).
+        if isinstance(candidate, list) and len(schema.model_fields) == 1:
+            candidate = {next(iter(schema.model_fields)): candidate}
+        try:
+            return schema.model_validate(candidate), ""
+        except ValidationError as error:
+            details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3])
+            problems.append(f"{error.error_count()} validation error(s): {details}")
+    excerpt = next((text for text in reversed(texts) if text.strip()), "")[:120]
+    return None, f"no {schema.__name__} in the reply ({'; '.join(problems) or 'no JSON'}): {excerpt!r}"
