@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.intake.corpus import load_corpus
+from reportgraph.tools.retrieval import IndexStore, RetrievalSettings, index_text, search
 from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.lexical import LexicalIndex, LexicalSettings
-from reportgraph.tools.retrieval.retriever import HybridRetriever, RetrievalSettings, index_text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CUTOFFS = (1, 5, 10)
@@ -91,12 +91,12 @@ def main() -> None:
         print(f"# embedder: {choice.reason}", flush=True)
 
     for mode in modes:
-        # A fresh retriever per mode: no query vectors carried over from an earlier mode's run.
-        retriever = HybridRetriever(records, lexical, settings, embedder if mode != "bm25" else None)
+        # A fresh store per mode: no query vectors carried over from an earlier mode's run.
+        store = IndexStore(records, lexical, settings, embedder if mode != "bm25" else None)
         index_seconds = chunk_seconds + lexical_seconds
         if mode == "dense":
             embed_started = time.perf_counter()
-            retriever.embed_all(progress=_print_progress)
+            store.embed_all(progress=_print_progress)
             embed_seconds = time.perf_counter() - embed_started
             index_seconds += embed_seconds
             print(
@@ -108,7 +108,8 @@ def main() -> None:
         latencies = []
         for number, question in enumerate(questions, start=1):
             query_started = time.perf_counter()
-            hits = retriever.search(
+            hits = search(
+                store,
                 question["question"], k=max(CUTOFFS), per_doc_cap=None, min_distinct_docs=1, mode=mode
             )
             latencies.append(time.perf_counter() - query_started)

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from reportgraph.tools.retrieval import build_or_load, search
 from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
-from reportgraph.tools.retrieval.retriever import build_or_load
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
@@ -76,16 +76,16 @@ def scale_child(corpus: str, cache: str, results: Any) -> None:
     started = time.perf_counter()
     build = build_or_load(corpus, [], cache)
     index_seconds = time.perf_counter() - started
-    retriever = build.retriever
-    retriever.search(QUERIES[0], k=10)  # first-query warm-up (page faults, lazy imports)
+    store = build.store
+    search(store, QUERIES[0], k=10)  # first-query warm-up (page faults, lazy imports)
     latencies = []
     for _ in range(5):
         for query in QUERIES:
             query_started = time.perf_counter()
-            retriever.search(query, k=10)
+            search(store, query, k=10)
             latencies.append(time.perf_counter() - query_started)
     results.put({
-        "scale_chunks": len(retriever.records),
+        "scale_chunks": len(store.records),
         "scale_index_seconds": round(index_seconds, 2),
         "scale_peak_rss_mb": round(peak_rss_mb(), 1),
         "scale_query_p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 2),
@@ -102,15 +102,15 @@ def fixture_child(folder: str, cache: str, queries: bool, results: Any) -> None:
     figures: dict[str, Any] = {
         "cache_hit": build.cache_hit,
         "seconds": round(time.perf_counter() - started, 3),
-        "dense": build.retriever.dense_strategy,
+        "dense": build.store.dense_strategy,
     }
     if queries:
         query = ["长文本摘要的忠实度人工评估", "human evaluation of faithfulness"]
         first_started = time.perf_counter()
-        build.retriever.search(query, k=10, mode="hybrid")
+        search(build.store, query, k=10, mode="hybrid")
         figures["first_hybrid_query_seconds"] = round(time.perf_counter() - first_started, 2)
         repeat_started = time.perf_counter()
-        build.retriever.search(query, k=10, mode="hybrid")
+        search(build.store, query, k=10, mode="hybrid")
         figures["repeated_hybrid_query_ms"] = round((time.perf_counter() - repeat_started) * 1000, 1)
     results.put(figures)
 

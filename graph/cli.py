@@ -15,7 +15,6 @@ from typing import Any
 
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.progress import ProgressView, quiet_libraries
-from reportgraph.graph.spec_cmd import register_spec
 from rich.console import Console
 from rich.markup import escape
 
@@ -140,15 +139,15 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from reportgraph.nodes.retrieve import build_task_index
-    from reportgraph.tools.retrieval.retriever import describe
+    from reportgraph.tools.retrieval import build_task_index, describe, embedder_settings
 
     task_dir = Path(args.task_dir)
     context = _context(args, task_dir)
     started = time.perf_counter()
     with ProgressView(console) as view:
-        build = build_task_index(task_dir, context, progress=lambda stage, done, total: view.stage(
-            "index", stage, done, total))
+        build = build_task_index(
+            task_dir, embedder_settings(context, env().openai_api_key), context.cache_dir,
+            progress=lambda stage, done, total: view.stage("index", stage, done, total))
     summary = json.dumps(describe(build), ensure_ascii=False, default=str)
     console.print(f"index ready in {time.perf_counter() - started:.1f}s: {summary}")
     return EXIT_PASS
@@ -220,7 +219,7 @@ def register_batch(commands: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 # One entry per subcommand, in the order `--help` lists them: a new subcommand is one more register function.
-REGISTER = (register_run, register_resume, register_index, register_batch, register_spec)
+REGISTER = (register_run, register_resume, register_index, register_batch)
 
 
 def parser() -> argparse.ArgumentParser:

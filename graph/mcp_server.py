@@ -29,8 +29,14 @@ from reportgraph.tools.checking.validator import ValidationInputs, ValidationRes
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.intake.taskio import Inventory, inventory, read_task_text
 from reportgraph.tools.registry import SourceRecord, render_citation, to_registry
-from reportgraph.tools.retrieval.embeddings import EmbedderChoice, EmbedderSettings, select_embedder
-from reportgraph.tools.retrieval.retriever import IndexBuild, build_or_load
+from reportgraph.tools.retrieval import (
+    EmbedderChoice,
+    IndexBuild,
+    build_or_load,
+    embedder_settings,
+    search,
+    select_embedder,
+)
 from reportgraph.tools.video.analysis import ModelEndpoint, VideoAnalysis, analyse_video
 
 T = TypeVar("T")
@@ -92,14 +98,7 @@ class ReportCheck(BaseModel):
 
 
 def embedder_choice(context: Context) -> EmbedderChoice:
-    settings = EmbedderSettings(
-        provider=context.embedder,
-        model=context.embedding_model,
-        base_url=context.embedding_base_url or context.base_url,
-        api_key=env().openai_api_key,
-        chroma_url=context.chroma_url,
-    )
-    return select_embedder(settings, cache_dir=context.cache_dir)
+    return select_embedder(embedder_settings(context, env().openai_api_key), cache_dir=context.cache_dir)
 
 
 def task_index(task_dir: str) -> tuple[IndexBuild, EmbedderChoice, Inventory]:
@@ -136,11 +135,11 @@ def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
 
 def search_corpus_sync(task_dir: str, query: str, k: int) -> SearchResult:
     build, choice, _ = task_index(task_dir)
-    hits = build.retriever.search(query, k=k)
+    hits = search(build.store, query, k=k)
     return SearchResult(
         query=query,
         hits=[SearchHit(score=round(hit.score, 6), **Source.of(hit.record).model_dump()) for hit in hits],
-        records_indexed=len(build.retriever.records),
+        records_indexed=len(build.store.records),
         retrieval=choice.reason,
     )
 
@@ -148,7 +147,7 @@ def search_corpus_sync(task_dir: str, query: str, k: int) -> SearchResult:
 def fetch_context_sync(task_dir: str, source_id: str, title: str, chunk: int | None) -> FetchResult:
     if not source_id and not title:
         raise ValueError("give a source_id, or a document title (and optionally a chunk number)")
-    records = task_index(task_dir)[0].retriever.records
+    records = task_index(task_dir)[0].store.records
     if source_id:
         found = [record for record in records if record.id == source_id]
     else:
@@ -181,7 +180,7 @@ def validate_report_sync(
 ) -> ReportCheck:
     spec: RequirementSpec = parse_requirements(read_task_text(Path(task_dir) / "task.md").text)
     build, choice, stock = task_index(task_dir)
-    registry = {**to_registry(build.retriever.records), **(sources or {})}
+    registry = {**to_registry(build.store.records), **(sources or {})}
     embedder = choice.embedder if drafting_mode == "llm" else None  # extractive quotes are verbatim
     result: ValidationResult = validate_report(
         ValidationInputs(

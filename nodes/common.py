@@ -9,7 +9,8 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
 from reportgraph.tools.llm import LLMSettings, make_chat_model, usage_of
-from reportgraph.tools.retrieval.embeddings import EmbedderSettings
+from reportgraph.tools.retrieval import EmbedderSettings
+from reportgraph.tools.retrieval import embedder_settings as run_embedder_settings
 
 
 def emit(runtime: Runtime[Context], node: str, message: str, **data: Any) -> None:
@@ -71,10 +72,5 @@ def chat_model(context: Context) -> BaseChatModel:
 
 
 def embedder_settings(context: Context) -> EmbedderSettings:
-    return EmbedderSettings(
-        provider=context.embedder,
-        model=context.embedding_model,
-        base_url=context.embedding_base_url or context.base_url,
-        api_key=env().openai_api_key,
-        chroma_url=context.chroma_url,
-    )
+    """The run's embedder settings, with the API key from the environment."""
+    return run_embedder_settings(context, env().openai_api_key)

@@ -11,34 +11,14 @@ from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
 from reportgraph.tools.intake.taskio import BadInputError, Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval.embeddings import select_embedder
-from reportgraph.tools.retrieval.retriever import Hit, HybridRetriever, IndexBuild, build_or_load, describe
+from reportgraph.tools.retrieval import Hit, IndexBuild, IndexStore, build_task_index, describe, search
 
 # Of a section's pack, the share taken from the paper, by what the section is about.
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
 
 
-def build_task_index(
-    task_dir: Path, context: Context, progress: Any = None, inventory: Inventory | None = None
-) -> IndexBuild:
-    """The index of a task folder's collection and PDFs (cached; see tools/retriever.py)."""
-    from reportgraph.tools.intake.taskio import inventory as take_inventory
-
-    stock = inventory or take_inventory(task_dir)
-    choice = select_embedder(embedder_settings(context), cache_dir=context.cache_dir)
-    build = build_or_load(
-        task_dir / stock.corpus[0] if stock.corpus else None,
-        [task_dir / name for name in stock.pdf],
-        cache_dir=context.cache_dir,
-        embedder=choice.embedder,
-        progress=progress,
-    )
-    build.problems.insert(0, f"embedder: {choice.reason}")
-    return build
-
-
 def section_pack(
-    retriever: HybridRetriever,
+    store: IndexStore,
     item: dict[str, Any],
     queries: list[str],
     context: Context,
@@ -55,9 +35,10 @@ def section_pack(
     )
     hits: list[Hit] = []
     if pdf_k:
-        hits += retriever.search(queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
+        hits += search(store, queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
     if has_corpus and k - len(hits) > 0:
-        hits += retriever.search(
+        hits += search(
+            store,
             queries,
             k=k - len(hits),
             per_doc_cap=context.per_doc_cap,
@@ -99,7 +80,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         emit(runtime, "retrieve", f"{stage} {done}/{total}", stage=stage, done=done, total=total)
 
     try:
-        build = build_task_index(task_dir, context, progress, stock)
+        build = build_task_index(task_dir, embedder_settings(context), context.cache_dir, progress, stock)
     except BadInputError as error:
         return {
             "status": "bad_input",
@@ -111,7 +92,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     for pdf in build.pdfs:
         for pdf_problem in pdf.problems:
             record.fallback("pdf", pdf_problem.message)
-    if not build.retriever.records and not (stock.video or stock.subtitle):
+    if not build.store.records and not (stock.video or stock.subtitle):
         refusal = BadInputError(
             "no_usable_material",
             "no material has text to cite: the collection's documents are empty and no PDF has a text layer",
@@ -121,7 +102,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
                 "events": record.finish(status="bad_input")}
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
     has_pdf = any(pdf.records for pdf in build.pdfs)
-    has_corpus = any(r.kind == "corpus" for r in build.retriever.records)
+    has_corpus = any(r.kind == "corpus" for r in build.store.records)
     outline = []
     packs: dict[str, list[SourceRecord]] = {}
     overview_done = False
@@ -130,7 +111,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         item = {**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))}
         outline.append(item)
         # Twice the pack, so sharing out below still fills every section.
-        wide = section_pack(build.retriever, item, item["queries"], context, has_pdf, has_corpus, widen=2)
+        wide = section_pack(build.store, item, item["queries"], context, has_pdf, has_corpus, widen=2)
         hits = [hit.record for hit in wide]
         if item.get("focus") == "paper" and not overview_done:
             overview_done = True

@@ -14,7 +14,7 @@ from reportgraph.tools.checking.support import content_tokens
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.intake.taskio import Inventory
 from reportgraph.tools.registry import SourceRecord, short_hash, to_registry, video_segment_id
-from reportgraph.tools.retrieval.retriever import file_sha1
+from reportgraph.tools.retrieval import file_sha1
 from reportgraph.tools.video.analysis import (
     ANALYSIS_VERSION,
     McpVideoTool,

@@ -1,4 +1,4 @@
-"""Hybrid retrieval and the index cache: relevance, diversity, dense fusion, caching, concurrency, noise."""
+"""Search, the index store and its cache: relevance, diversity, dense fusion, caching, concurrency, noise."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from reportgraph.tools.intake.chunking import ChunkingSettings
 from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.retrieval import IndexStore, RetrievalSettings, build_or_load, search
 from reportgraph.tools.retrieval.embeddings import (
     CachedEmbedder,
     EmbedderSettings,
@@ -27,7 +28,6 @@ from reportgraph.tools.retrieval.embeddings import (
     select_embedder,
 )
 from reportgraph.tools.retrieval.lexical import tokenize
-from reportgraph.tools.retrieval.retriever import HybridRetriever, RetrievalSettings, build_or_load
 
 DOCS = [
     {
@@ -112,15 +112,15 @@ def test_tokeniser_handles_both_languages() -> None:
 
 
 def test_zh_and_en_queries_find_their_documents(tmp_path: Path) -> None:
-    retriever = build_or_load(write_corpus(tmp_path), [], tmp_path / "cache").retriever
-    assert retriever.search("长文本摘要 忠实度 标注者", k=1)[0].record.title == "长文本摘要的忠实度评估"
-    assert retriever.search("inter-annotator agreement of annotators", k=1)[0].record.title == (
+    store = build_or_load(write_corpus(tmp_path), [], tmp_path / "cache").store
+    assert search(store, "长文本摘要 忠实度 标注者", k=1)[0].record.title == "长文本摘要的忠实度评估"
+    assert search(store, "inter-annotator agreement of annotators", k=1)[0].record.title == (
         "Inter-annotator agreement"
     )
-    hits = retriever.search(["忠实度 标注", "inter-annotator agreement"], k=2)
+    hits = search(store, ["忠实度 标注", "inter-annotator agreement"], k=2)
     assert {hit.record.title for hit in hits} == {"长文本摘要的忠实度评估", "Inter-annotator agreement"}
     assert all(hit.ranks.get("bm25") for hit in hits)
-    assert retriever.search(["", "  "], k=5) == [] and retriever.search("完全无关的词语组合", k=0) == []
+    assert search(store, ["", "  "], k=5) == [] and search(store, "完全无关的词语组合", k=0) == []
 
 
 def test_per_doc_cap_min_distinct_docs_and_near_duplicates() -> None:
@@ -130,20 +130,23 @@ def test_per_doc_cap_min_distinct_docs_and_near_duplicates() -> None:
         record("C", 1, "a guide to annotation units and agreement"),
     ]
     copy = record("D", 1, dominant[0].text)  # the same text under another title
-    retriever = HybridRetriever.from_records([*dominant, *others, copy], RetrievalSettings())
+    store = IndexStore.from_records([*dominant, *others, copy], RetrievalSettings())
 
-    capped = retriever.search(
+    capped = search(
+        store,
         "faithfulness annotation agreement unit", k=5, per_doc_cap=2, min_distinct_docs=1
     )
     assert Counter(hit.record.doc_id for hit in capped)["A"] == 2
     assert "D" not in {hit.record.doc_id for hit in capped}, "near-duplicate of a chosen chunk"
 
-    uncapped = retriever.search(
+    uncapped = search(
+        store,
         "faithfulness annotation agreement unit", k=5, per_doc_cap=None, min_distinct_docs=1
     )
     assert Counter(hit.record.doc_id for hit in uncapped)["A"] == 5
 
-    varied = retriever.search(
+    varied = search(
+        store,
         "faithfulness annotation agreement unit", k=3, per_doc_cap=5, min_distinct_docs=3
     )
     assert len({hit.record.doc_id for hit in varied}) == 3
@@ -152,9 +155,9 @@ def test_per_doc_cap_min_distinct_docs_and_near_duplicates() -> None:
 def test_kinds_limit_the_search() -> None:
     records = [record("paper", 1, "human evaluation of faithfulness", kind="pdf"),
                record("web", 1, "human evaluation of faithfulness in summaries")]  # fmt: skip
-    retriever = HybridRetriever.from_records(records)
-    assert [hit.record.kind for hit in retriever.search("human evaluation", k=5, kinds=["pdf"])] == ["pdf"]
-    assert len(retriever.search("human evaluation", k=5)) == 2
+    store = IndexStore.from_records(records)
+    assert [hit.record.kind for hit in search(store, "human evaluation", k=5, kinds=["pdf"])] == ["pdf"]
+    assert len(search(store, "human evaluation", k=5)) == 2
 
 
 def test_hybrid_fuses_dense_ranks_and_reranks_only_candidates() -> None:
@@ -162,26 +165,26 @@ def test_hybrid_fuses_dense_ranks_and_reranks_only_candidates() -> None:
         ["annotators judge summary units", "faithfulness of long summaries judged by annotators",
          "presidential address to the nation", "summary statistics of the dataset"])]  # fmt: skip
     embedder = BagOfWordsEmbedder()
-    retriever = HybridRetriever.from_records(records, RetrievalSettings(rerank_candidates=2), embedder)
-    assert retriever.dense_strategy == "rerank"
-    hits = retriever.search("faithfulness annotators summaries", k=3, mode="hybrid")
+    store = IndexStore.from_records(records, RetrievalSettings(rerank_candidates=2), embedder)
+    assert store.dense_strategy == "rerank"
+    hits = search(store, "faithfulness annotators summaries", k=3, mode="hybrid")
     assert hits[0].record.doc_id == "d1" and hits[0].ranks == {"bm25": 1, "dense": 1}
     assert len(embedder.embedded) == 2, "only the BM25 candidates are embedded"
-    retriever.search("faithfulness annotators summaries", k=3, mode="hybrid")
+    search(store, "faithfulness annotators summaries", k=3, mode="hybrid")
     assert len(embedder.embedded) == 2, "candidate vectors are reused"
-    candidates_only = retriever.search("faithfulness annotators summaries", k=4, mode="dense")
+    candidates_only = search(store, "faithfulness annotators summaries", k=4, mode="dense")
     assert candidates_only[0].record.doc_id == "d1" and set(candidates_only[0].ranks) == {"dense"}
-    assert len(candidates_only) == 2 and retriever.dense_matrix is None, "a search never embeds everything"
-    assert retriever.embed_all().shape == (4, 256) and retriever.dense_strategy == "full"
-    dense = retriever.search("faithfulness annotators summaries", k=4, mode="dense")
+    assert len(candidates_only) == 2 and store.dense_matrix is None, "a search never embeds everything"
+    assert store.embed_all().shape == (4, 256) and store.dense_strategy == "full"
+    dense = search(store, "faithfulness annotators summaries", k=4, mode="dense")
     assert len(dense) == 4 and dense[0].record.doc_id == "d1"
 
 
 def test_embedder_failure_falls_back_to_bm25() -> None:
-    retriever = HybridRetriever.from_records([record("a", 1, "human evaluation")], embedder=BrokenEmbedder())
-    hits = retriever.search("human evaluation", k=3, mode="dense")
+    store = IndexStore.from_records([record("a", 1, "human evaluation")], embedder=BrokenEmbedder())
+    hits = search(store, "human evaluation", k=3, mode="dense")
     assert [hit.record.id for hit in hits] == ["a-1"] and set(hits[0].ranks) == {"bm25"}
-    assert retriever.embedder is None and "unreachable" in retriever.problems[0]
+    assert store.embedder is None and "unreachable" in store.problems[0]
 
 
 # ---------------------------------------------------------------------------------------- embeddings
@@ -251,11 +254,11 @@ def test_openai_compatible_endpoint_indexes_the_whole_corpus(tmp_path: Path, emb
     assert isinstance(choice.embedder, CachedEmbedder) and choice.embedder.indexes_whole_corpus
     corpus = write_corpus(tmp_path)
     cold = build_or_load(corpus, [], tmp_path / "cache", embedder=choice.embedder)
-    assert cold.retriever.dense_strategy == "full" and cold.retriever.dense_matrix is not None
+    assert cold.store.dense_strategy == "full" and cold.store.dense_matrix is not None
     assert cold.index_dir is not None and (cold.index_dir / "dense.npy").is_file()
     warm = build_or_load(corpus, [], tmp_path / "cache", embedder=choice.embedder)
     assert warm.cache_hit and "dense" not in warm.timings, "vectors come back with the index"
-    hits = warm.retriever.search("Let every nation know we shall pay any price", k=1, mode="dense")
+    hits = search(warm.store, "Let every nation know we shall pay any price", k=1, mode="dense")
     assert hits[0].record.title == "1961-Kennedy"
 
 
@@ -277,9 +280,9 @@ def test_cache_hit_ids_stable_and_key_follows_inputs(tmp_path: Path) -> None:
     )
     warm = build_or_load(corpus, [], tmp_path / "cache")
     assert (cold.cache_hit, warm.cache_hit) == (False, True) and cold.key == warm.key
-    assert [r.id for r in cold.retriever.records] == [r.id for r in warm.retriever.records]
+    assert [r.id for r in cold.store.records] == [r.id for r in warm.store.records]
     assert warm.corpus_report == cold.corpus_report and {"corpus", "chunk", "lexical", "save"} <= set(stages)
-    assert warm.retriever.search("操场", k=1)[0].record.title == "操场"
+    assert search(warm.store, "操场", k=1)[0].record.title == "操场"
 
     rechunked = build_or_load(
         corpus, [], tmp_path / "cache", RetrievalSettings(chunking=ChunkingSettings(300))
@@ -288,7 +291,7 @@ def test_cache_hit_ids_stable_and_key_follows_inputs(tmp_path: Path) -> None:
 
     write_corpus(tmp_path, [*DOCS, {"title": "新文档", "url": "", "content": "新增的一篇文档。"}])
     changed = build_or_load(corpus, [], tmp_path / "cache")
-    assert changed.key != cold.key and not changed.cache_hit and len(changed.retriever.records) == 5
+    assert changed.key != cold.key and not changed.cache_hit and len(changed.store.records) == 5
 
 
 def test_interrupted_or_damaged_builds_are_rebuilt(tmp_path: Path) -> None:
@@ -306,13 +309,13 @@ def test_interrupted_or_damaged_builds_are_rebuilt(tmp_path: Path) -> None:
 
     (index_dir / "records.json").write_text("not json", encoding="utf-8")
     repaired = build_or_load(corpus, [], tmp_path / "cache")
-    assert not repaired.cache_hit and len(repaired.retriever.records) == len(first.retriever.records)
+    assert not repaired.cache_hit and len(repaired.store.records) == len(first.store.records)
     assert build_or_load(corpus, [], tmp_path / "cache").cache_hit
 
 
 def _build_in_child(corpus: str, cache: str, queue: multiprocessing.Queue) -> None:
     build = build_or_load(corpus, [], cache)
-    queue.put((build.cache_hit, [record.id for record in build.retriever.records]))
+    queue.put((build.cache_hit, [record.id for record in build.store.records]))
 
 
 def test_concurrent_builds_are_safe(tmp_path: Path) -> None:
@@ -337,16 +340,16 @@ def test_unwritable_cache_keeps_the_index_in_memory(tmp_path: Path) -> None:
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory should be", encoding="utf-8")
     build = build_or_load(write_corpus(tmp_path), [], blocker)
-    assert build.index_dir is None and build.problems and build.retriever.search("操场", k=1)
+    assert build.index_dir is None and build.problems and search(build.store, "操场", k=1)
 
 
 @pytest.mark.shared
 def test_corpus_and_pdf_records_are_searched_together(tmp_path: Path, shared_dir: Path) -> None:
     pdf = shared_dir / "fixtures" / "longeval_zh" / "pdf.pdf"
     build = build_or_load(write_corpus(tmp_path), [pdf], tmp_path / "cache")
-    assert {record.kind for record in build.retriever.records} == {"corpus", "pdf"}
+    assert {record.kind for record in build.store.records} == {"corpus", "pdf"}
     assert build.pdfs[0].metadata.authors and build.pdfs[0].problems == []
-    pages = build.retriever.search("inter-annotator agreement", k=3, kinds=["pdf"], per_doc_cap=None)
+    pages = search(build.store, "inter-annotator agreement", k=3, kinds=["pdf"], per_doc_cap=None)
     assert len(pages) == 3 and {hit.record.kind for hit in pages} == {"pdf"}
     warm = build_or_load(write_corpus(tmp_path), [pdf], tmp_path / "cache")
     assert warm.cache_hit and warm.pdfs[0].metadata == build.pdfs[0].metadata
@@ -373,12 +376,12 @@ def test_supportive_documents_outrank_noise_on_the_fixture(shared_dir: Path, tmp
     labels = json.loads((shared_dir / "eval" / "longeval_sandbox_labels.json").read_text(encoding="utf-8"))[
         "labels"
     ]
-    retriever = build_or_load(
+    store = build_or_load(
         folder / "long_context.json", [folder / "pdf.pdf"], tmp_path / "cache"
-    ).retriever
+    ).store
     relevant = returned = 0
     for query in SUPPORTIVE_QUERIES:
-        hits = retriever.search(query, k=10)
+        hits = search(store, query, k=10)
         kinds = ["supportive" if hit.record.kind == "pdf" else labels[hit.record.title] for hit in hits]
         assert kinds.count("noise") <= 2, (query, kinds)
         relevant += kinds.count("supportive")

@@ -1,1 +1,41 @@
-"""placeholder"""
+"""Retrieval wing: the index of a task's materials (store and cache) and hybrid search over it.
+
+``build_task_index`` / ``build_or_load`` give an :class:`IndexBuild` whose ``store`` is searched with
+:func:`search`; ``lexical`` (BM25) and ``embeddings`` (dense vectors and their cache) serve them.
+"""
+
+from reportgraph.tools.retrieval.embeddings import (
+    EmbedderChoice,
+    EmbedderSettings,
+    embedder_settings,
+    select_embedder,
+)
+from reportgraph.tools.retrieval.index import (
+    INDEX_VERSION,
+    IndexBuild,
+    build_or_load,
+    build_task_index,
+    describe,
+    file_sha1,
+)
+from reportgraph.tools.retrieval.search import Hit, SearchMode, search
+from reportgraph.tools.retrieval.store import IndexStore, RetrievalSettings, index_text
+
+__all__ = [
+    "INDEX_VERSION",
+    "EmbedderChoice",
+    "EmbedderSettings",
+    "Hit",
+    "IndexBuild",
+    "IndexStore",
+    "RetrievalSettings",
+    "SearchMode",
+    "build_or_load",
+    "build_task_index",
+    "describe",
+    "embedder_settings",
+    "file_sha1",
+    "index_text",
+    "search",
+    "select_embedder",
+]

@@ -130,6 +130,36 @@ class EmbedderSettings:
     chroma_url: str | None = None
 
 
+class EmbedderRunSettings(Protocol):
+    """The run settings an embedder is chosen from (``reportgraph.graph.context.Context`` has them)."""
+
+    @property
+    def embedder(self) -> EmbedderProvider: ...
+
+    @property
+    def embedding_model(self) -> str: ...
+
+    @property
+    def embedding_base_url(self) -> str | None: ...
+
+    @property
+    def base_url(self) -> str | None: ...
+
+    @property
+    def chroma_url(self) -> str | None: ...
+
+
+def embedder_settings(run: EmbedderRunSettings, api_key: str | None) -> EmbedderSettings:
+    """The embedder a run's settings name: the embeddings endpoint defaults to the chat endpoint."""
+    return EmbedderSettings(
+        provider=run.embedder,
+        model=run.embedding_model,
+        base_url=run.embedding_base_url or run.base_url,
+        api_key=api_key,
+        chroma_url=run.chroma_url,
+    )
+
+
 @dataclass(frozen=True)
 class EmbedderChoice:
     embedder: Embedder | None
