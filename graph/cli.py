@@ -15,6 +15,7 @@ from typing import Any
 
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.progress import ProgressView, quiet_libraries
+from reportgraph.graph.spec_cmd import register_spec
 from rich.console import Console
 from rich.markup import escape
 
@@ -219,7 +220,7 @@ def register_batch(commands: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 # One entry per subcommand, in the order `--help` lists them: a new subcommand is one more register function.
-REGISTER = (register_run, register_resume, register_index, register_batch)
+REGISTER = (register_run, register_resume, register_index, register_batch, register_spec)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +25,7 @@ from reportgraph.tools.intake.spec import (
     merge_llm_spec,
     parse_requirements,
     section_focus,
+    stated_figures,
 )
 from reportgraph.tools.intake.taskio import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.llm import (
@@ -57,14 +57,22 @@ class SectionReading(BaseModel):
 class LengthReading(BaseModel):
     min: int | None = None
     max: int | None = None
-    unit: Literal["cjk_chars", "words"]
+    unit: Literal["cjk_chars", "words", "pages"] = Field(
+        description="cjk_chars for Chinese characters (字), words for English words, pages for pages"
+    )
 
 
 class TaskReading(BaseModel):
     """What a report-writing task requires; null or empty where the task says nothing."""
 
+    language: Literal["zh", "en"] | None = Field(
+        None, description="The language the report must be in: the one the task asks for, else the task's own"
+    )
     title: str | None = None
     sections: list[SectionReading] = Field(default_factory=list)
+    sections_from_task: bool = Field(
+        True, description="False when the task names no sections and the ones given are only proposed"
+    )
     length: LengthReading | None = None
     soft: list[str] = Field(default_factory=list, description="Tone, register and audience requirements")
 
@@ -88,7 +96,7 @@ def section_budgets(spec: RequirementSpec, mode: str) -> dict[int, int]:
     if spec.length is None:
         default = 600 if spec.language == "zh" else 350
         return {section.index: default for section in spec.sections}
-    unit = spec.length.unit
+    unit = spec.length.text_unit  # a length in pages is drafted in the words or 字 a page holds
     overhead = count_length(report_title(spec), unit) + count_length(REPORT_NOTE[spec.language][mode], unit)
     overhead += sum(count_length(section.heading, unit) for section in spec.sections)
     available = max(spec.length.target - overhead, spec.length.target // 2)
@@ -114,24 +122,29 @@ def ask_model(schema: type[SchemaT], messages: list[tuple[str, str]], purpose: s
     return reply.value
 
 
-def has_gaps(spec: RequirementSpec) -> bool:
-    """The rules found no sections in the task (a default outline stands in) or no length."""
-    return not spec.sections_from_task or spec.length is None
+def stated_length(reading: LengthReading | None, task_text: str, spec: RequirementSpec | None = None,
+                  context: Context | None = None) -> LengthRequirement | None:
+    """The model's length range, kept only when its figures occur in the task (no invented limits).
 
-
-def stated_length(reading: LengthReading | None, task_text: str) -> LengthRequirement | None:
-    """The model's length range, kept only when its figures occur in the task (no invented limits)."""
+    A range in pages is counted at the run's words or 字 per page, in the report's language.
+    """
     if reading is None or (reading.min is None and reading.max is None):
         return None
-    digits = set(re.findall(r"\d+", task_text.replace(",", "")))
-    if any(str(bound) not in digits for bound in (reading.min, reading.max) if bound is not None):
+    figures = stated_figures(task_text)
+    if any(bound not in figures for bound in (reading.min, reading.max) if bound is not None):
         return None
-    return LengthRequirement(min=reading.min, max=reading.max, unit=reading.unit, source_text="(model)")
+    if reading.unit != "pages":
+        return LengthRequirement(min=reading.min, max=reading.max, unit=reading.unit, source_text="(model)")
+    zh = spec is not None and spec.language == "zh"
+    per_page = (context.chars_per_page if zh else context.words_per_page) if context else None
+    return LengthRequirement(min=reading.min, max=reading.max, unit="pages", source_text="(model)",
+                             counted_in="cjk_chars" if zh else "words", per_page=per_page)
 
 
-def fill_spec_gaps(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
-                   record: NodeRecord) -> RequirementSpec:
-    """Sections, length, title and tone the rules could not read, from the model's reading of the task."""
+def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
+                    record: NodeRecord) -> RequirementSpec:
+    """The model reads the task too: it fills what the rules could not read (sections, length, title,
+    tone), and where both read a field and differ the spec's ``disagreements`` say so (rules kept)."""
     messages = [("system", READ_TASK_SYSTEM), ("human", READ_TASK_USER.format(task=task_text))]
     reading = ask_model(TaskReading, messages, "llm_spec", runtime, record)
     if reading is None:
@@ -146,12 +159,18 @@ def fill_spec_gaps(spec: RequirementSpec, task_text: str, runtime: Runtime[Conte
         for position, item in enumerate((s for s in reading.sections if s.title.strip()), start=1)
     ]
     llm_spec = spec.model_copy(update={
+        "language": reading.language or spec.language,
         "title": reading.title or None,
         "sections": sections,
-        "length": stated_length(reading.length, task_text),
+        "sections_from_task": reading.sections_from_task,
+        "length": stated_length(reading.length, task_text, spec, runtime.context),
         "soft": [item.strip() for item in reading.soft if item.strip()],
     })
-    return merge_llm_spec(spec, llm_spec)
+    merged = merge_llm_spec(spec, llm_spec)
+    for disagreement in merged.disagreements:
+        record.note(f"task reading, {disagreement.field}: rules {disagreement.rules}, model "
+                    f"{disagreement.model}; kept the {disagreement.kept}'s", **disagreement.model_dump())
+    return merged
 
 
 def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
@@ -172,7 +191,8 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         require_task_dir(task_dir)
         task = read_task_text(task_dir / "task.md")
         stock = inventory(task_dir)
-        spec = parse_requirements(task.text)
+        spec = parse_requirements(task.text, words_per_page=runtime.context.words_per_page,
+                                  chars_per_page=runtime.context.chars_per_page)
     except BadInputError as error:
         emit(runtime, "plan", f"bad input: {error}")
         return {
@@ -181,8 +201,8 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "events": record.finish(status="bad_input"),
         }
     mode = "llm" if llm_enabled(runtime.context) else "extractive"
-    if mode == "llm" and has_gaps(spec):
-        spec = fill_spec_gaps(spec, task.text, runtime, record)
+    if mode == "llm":
+        spec = read_with_model(spec, task.text, runtime, record)
     queries = rule_queries(spec)
     if mode == "llm":
         planned = llm_queries(spec, task.text, runtime, record)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+from reportgraph.graph.cli import main as cli_main
+from reportgraph.graph.spec_cmd import spec_line
 from reportgraph.tools.intake.spec import (
     APPROX_TOLERANCE,
+    WORDS_PER_PAGE,
     CitationRules,
     LengthRequirement,
     RequirementSpec,
@@ -32,7 +36,7 @@ def about(figure: int) -> tuple[int, int]:
         ("写一篇报告，2000到3000字。", (2000, 3000), False, "2000到3000字"),
         ("写一篇报告，2000~3000字。", (2000, 3000), False, "2000~3000字"),
         ("写一篇报告，2000～3000字。", (2000, 3000), False, "2000～3000字"),
-        ("写一篇报告，2000字至3000字之间。", (2000, 3000), False, "2000字至3000字"),
+        ("写一篇报告，2000字至3000字之间。", (2000, 3000), False, "2000字至3000字之间"),
         ("写一篇报告，字数在2000至3000字。", (2000, 3000), False, "2000至3000字"),
         ("写一篇报告，不少于2000字。", (2000, None), False, "不少于2000字"),
         ("写一篇报告，至少2000字。", (2000, None), False, "至少2000字"),
@@ -431,3 +435,285 @@ def test_merge_keeps_task_sections_and_takes_length_only_when_missing() -> None:
     merged = merge_llm_spec(rules, llm_spec())
     assert [s.heading for s in merged.sections] == ["（1）引言", "（2）结论"]
     assert merged.length is not None and (merged.length.min, merged.length.max) == (100, 200)
+
+
+# ---------------------------------------------------------------- length: bounds, scales, pages, distractors
+
+
+@pytest.mark.parametrize(
+    ("prompt", "bounds", "unit"),
+    [
+        ("正文不得少于1800字；同时，全文不要超过2600字。", (1800, 2600), "cjk_chars"),
+        ("要求：字数不低于三千，最多不超过四千字。", (3000, 4000), "cjk_chars"),
+        ("The essay must be at least 900 words, and it should not exceed 1,400 words.", (900, 1400), "words"),
+        ("Write no fewer than 700 words but no more than 1,100 words.", (700, 1100), "words"),
+        ("单词数不少于600，不超过900。请用英文写。", (600, 900), "words"),
+        ("篇幅为0.8万至1万字。", (8000, 10_000), "cjk_chars"),
+        ("Aim for 2.5k-3.5k words.", (2500, 3500), "words"),
+        ("Word limit: 750 words.", (None, 750), "words"),
+        ("Limit: 2,400 words.", (None, 2400), "words"),
+        ("Keep the whole thing to 900 Chinese characters or fewer.", (None, 900), "cjk_chars"),
+        ("About 1,800 Chinese characters, please.", (1620, 1980), "cjk_chars"),
+        ("全文控制在6000字以内。", (None, 6000), "cjk_chars"),
+        ("请写一篇大概两万字的长文。", (18_000, 22_000), "cjk_chars"),
+        ("用英文写，约800个英文单词。", (720, 880), "words"),
+    ],
+)
+def test_length_bounds_scales_and_units(
+    prompt: str, bounds: tuple[int | None, int | None], unit: str
+) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.length is not None
+    assert (spec.length.min, spec.length.max, spec.length.unit) == (*bounds, unit)
+    assert spec.unparsed == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "bounds"),
+    [
+        ("Write a memo of three to four pages.", (3, 4)),
+        ("The brief should be no longer than... well, within five pages.", (None, 5)),
+        ("Please keep it under 6 pages.", (None, 6)),
+        ("写一份5页左右的调研简报。", (4, 6)),  # 5 ± 10 % = 4.5–5.5, rounded to whole pages
+        ("篇幅2到3页即可。", (2, 3)),
+        ("At least 10 pages, please.", (10, None)),
+    ],
+)
+def test_length_in_pages_is_kept_in_pages(prompt: str, bounds: tuple[int | None, int | None]) -> None:
+    length = parse_requirements(prompt).length
+    assert length is not None and length.unit == "pages"
+    assert (length.min, length.max) == bounds
+
+
+def test_pages_are_counted_with_the_stated_per_page_figure() -> None:
+    en = parse_requirements("Write a report of two to three pages.", words_per_page=400)
+    assert en.length is not None and en.length.per_page == 400 and en.length.text_unit == "words"
+    counted = en.length.in_text_unit()
+    assert (counted.min, counted.max, counted.unit) == (800, 1200, "words")
+    assert en.length.target == 1000
+    zh = parse_requirements("写一份不超过4页的报告。", chars_per_page=700)
+    assert zh.length is not None and zh.length.text_unit == "cjk_chars"
+    assert zh.length.in_text_unit().max == 2800 and zh.length.target == int(2800 * 0.85)
+    default = parse_requirements("Write a report of two to three pages.").length
+    assert default is not None and default.per_page == WORDS_PER_PAGE
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "请阅读2019年发表的论文，并参考资料库中排名前10的文献，写一篇报告。",
+        "Read the paper from 1998 and the top 20 papers it cites, then write a report.",
+        "Focus on section 3 of the paper and on the first 12 pages of the appendix.",
+        "论文第3页的表格和第5节的实验是重点，引用至少3张图。",
+        "Write a report on the 3 trials and 2 meta-analyses in the collection.",
+    ],
+)
+def test_numbers_that_are_not_a_length_are_left_alone(prompt: str) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.length is None
+    assert spec.unparsed == []
+
+
+# ---------------------------------------------------------------- sections: markers, lead-ins, inline lists
+
+
+@pytest.mark.parametrize(
+    ("prompt", "titles"),
+    [
+        ("报告依次包含：（一）缘起；（二）路径；（三）评价。", ["缘起", "路径", "评价"]),
+        ("提纲如下：\n1）现状\n2）成因\n3）对策", ["现状", "成因", "对策"]),
+        ("围绕以下提纲：\n一、历史沿革\n二、现实困境\n三、改进方向", ["历史沿革", "现实困境", "改进方向"]),
+        ("文章内容为①数据来源②清洗流程③建模结果。", ["数据来源", "清洗流程", "建模结果"]),
+        ("第一章 导论；第二章 文献综述；第三章 结论。", ["导论", "文献综述", "结论"]),
+        ("Organise it into I. Origins, II. Spread, III. Decline.", ["Origins", "Spread", "Decline"]),
+        ("Lay it out like this:\nI. Scope\nII. Findings\nIII. Next", ["Scope", "Findings", "Next"]),
+        ("Write it in two parts. Part 1: Theory. Part 2: Practice.", ["Theory", "Practice"]),
+        ("Divide it into Part One (Context) and Part Two (Evidence).", ["Context", "Evidence"]),
+        ("Please use this outline:\n## Scope\n## Data\n## Caveats", ["Scope", "Data", "Caveats"]),
+        ("Use these headings: ## Why, ## How, ## What Next.", ["Why", "How", "What Next"]),
+        ("The outline:\n* Setting\n* Actors\n* Outcome", ["Setting", "Actors", "Outcome"]),
+        ("报告按以下顺序组织：\n1、需求\n2、设计\n3、测试", ["需求", "设计", "测试"]),
+        ("结构：\n(a) Goals\n(b) Risks\n(c) Timeline", ["Goals", "Risks", "Timeline"]),
+    ],
+)
+def test_marked_outlines(prompt: str, titles: list[str]) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.sections_from_task
+    assert [s.title for s in spec.sections] == titles
+    assert spec.unparsed == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "titles"),
+    [
+        ("报告需涵盖行业现状、竞争格局、风险和建议。", ["行业现状", "竞争格局", "风险", "建议"]),
+        ("全文分为问题、分析两个部分。", ["问题", "分析"]),
+        ("内容依次包括起因、经过和影响。", ["起因", "经过", "影响"]),
+        ("The review should cover scope, evidence quality and gaps.", ["scope", "evidence quality", "gaps"]),
+        ("It should address the costs, the benefits, and the open risks, in that order.",
+         ["costs", "benefits", "open risks"]),
+        ("Give it two sections: findings and caveats.", ["findings", "caveats"]),
+    ],
+)  # fmt: skip
+def test_inline_outlines(prompt: str, titles: list[str]) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.sections_from_task
+    assert [s.title for s in spec.sections] == titles
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "材料包括一篇论文、一段讲座视频和一组政策文件，请写一份报告。",
+        "Write a report covering the paper, the talk and the documents.",
+        "Drawing on the paper, the video and the collection, write a short report.",
+        "写作要求：1. 语言要通俗 2. 请标注来源",
+    ],
+)
+def test_lists_that_are_not_an_outline(prompt: str) -> None:
+    assert not parse_requirements(prompt).sections_from_task
+
+
+def test_headings_keep_their_numbers_and_lose_their_descriptions() -> None:
+    spec = parse_requirements(
+        "报告分为以下几部分：\n一、1949年以前的起步（简述即可）\n二、改革开放后的转型\n三、2020年代的展望"
+    )
+    assert [s.title for s in spec.sections] == ["1949年以前的起步", "改革开放后的转型", "2020年代的展望"]
+    assert spec.length is None and spec.unparsed == []
+    en = parse_requirements("Sections:\n1. Scope — what is in and out\n2. Method: the 2x2 design\n3. Results")
+    assert [s.title for s in en.sections] == ["Scope", "Method", "Results"]
+
+
+def test_task_without_sections_says_so() -> None:
+    spec = parse_requirements("请写一份简报，不需要固定的章节，2页以内。")
+    assert not spec.sections_from_task and spec.unparsed == []
+    assert spec.length is not None and (spec.length.max, spec.length.unit) == (2, "pages")
+
+
+# ---------------------------------------------------------------- language
+
+
+@pytest.mark.parametrize(
+    ("prompt", "language", "unit"),
+    [
+        ("请写一份英文报告，1000-1500 words，供外方参考。", "en", "words"),
+        ("请以英文撰写，字数800到1000。", "en", "words"),
+        ("报告写成英文版本，不超过1200个单词。", "en", "words"),
+        ("写一份报告，约1500个英文单词。", "en", "words"),
+        ("Please produce it in Chinese for the Shanghai office, about 2,000 characters.", "zh", "chars"),
+        ("Write a 1,500-word report in Chinese.", "zh", "cjk_chars"),
+        ("Write a report of about 2,500 Chinese characters on tea.", "zh", "cjk_chars"),
+        ("Write a report on Chinese culture in 1,000 words.", "en", "words"),
+        ("请写一篇关于英文写作教学的报告，2000字。", "zh", "cjk_chars"),
+    ],
+)
+def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.language == language
+    assert spec.length is not None and spec.length.unit == unit
+
+
+# ---------------------------------------------------------------- coverage: what no rule understood
+
+
+@pytest.mark.parametrize(
+    ("prompt", "span"),
+    [
+        ("报告分为三个部分，具体自拟。篇幅适中。", "篇幅适中"),
+        ("Write a report. The sections are up to you but there must be several of them.", "The sections"),
+        ("写一篇2000字的文章，每段不超过200字。", "每段不超过200字"),
+        ("请写报告。要点：①背景②现状，然后自由发挥。", "①背景②现状"),
+        ("Write a report, with word count to be decided by the editor.", "word count"),
+    ],
+)
+def test_requirement_like_spans_no_rule_read_are_unparsed(prompt: str, span: str) -> None:
+    unparsed = parse_requirements(prompt).unparsed
+    assert any(span in item for item in unparsed), unparsed
+
+
+def test_unparsed_is_empty_when_everything_was_read() -> None:
+    spec = parse_requirements(
+        "请写一份报告，共分三部分：第一部分 背景；第二部分 方法；第三部分 结论。不少于2000字，不超过3000字。"
+    )
+    assert spec.unparsed == [] and len(spec.sections) == 3
+
+
+# ---------------------------------------------------------------- the model's reading: disagreements
+
+
+def test_merge_records_disagreements_and_fills() -> None:
+    rules = parse_requirements("报告包含以下部分：（1）引言；（2）结论。2000至3000字。")
+    merged = merge_llm_spec(rules, llm_spec(language="en"))
+    fields = {(d.field, d.kept) for d in merged.disagreements}
+    assert fields == {("language", "rules"), ("sections", "rules"), ("length", "rules")}
+    assert merged.language == "zh" and merged.length == rules.length
+    gaps = parse_requirements("写一篇关于长城的文章。")
+    filled = merge_llm_spec(gaps, llm_spec())
+    assert {(d.field, d.rules, d.kept) for d in filled.disagreements} == {
+        ("sections", "null", "model"), ("length", "null", "model")
+    }
+
+
+def test_proposed_sections_are_not_the_tasks() -> None:
+    gaps = parse_requirements("写一篇关于长城的文章。")
+    merged = merge_llm_spec(gaps, llm_spec(sections_from_task=False))
+    assert [s.title for s in merged.sections] == ["背景", "视频要点"]
+    assert not merged.sections_from_task
+    assert all(d.field != "sections" for d in merged.disagreements)
+
+
+# ---------------------------------------------------------------- shared: bugcases and the labelled set
+
+BUGCASES = {
+    "length-in-pages": {"length": (2, 3, "pages"), "counted": (1000, 1500, "words")},
+    "length-min-max-split": {"length": (2000, 3000, "cjk_chars")},
+    "sections-di-x-bufen": {"sections": ["研究背景", "评估方法", "主要发现", "总结与思考"]},
+    "sections-markdown-headings": {"sections": ["研究背景", "评估方法", "主要发现", "总结与思考"]},
+    "lang-zh-prompt-english-report": {"language": "en", "length": (1200, 1800, "words")},
+}
+
+
+@pytest.mark.parametrize("case", sorted(BUGCASES))
+def test_shared_bugcases(shared_dir: Path, case: str) -> None:
+    expected = BUGCASES[case]
+    spec = parse_requirements((shared_dir / "bugcases" / case / "task.md").read_text(encoding="utf-8"))
+    assert spec.unparsed == []
+    if "length" in expected:
+        assert spec.length is not None
+        assert (spec.length.min, spec.length.max, spec.length.unit) == expected["length"]
+    if "counted" in expected:
+        assert spec.length is not None
+        counted = spec.length.in_text_unit()
+        assert (counted.min, counted.max, counted.unit) == expected["counted"]
+    if "sections" in expected:
+        assert spec.sections_from_task and [s.title for s in spec.sections] == expected["sections"]
+    if "language" in expected:
+        assert spec.language == expected["language"]
+
+
+def test_spec_gold_set_scores(shared_dir: Path) -> None:
+    """The labelled prompts, scored with the scorer's own comparison (score_spec.compare)."""
+    scorer_path = shared_dir / "eval/spec/score_spec.py"
+    loader = importlib.util.spec_from_file_location("score_spec", scorer_path)
+    assert loader is not None and loader.loader is not None
+    scorer = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(scorer)
+    gold = [json.loads(line) for line in (shared_dir / "eval/spec/spec_gold.jsonl").read_text().splitlines()]
+    results = [scorer.compare(item, spec_line("x", parse_requirements(item["prompt"]))) for item in gold]
+    share = sum(r["all"] for r in results) / len(results)
+    print(f"spec gold: all fields right on {share:.3f} of {len(results)} prompts")
+    assert share >= 0.95
+    assert sum(r["silent_drop"] for r in results) == 0
+
+
+def test_spec_command_prints_one_line_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("报告分为：一、背景 二、方法。约3000字。", encoding="utf-8")
+    second.write_text("Write a report of two to three pages.", encoding="utf-8")
+    assert cli_main(["spec", str(first), str(second), str(tmp_path / "missing.md")]) == 2
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["file"] for line in lines] == [str(first), str(second), str(tmp_path / "missing.md")]
+    assert lines[0]["sections"] == ["背景", "方法"] and lines[0]["length"]["min"] == 2700
+    assert lines[1]["sections"] is None and lines[1]["length"]["unit"] == "pages"
+    assert lines[1]["length"]["counted_as"]["max"] == 3 * WORDS_PER_PAGE
+    assert "error" in lines[2]

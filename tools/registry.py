@@ -4,6 +4,7 @@ Ids are derived from content and position only, so the same inputs give the same
 
 - corpus chunk:  ``lc-<sha1(title, url, content)[:10]>-<chunk>``
 - PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (or ``-p<page>c<k>`` for a chunk of a long page)
+- paper facts:   ``pdf-<sha1(file bytes)[:8]>-p1-meta`` (title, authors, venue … read from page 1)
 - video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<segment kind>``
 
 Drafts cite with markers ``[@<id>]``; :func:`render_citation` turns an id into the readable form.
@@ -60,6 +61,10 @@ def corpus_chunk_id(doc_id: str, chunk_index: int) -> str:
 
 def pdf_page_id(file_hash: str, page: int, chunk: int | None = None) -> str:
     return f"pdf-{file_hash[:8]}-p{page}" + (f"c{chunk}" if chunk is not None else "")
+
+
+def pdf_metadata_id(file_hash: str) -> str:
+    return f"{pdf_page_id(file_hash, 1)}-meta"
 
 
 def video_segment_id(file_key: str, start_s: float, end_s: float, segment: SegmentKind) -> str:

@@ -1,1 +1,6 @@
-"""placeholder"""
+"""Reading a task's materials: the task, its requirements, the collection and the PDFs."""
+
+from reportgraph.tools.intake.paper import PaperMetadata
+from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf, paper_metadata
+
+__all__ = ["PaperMetadata", "PdfExtraction", "extract_pdf", "paper_metadata"]

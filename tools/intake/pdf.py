@@ -1,9 +1,13 @@
 """Text of a PDF, page by page, as citable records; problems are recorded, never raised.
 
 A page becomes one record (``pdf-<hash>-p3``) or, when it is long, several page chunks
-(``pdf-<hash>-p3c1``, ``-p3c2`` …, all with ``page=3``). Encrypted files are tried with the empty
-password; image-only files, truncated files and files without pages come back with no records and a
-problem saying why. Title, authors and venue candidates are read cheaply from page 1.
+(``pdf-<hash>-p3c1``, ``-p3c2`` …, all with ``page=3``); the paper's facts (title, authors, affiliations,
+venue, year) become one more page-1 record (``pdf-<hash>-p1-meta``). Text is read in reading order and
+normalised by :mod:`pdflayout` (pdfminer.six); a page whose text layer is undecodable, or that is only a
+picture, is OCRed (:mod:`pdfscan`) and listed in ``ocr_pages``; one that OCR cannot read either is listed
+in ``unreadable_pages`` with a problem saying why. Encrypted files are tried with the empty password.
+pdfium (pypdfium2) opens the file, gives the document information, renders pages for OCR, and reads a
+page's text when pdfminer fails on it.
 """
 
 from __future__ import annotations
@@ -11,13 +15,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from io import BytesIO
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from pydantic import BaseModel, Field
-from pypdf import PdfReader
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
-from reportgraph.tools.registry import SourceRecord, pdf_page_id
+from reportgraph.tools.intake.paper import PaperMetadata, metadata_text, read_paper_metadata
+from reportgraph.tools.intake.pdflayout import Line, PageLayout, drop_page_furniture, normalize, page_text
+from reportgraph.tools.intake.pdflayout import read_layouts as pdfminer_layouts
+from reportgraph.tools.intake.pdfscan import MIN_OCR_RECOVERY, letter_count, ocr_page, undecodable_reason
+from reportgraph.tools.registry import SegmentKind, SourceRecord, pdf_metadata_id, pdf_page_id
 from reportgraph.tools.text import detect_language
 
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
@@ -25,38 +32,19 @@ _CJK_LINE_BREAK = re.compile(
     r"(?<=[\u3400-\u9fff\uff00-\uffef。，、；：？！）」』])\n(?=[\u3400-\u9fff\uff00-\uffef（「『])"
 )
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
-_VENUE_LINE = re.compile(r"Proceedings of|Conference|Workshop|Journal|Transactions|Symposium|arXiv|学报|会议")
-_HEADER_LINE = re.compile(
-    r"Proceedings of|©|\(c\)|arXiv:|pages \d|^\s*(?:January|February|March|April|May|June|July|"
-    r"August|September|October|November|December)\b|Vol\.|doi",
-    re.IGNORECASE,
-)
-_AFFILIATION_MARK = re.compile(r"[♠♢♡♣♦♥∗*†‡§¶]|\w\d\b|@")
-_AFFILIATION_LINE = re.compile(
-    r"Universit|Institut|Laborator|College|School|Department|Inc\.|Research|@|大学|研究"
-)
-_NAME_SPLIT = re.compile(r"[♠♢♡♣♦♥∗*†‡§¶\d,;]+|\s{2,}|\band\b")
-_PERSON_NAME = re.compile(r"^[A-Z][\w'’.\-]+(?: [A-Z][\w'’.\-]*){1,3}$")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+MAX_OCR_PAGES = 30  # OCR costs seconds a page; a longer scan is read this far and the rest disclosed
+_PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
 
 logger = logging.getLogger(__name__)
 
 
 class PdfProblem(BaseModel):
     code: str = Field(
-        description="pdf_unreadable | pdf_encrypted | pdf_empty | pdf_no_text | pdf_page_unreadable"
+        description="pdf_unreadable | pdf_encrypted | pdf_empty | pdf_no_text | pdf_page_unreadable | "
+        "pdf_unmapped_glyphs"
     )
     message: str
     page: int | None = None
-
-
-class PdfMetadata(BaseModel):
-    """Candidates only: read from the document info and page 1 by simple rules."""
-
-    title: str = ""
-    authors: list[str] = Field(default_factory=list)
-    venue: str = ""
-    year: str = ""
 
 
 class PdfExtraction(BaseModel):
@@ -66,7 +54,9 @@ class PdfExtraction(BaseModel):
     pages: list[str] = Field(default_factory=list, description="Cleaned text of each page ('' when none)")
     records: list[SourceRecord] = Field(default_factory=list)
     problems: list[PdfProblem] = Field(default_factory=list)
-    metadata: PdfMetadata = Field(default_factory=PdfMetadata)
+    metadata: PaperMetadata = Field(default_factory=PaperMetadata)
+    ocr_pages: list[int] = Field(default_factory=list, description="Pages read by OCR (from 1)")
+    unreadable_pages: list[int] = Field(default_factory=list, description="Pages with no usable text")
 
     @property
     def doc_id(self) -> str:
@@ -77,126 +67,160 @@ def pdf_doc_id(file_hash: str) -> str:
     return f"pdf-{file_hash[:8]}"
 
 
+def paper_metadata(extraction: PdfExtraction) -> PaperMetadata:
+    """The paper's page-1 facts; ``cite`` is the id of the record stating them ('' when none)."""
+    return extraction.metadata
+
+
 def clean_page_text(text: str) -> str:
-    """Undo the line layout of a page: re-join hyphenated words and wrapped lines."""
+    """Undo the line layout of plain page text: re-join hyphenated words and wrapped lines."""
     text = _HYPHEN_BREAK.sub("", text.replace("\r\n", "\n"))
     text = _CJK_LINE_BREAK.sub("", text)
     return _LINE_BREAK.sub(" ", text).strip()
 
 
-def extract_pdf(path: str | Path, settings: ChunkingSettings | None = None) -> PdfExtraction:
-    """Records of every page with a text layer, plus the problems met on the way."""
+def extract_pdf(
+    path: str | Path, settings: ChunkingSettings | None = None, ocr: bool = True
+) -> PdfExtraction:
+    """Records of every readable page, plus the problems met on the way (``ocr=False``: no OCR)."""
     path = Path(path)
-    settings = settings or ChunkingSettings()
     raw = path.read_bytes()
     extraction = PdfExtraction(source_file=path.name, file_hash=hashlib.sha1(raw).hexdigest())
-
-    def problem(code: str, message: str, page: int | None = None) -> PdfExtraction:
-        extraction.problems.append(PdfProblem(code=code, message=f"{path.name}: {message}", page=page))
-        return extraction
-
-    # pypdf raises many error types on damaged files (and on damaged pages): none of them may stop a run.
     try:
-        reader = PdfReader(BytesIO(raw), strict=False)
-        encrypted = reader.is_encrypted
-    except Exception as error:
-        return problem("pdf_unreadable", f"not a readable PDF (truncated or damaged?): {error}")
-    if encrypted and not _opens_without_password(reader):
-        return problem("pdf_encrypted", "encrypted with a password; the text cannot be read")
-    try:
-        page_count = len(reader.pages)
-    except Exception as error:
-        return problem("pdf_unreadable", f"its page tree cannot be read (truncated or damaged?): {error}")
-    extraction.page_count = page_count
-    if page_count == 0:
-        return problem("pdf_empty", "the PDF has no pages")
-
-    raw_first_page = ""
-    for number in range(1, page_count + 1):
-        try:
-            raw_text = reader.pages[number - 1].extract_text() or ""
-        except Exception as error:
-            logger.debug("page %d of %s unreadable", number, path.name, exc_info=True)
-            problem("pdf_page_unreadable", f"page {number} could not be read: {error}", page=number)
-            raw_text = ""
-        if number == 1:
-            raw_first_page = raw_text
-        extraction.pages.append(clean_page_text(raw_text))
-
-    extraction.metadata = _metadata(reader, raw_first_page)
-    title = extraction.metadata.title or path.stem
-    for number, page_text in enumerate(extraction.pages, start=1):
-        chunks = chunk_text(page_text, settings)
-        for index, chunk in enumerate(chunks, start=1):
-            extraction.records.append(
-                SourceRecord(
-                    id=pdf_page_id(extraction.file_hash, number, index if len(chunks) > 1 else None),
-                    kind="pdf",
-                    segment="page",
-                    source_file=path.name,
-                    title=title,
-                    text=chunk,
-                    lang=detect_language(chunk),
-                    page=number,
-                    chunk_index=index,
-                    doc_id=extraction.doc_id,
-                )
-            )
+        document = pdfium.PdfDocument(raw)
+    except pdfium.PdfiumError as error:
+        if getattr(error, "err_code", None) == _PASSWORD_ERROR:
+            return _problem(extraction, "pdf_encrypted", "encrypted with a password; the text cannot be read")
+        return _problem(extraction, "pdf_unreadable", f"not a readable PDF (truncated or damaged?): {error}")
+    extraction.page_count = len(document)
+    if not extraction.page_count:
+        return _problem(extraction, "pdf_empty", "the PDF has no pages")
+    layouts = _layouts(raw, document)
+    drop_page_furniture(layouts)
+    for number, layout in enumerate(layouts, start=1):
+        extraction.pages.append(_page_text(extraction, document, number, layout, ocr))
+    info = {key: str(value) for key, value in document.get_metadata_dict().items()}
+    readable_first = 1 not in extraction.unreadable_pages and 1 not in extraction.ocr_pages
+    extraction.metadata = read_paper_metadata(layouts[0] if readable_first else None, info)
+    _add_records(extraction, settings or ChunkingSettings(), path.stem)
     if not extraction.records:
-        problem("pdf_no_text", f"none of its {page_count} pages has a text layer (scanned or image-only?)")
+        _problem(
+            extraction,
+            "pdf_no_text",
+            f"none of its {extraction.page_count} pages has readable text "
+            "(scanned or image-only, and OCR found none?)",
+        )
     return extraction
 
 
-def _opens_without_password(reader: PdfReader) -> bool:
+def _problem(extraction: PdfExtraction, code: str, message: str, page: int | None = None) -> PdfExtraction:
+    extraction.problems.append(
+        PdfProblem(code=code, message=f"{extraction.source_file}: {message}", page=page)
+    )
+    return extraction
+
+
+def _layouts(raw: bytes, document: pdfium.PdfDocument) -> list[PageLayout]:
+    """pdfminer's layout of each page; pdfium's plain text (stream order) where pdfminer fails."""
+    found: list[PageLayout | Exception] = []
     try:
-        return bool(reader.decrypt(""))
-    except Exception:  # unsupported encryption or a damaged encryption dictionary
-        return False
+        found = list(pdfminer_layouts(raw))
+    except Exception:  # pdfminer cannot open some files pdfium repairs (damaged xref, odd encryption)
+        logger.debug("pdfminer could not open the file; pdfium reads the pages", exc_info=True)
+    layouts = []
+    for index in range(len(document)):
+        layout = found[index] if index < len(found) else None
+        layouts.append(layout if isinstance(layout, PageLayout) else _pdfium_layout(document, index))
+    return layouts
 
 
-def _metadata(reader: PdfReader, first_page: str) -> PdfMetadata:
+def _pdfium_layout(document: pdfium.PdfDocument, index: int) -> PageLayout:
+    page = document[index]
+    width, height = page.get_size()
     try:
-        info = reader.metadata
-        info_title = str(info.title or "").strip() if info else ""
-        info_author = str(info.author or "").strip() if info else ""
-    except Exception:  # a damaged info dictionary only costs the candidates it would give
-        info_title = info_author = ""
-    lines = [line.strip() for line in first_page.splitlines() if line.strip()][:30]
-    venue = next((line for line in lines if _VENUE_LINE.search(line)), "")
-    year_match = _YEAR.search(
-        " ".join(line for line in lines[:6] if _HEADER_LINE.search(line))
-    ) or _YEAR.search(venue)
+        raw_text = page.get_textpage().get_text_range()
+    except pdfium.PdfiumError:
+        raw_text = ""
+    text, unmapped = normalize(clean_page_text(raw_text))
+    layout = PageLayout(width=width, height=height, unmapped=unmapped)
+    if text:  # no geometry: one box in the page's middle, out of reach of the furniture rules
+        layout.boxes.append([Line(text, width * 0.2, height * 0.5, width * 0.8, height * 0.5, 0.0)])
+    return layout
 
-    body = lines[next((i for i, line in enumerate(lines) if not _HEADER_LINE.search(line)), len(lines)) :]
-    position = 0
-    title_lines: list[str] = []
-    # The title runs until the first line carrying author marks (♠, ∗, superscripts, e-mail) or affiliations.
-    while (
-        position < len(body)
-        and len(title_lines) < 3
-        and not (_AFFILIATION_MARK.search(body[position]) or _AFFILIATION_LINE.search(body[position]))
-    ):
-        title_lines.append(body[position])
-        position += 1
-    author_lines: list[str] = []
-    while (
-        position < len(body)
-        and len(author_lines) < 4
-        and not (_AFFILIATION_LINE.search(body[position]) or body[position].lower().startswith("abstract"))
-    ):
-        author_lines.append(body[position])
-        position += 1
-    authors = [
-        name.strip()
-        for line in author_lines
-        for name in _NAME_SPLIT.split(line)
-        if _PERSON_NAME.match(name.strip())
-    ]
-    if not authors and info_author:
-        authors = [name.strip() for name in re.split(r"[;,]| and ", info_author) if name.strip()]
-    return PdfMetadata(
-        title=info_title or " ".join(title_lines),
-        authors=authors,
-        venue=re.sub(r",?\s*pages \d+.*$", "", venue).strip(),
-        year=year_match.group(0) if year_match else "",
+
+def _page_text(
+    extraction: PdfExtraction, document: pdfium.PdfDocument, number: int, layout: PageLayout, ocr: bool
+) -> str:
+    """The page's text from its text layer, or from OCR when the layer is undecodable or missing."""
+    text = page_text(layout)
+    reason = undecodable_reason(text, layout.unmapped)
+    if reason is None and (text.strip() or not layout.pictures):
+        if layout.unmapped:
+            _problem(
+                extraction,
+                "pdf_unmapped_glyphs",
+                f"page {number}: {layout.unmapped} glyphs without a "
+                "Unicode value (a font's broken ToUnicode map) were left out",
+                number,
+            )
+        return text
+    reason = reason or "it is a picture without a text layer"
+    if not ocr or len(extraction.ocr_pages) >= MAX_OCR_PAGES:
+        why = "OCR is off" if not ocr else f"only {MAX_OCR_PAGES} pages are OCRed"
+        return _unreadable(extraction, number, f"{reason}; {why}")
+    try:
+        lines = ocr_page(document, number - 1)
+    except Exception as error:  # rendering or the OCR engine failing costs this page, not the run
+        return _unreadable(extraction, number, f"{reason}; OCR failed: {error}")
+    read, _ = normalize(clean_page_text("\n".join(lines)))
+    claimed = letter_count(text) + layout.unmapped
+    if letter_count(read) < max(1, MIN_OCR_RECOVERY * claimed):
+        return _unreadable(
+            extraction, number, f"{reason}; OCR read {letter_count(read)} letters of ~{claimed}"
+        )
+    extraction.ocr_pages.append(number)
+    return read
+
+
+def _unreadable(extraction: PdfExtraction, number: int, reason: str) -> str:
+    extraction.unreadable_pages.append(number)
+    _problem(extraction, "pdf_page_unreadable", f"page {number} cannot be read: {reason}", number)
+    return ""
+
+
+def _add_records(extraction: PdfExtraction, settings: ChunkingSettings, stem: str) -> None:
+    """Each page's chunks; the paper's facts follow page 1's chunks (which stay first: title, abstract)."""
+    meta = extraction.metadata
+    title = meta.title or stem
+    for number, text in enumerate(extraction.pages, start=1):
+        chunks = chunk_text(text, settings)
+        for index, chunk in enumerate(chunks, start=1):
+            source_id = pdf_page_id(extraction.file_hash, number, index if len(chunks) > 1 else None)
+            extraction.records.append(_record(extraction, source_id, title, chunk, number, index))
+        facts = metadata_text(meta)
+        if number == 1 and facts:
+            meta.cite = pdf_metadata_id(extraction.file_hash)
+            extraction.records.append(_record(extraction, meta.cite, title, facts, 1, 0, "metadata"))
+
+
+def _record(
+    extraction: PdfExtraction,
+    source_id: str,
+    title: str,
+    text: str,
+    page: int,
+    index: int,
+    segment: SegmentKind = "page",
+) -> SourceRecord:
+    return SourceRecord(
+        id=source_id,
+        kind="pdf",
+        segment=segment,
+        source_file=extraction.source_file,
+        title=title,
+        text=text,
+        lang=detect_language(text),
+        page=page,
+        chunk_index=index,
+        doc_id=extraction.doc_id,
     )

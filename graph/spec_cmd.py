@@ -1,0 +1,81 @@
+"""`reportgraph spec TASK.md...`: what the rules read from each task prompt, before a run is spent on it.
+
+One JSON object per file, one per line, in the order given (no model is asked):
+  {"file": str, "language": "zh"|"en", "sections": [title, ...] | null (the task names none),
+   "length": {"min": int|null, "max": int|null, "unit": "cjk_chars"|"words"|"chars"|"pages",
+              "phrase": str, "counted_as": {"min", "max", "unit"} (pages only)} | null,
+   "title": str|null, "unparsed": [verbatim requirement-like span no rule understood, ...]}
+Exit status 0 when every file was read, 2 when one could not be read (its line carries "error").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reportgraph.graph.context import Context
+from reportgraph.tools.intake.spec import LengthRequirement, RequirementSpec, parse_requirements
+from reportgraph.tools.intake.taskio import BadInputError, read_task_text
+
+EXIT_READ = 0
+EXIT_UNREADABLE = 2
+
+
+def length_line(length: LengthRequirement | None) -> dict[str, Any] | None:
+    if length is None:
+        return None
+    line: dict[str, Any] = {
+        "min": length.min,
+        "max": length.max,
+        "unit": length.unit,
+        "phrase": length.source_text,
+    }
+    if length.unit == "pages":
+        counted = length.in_text_unit()
+        line["counted_as"] = {
+            "min": counted.min,
+            "max": counted.max,
+            "unit": counted.unit,
+            "per_page": length.per_page,
+        }
+    return line
+
+
+def spec_line(file: str, spec: RequirementSpec) -> dict[str, Any]:
+    """The fields `../shared/eval/spec/score_spec.py` reads, plus the title."""
+    return {
+        "file": file,
+        "language": spec.language,
+        "sections": [s.title for s in spec.sections] if spec.sections_from_task else None,
+        "length": length_line(spec.length),
+        "title": spec.title,
+        "unparsed": spec.unparsed,
+    }
+
+
+def cmd_spec(args: argparse.Namespace) -> int:
+    context = Context()
+    code = EXIT_READ
+    for file in args.files:
+        try:
+            text = read_task_text(Path(file)).text
+        except BadInputError as error:
+            print(json.dumps({"file": file, "error": f"{error.code}: {error}"}, ensure_ascii=False))
+            code = EXIT_UNREADABLE
+            continue
+        spec = parse_requirements(
+            text, words_per_page=context.words_per_page, chars_per_page=context.chars_per_page
+        )
+        print(json.dumps(spec_line(file, spec), ensure_ascii=False))
+    sys.stdout.flush()
+    return code
+
+
+def register_spec(commands: Any) -> None:
+    """Register `spec` on the CLI's subcommands."""
+    spec = commands.add_parser("spec", help="print what the rules read from task prompts, one JSON line each")
+    spec.add_argument("files", nargs="+", metavar="TASK.md")
+    spec.set_defaults(handler=cmd_spec)

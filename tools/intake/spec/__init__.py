@@ -1,0 +1,49 @@
+"""The requirement spec: what a task asks of its report, read by small rules, as data checked in code.
+
+Modules: model (the data), numbers, length, outline and inline (section lists), sections, language,
+citations, wording (tone, title), topic, coverage (what no rule understood), reader (the whole spec).
+"""
+
+from reportgraph.tools.intake.spec.language import parse_language
+from reportgraph.tools.intake.spec.length import APPROX_TOLERANCE, LengthReading, parse_length
+from reportgraph.tools.intake.spec.model import (
+    CJK_CHARS_PER_PAGE,
+    WORDS_PER_PAGE,
+    CitationRules,
+    Disagreement,
+    LengthRequirement,
+    RequirementSpec,
+    SectionFocus,
+    SectionRequirement,
+    SpecUnit,
+    per_page_default,
+)
+from reportgraph.tools.intake.spec.numbers import parse_chinese_number, parse_number, stated_figures
+from reportgraph.tools.intake.spec.reader import merge_llm_spec, parse_requirements
+from reportgraph.tools.intake.spec.sections import DEFAULT_OUTLINE, parse_sections
+from reportgraph.tools.intake.spec.titles import section_focus
+
+__all__ = [
+    "APPROX_TOLERANCE",
+    "CJK_CHARS_PER_PAGE",
+    "DEFAULT_OUTLINE",
+    "WORDS_PER_PAGE",
+    "CitationRules",
+    "Disagreement",
+    "LengthReading",
+    "LengthRequirement",
+    "RequirementSpec",
+    "SectionFocus",
+    "SectionRequirement",
+    "SpecUnit",
+    "merge_llm_spec",
+    "parse_chinese_number",
+    "parse_language",
+    "parse_length",
+    "parse_number",
+    "parse_requirements",
+    "parse_sections",
+    "per_page_default",
+    "section_focus",
+    "stated_figures",
+]

@@ -1,0 +1,110 @@
+"""Outlines given without markers: "包括研究背景、模型方法和实验结论三个部分",
+"covering background, method and results", "Sections: A, B, C".
+
+A list is read after a lead-in that announces contents (包括/涵盖/分为, cover/include/discuss/organise
+into, or a "sections/structure …:" label) up to the end of its clause. Chinese items are separated by
+、 (and 和/以及 before the last), English ones by commas (and "and" before the last). Without a stated
+count or a structure word in the lead-in a list needs three items, and a list of materials ("论文、视频和
+资料库", "the paper and the talk") is never an outline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles
+from reportgraph.tools.text import CJK_CHAR
+
+COUNT = r"(?:[\d一二三四五六七八九两]+个?|几个?|这几个|等)"
+STRUCTURE_WORD = re.compile(
+    r"部分|章节|板块|结构|大纲|提纲|sections?|parts?|headings?|structure|outline|into|as\b", re.IGNORECASE
+)
+ZH_LEAD = re.compile(
+    r"(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
+)
+ZH_COUNTED = re.compile(rf"^(?P<items>[^。；：:\n]{{2,80}}?){COUNT}(?:部分|章节|板块|方面)")
+ZH_CLAUSE = re.compile(r"^(?P<items>[^。；;，,：:\n]{2,80})")
+EN_LEAD = re.compile(
+    r"\b(?:cover(?:s|ing)?|discuss(?:es|ing)?|address(?:es|ing)?|includ(?:e|es|ing)|organi[sz]ed?\s+(?:it\s+)?"
+    r"(?:into|as)|structured?\s+(?:it\s+)?as|split\s+(?:it\s+)?into|divided?\s+(?:it\s+)?into"
+    r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
+    r"|(?:sections|structure|outline|headings|parts)\b[^.:：\n]{0,40}[:：])\s*",
+    re.IGNORECASE,
+)
+ZH_COLON_LEAD = re.compile(r"(?:部分|章节|结构|大纲|提纲|框架|方面)(?:为|是|如下)?\s*[:：]\s*")
+EN_CLAUSE_END = re.compile(
+    r"[.;:?!\n。；]|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b|,\s*in (?:that|this) order",
+    re.IGNORECASE,
+)
+# An item that names a material of the task, not a part of the report: "一篇实证论文", "the talk".
+MATERIAL = re.compile(
+    r"^(?:一|两|几)(?:篇|个|段|组|份|些)|(?:论文|视频|录像|资料库?|文档集?|文件|讲座)$"
+    r"|^(?:(?:the|a|an|its|their|your)\s+)?(?:attached\s+|provided\s+|recorded\s+)?"
+    r"(?:paper|video|talk|lecture|recording|document|collection|source|citation|reference)s?$",
+    re.IGNORECASE,
+)
+
+
+def zh_items(items_text: str) -> list[str]:
+    items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
+    return [clean_title(p) for p in re.split(r"、|和|以及|及", items_text) if p.strip()]
+
+
+def en_items(items_text: str) -> list[str]:
+    parts = re.split(r"[,;，；]", items_text)
+    # "and" joins only the last two items; inside an item it is part of the name ("risk and challenge").
+    parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
+    parts = [p for p in parts if p.strip()]
+    if len(parts) == 1 and re.fullmatch(r"(?:[A-Z][a-z]+\s+){2,}[A-Z][a-z]+", parts[0].strip()):
+        parts = parts[0].split()  # "Objective Methods Findings Conclusion": one capitalised word each
+    # "an introduction, the engineering challenges and a conclusion": the article is no part of the name.
+    return [
+        clean_title(re.sub(r"^\s*(?:and\s+)?(?:both\s+)?(?:the|an?)\s+", "", p, flags=re.IGNORECASE))
+        for p in parts
+    ]
+
+
+def acceptable(titles: list[str], counted: bool) -> bool:
+    """Enough items (two when the lead-in names a structure or a count, else three), none a material."""
+    if len(titles) < (2 if counted else 3) or not plausible_titles(titles):
+        return False
+    return not any(MATERIAL.search(title) for title in titles) and all(len(t.split()) <= 8 for t in titles)
+
+
+def zh_list(text: str, lead: re.Match[str]) -> OutlineList | None:
+    rest = text[lead.end() :]
+    counted = ZH_COUNTED.match(rest)
+    if counted and not re.search(r"[、和]", counted["items"]):
+        counted = None
+    match = counted or ZH_CLAUSE.match(rest)
+    if match is None or not CJK_CHAR.search(match["items"]):
+        return None
+    titles = zh_items(match["items"])
+    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0)))
+    if not acceptable(titles, structured):
+        return None
+    return OutlineList([(t, t) for t in titles], lead.start(), lead.end() + match.end(), numbered=False)
+
+
+def en_list(text: str, lead: re.Match[str]) -> OutlineList | None:
+    rest = text[lead.end() :]
+    end = EN_CLAUSE_END.search(rest)
+    items_text = rest[: end.start()] if end else rest
+    closer = re.match(r",?\s*in (?:that|this) order", rest[end.start() :], re.IGNORECASE) if end else None
+    titles = en_items(items_text)
+    structured = bool(STRUCTURE_WORD.search(lead.group(0))) or closer is not None
+    if not acceptable(titles, structured):
+        return None
+    stop = lead.end() + len(items_text) + (closer.end() if closer else 0)
+    return OutlineList([(t, t) for t in titles], lead.start(), stop, numbered=False)
+
+
+def inline_lists(text: str) -> list[OutlineList]:
+    """Every unmarked outline list of the task, in order of position."""
+    found = []
+    for pattern, reader in ((ZH_LEAD, zh_list), (ZH_COLON_LEAD, zh_list), (EN_LEAD, en_list)):
+        for lead in pattern.finditer(text):
+            outline = reader(text, lead)
+            if outline is not None:
+                found.append(outline)
+    return sorted(found, key=lambda outline: outline.start)

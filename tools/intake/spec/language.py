@@ -1,0 +1,51 @@
+"""The language the report is to be written in: the one the task asks for, else the task's own.
+
+An explicit request wins (用英文写, 英文报告, "in Chinese"); then a length unit that names a language (1500个
+英文单词 → en, "3,000 Chinese characters" → zh); then the dominant script of the task.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from reportgraph.tools.text import detect_language
+
+WANTS_ENGLISH = re.compile(
+    # 英文写作 is a subject ("关于英文写作教学"), not a request.
+    r"用英[文语]|英[文语](?:写(?!作)|撰写|回答|回复|输出|作文|短文|文章|报告|版本|稿|综述|简报)"
+    r"|\bin English\b(?!\s+(?:literature|class|grammar))|\b(?:write|answer|respond|reply)\s+in\s+English\b"
+    r"|\bEnglish[- ](?:language\s+)?(?:report|version|text)\b",
+    re.IGNORECASE,
+)
+# "in Chinese" is a request unless a noun follows ("in Chinese culture"); these words may follow a request.
+AFTER_REQUEST = r"(?:and|for|please|so|as|to|with|because|since|rather|instead|throughout|only|too|though)\b"
+WANTS_CHINESE = re.compile(
+    r"用(?:中文|汉语)|中文(?:写|撰写|回答|回复|输出|报告|版本)"
+    r"|\bin\s+(?:(?:standard|decent|simplified|traditional|fluent|formal|plain|good|and)\s+){0,4}Chinese\b"
+    rf"(?!\s+(?!{AFTER_REQUEST})[a-z])"
+    r"|\bChinese[- ](?:language\s+)?(?:report|version|text)\b",
+    re.IGNORECASE,
+)
+ENGLISH_UNIT = re.compile(r"英文单词|\d\s*(?:个)?单词|English words", re.IGNORECASE)
+CHINESE_UNIT = re.compile(r"Chinese characters|汉字", re.IGNORECASE)
+
+
+def requested_language(text: str) -> Literal["zh", "en"] | None:
+    """The language the task explicitly asks the report to be in, or None."""
+    english, chinese = WANTS_ENGLISH.search(text), WANTS_CHINESE.search(text)
+    if english and (chinese is None or english.start() <= chinese.start()):
+        return "en"  # of two requests the first one ("用中文写一篇关于英文写作的文章")
+    if chinese:
+        return "zh"
+    own = detect_language(text)
+    if own == "zh" and ENGLISH_UNIT.search(text):
+        return "en"
+    if own == "en" and CHINESE_UNIT.search(text):
+        return "zh"
+    return None
+
+
+def parse_language(text: str) -> Literal["zh", "en"]:
+    """The report's language: the requested one, else the dominant script of the task (en when unknown)."""
+    return requested_language(text) or ("zh" if detect_language(text) == "zh" else "en")

@@ -1,0 +1,66 @@
+"""Figures as tasks write them (2,000 / 1.5k / 1.2万 / 两千 / 三千五 / two) and the pattern finding them."""
+
+from __future__ import annotations
+
+import re
+
+CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
+EN_NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+        start=1,
+    )
+}
+EN_WORD = rf"\b(?:{'|'.join(EN_NUMBER_WORDS)})\b"
+
+# One figure: digits with thousands commas or a decimal, an optional k/千/万 scale; or a Chinese numeral
+# (not after 数/几/多/上/近, which make 数千 "several thousand"); or an English number word.
+NUMBER = (
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
+    r"|(?<![数几多上近])[零〇一二两三四五六七八九十百千万]+"
+    rf"|{EN_WORD}"
+)
+
+
+def parse_chinese_number(text: str) -> int | None:
+    """两千 → 2000, 一千五百 → 1500, 三千五 → 3500 (colloquial), 十二 → 12; None if not a numeral."""
+    total = section = digit = 0
+    last_unit = 1
+    for char in text:
+        if char in CN_DIGITS:
+            digit = CN_DIGITS[char]
+        elif char == "万":
+            total += (section + digit) * 10_000
+            section = digit = 0
+            last_unit = 10_000
+        elif char in CN_UNITS:
+            unit = CN_UNITS[char]
+            section += (digit or (1 if unit == 10 else 0)) * unit
+            digit = 0
+            last_unit = unit
+        else:
+            return None
+    # A trailing digit after a unit scales one step down: 三千五 = 3500, 一万五 = 15000.
+    tail = digit * (last_unit // 10) if last_unit > 10 and digit else digit
+    return total + section + tail
+
+
+def parse_number(token: str) -> int | None:
+    """The value of one NUMBER match: "2,000" → 2000, "1.5k" → 1500, "1.2万" → 12000, "two" → 2."""
+    token = token.strip()
+    match = re.fullmatch(r"([\d,]+(?:\.\d+)?)\s*([kK千万]?)", token)
+    if match:
+        value = float(match.group(1).replace(",", ""))
+        scale = {"": 1, "k": 1000, "K": 1000, "千": 1000, "万": 10_000}[match.group(2)]
+        return round(value * scale)
+    if token.lower() in EN_NUMBER_WORDS:
+        return EN_NUMBER_WORDS[token.lower()]
+    return parse_chinese_number(token)
+
+
+def stated_figures(text: str) -> set[int]:
+    """Every figure ``text`` states, in any of the forms above ("两千到三千字" → {2000, 3000})."""
+    values = (parse_number(match.group(0)) for match in re.finditer(NUMBER, text, re.IGNORECASE))
+    return {value for value in values if value is not None}

@@ -1,0 +1,151 @@
+"""Outlines given as marked lists: （1） 1. 1、 1) 一、 第一部分 ① I. Part A, markdown ## lines and bullets.
+
+A list is a run of markers of one style, numbered 1, 2, 3 … (unnumbered styles: ## and bullets just
+follow each other), each item running to the next marker, with nothing but whitespace between one
+item's end and the next marker. It is the report's outline when the sentence before it announces one
+(titles.SECTION_CUE), or when its markers say so themselves (第一部分, Part A).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportgraph.tools.intake.spec.numbers import parse_number
+from reportgraph.tools.intake.spec.titles import (
+    ITEM_END,
+    SECTION_CUE,
+    OutlineList,
+    clean_title,
+    plausible_titles,
+    sentence_left,
+)
+from reportgraph.tools.text import CJK_CHAR
+
+CN_ORDINAL = r"[一二三四五六七八九十]{1,3}"
+EN_ORDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight")
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+
+
+@dataclass(frozen=True)
+class MarkerStyle:
+    pattern: re.Pattern[str]
+    numbered: bool = True  # False: ## lines and bullets, which carry no number
+    self_cued: bool = False  # the marker itself says "part of the report" (第一部分, Part A)
+    line_start: bool = False  # the marker only counts at the start of a line
+
+
+STYLES: dict[str, MarkerStyle] = {
+    "paren": MarkerStyle(re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h])\s*[）)]")),
+    "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])")),
+    "dotted": MarkerStyle(re.compile(r"(?<![\d.,A-Za-z(（-])(?P<n>\d{1,2})\s*(?:[.．、]|[)）])(?![\d.])")),
+    "cn_ordinal": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*[、．]")),
+    "part_cn": MarkerStyle(
+        re.compile(rf"第\s*(?P<n>\d{{1,2}}|{CN_ORDINAL})\s*(?:部分|章|节)\s*[:：、.，,]?\s*"), self_cued=True
+    ),
+    "roman": MarkerStyle(
+        re.compile(r"(?<![A-Za-z.])(?P<n>(?:X|IX|IV|V?I{0,3}))(?<=[IVX])\s*[.．)、:：](?=\s)")
+    ),
+    "part_en": MarkerStyle(
+        re.compile(
+            rf"\b(?i:part)\s+(?P<n>[A-H]|\d{{1,2}}|(?i:{'|'.join(EN_ORDINAL_WORDS)}))\b\s*[:：.–—-]?\s*"
+        ),
+        self_cued=True,
+    ),
+    "markdown": MarkerStyle(
+        re.compile(r"(?:^|(?<=[\s,，;；:：]))#{1,6}[ \t]+", re.MULTILINE), numbered=False
+    ),
+    "bullet": MarkerStyle(re.compile(r"^[ \t]*[-*•·][ \t]+", re.MULTILINE), numbered=False, line_start=True),
+}
+
+
+def marker_number(style: str, token: str) -> int | None:
+    """The position a marker's token stands for: 3 for 3 / 三 / ③ / III / C / c / three."""
+    if style == "circled":
+        return CIRCLED.index(token) + 1
+    if style == "roman":
+        return ROMAN.index(token) + 1 if token in ROMAN else None
+    if len(token) == 1 and token.isalpha() and token.isascii():
+        return ord(token.lower()) - ord("a") + 1
+    if token.lower() in EN_ORDINAL_WORDS:
+        return EN_ORDINAL_WORDS.index(token.lower()) + 1
+    return parse_number(token)
+
+
+def item_end(text: str, start: int, stop: int) -> int:
+    """Where the item starting at ``start`` ends: a sentence end or line end, else ``stop``."""
+    end = ITEM_END.search(text, start, stop)
+    return end.start() if end else stop
+
+
+def contiguous(text: str, previous: re.Match[str], following: re.Match[str]) -> bool:
+    """Nothing but whitespace between the end of ``previous``'s item and ``following`` (or, for line
+    markers, only indented continuation lines without a blank line)."""
+    end = item_end(text, previous.end(), following.start())
+    gap = text[end : following.start()]
+    if not gap.strip(" \t\n。.；;，,"):
+        return True
+    at_line_start = text[: following.start()].rstrip(" \t").endswith("\n")
+    return at_line_start and "\n\n" not in gap.replace(" ", "") and len(gap) < 300
+
+
+def runs(text: str, name: str, style: MarkerStyle) -> list[list[re.Match[str]]]:
+    """Runs of markers of one style: numbered 1, 2, 3 … (or, unnumbered, just one after another)."""
+    markers = [m for m in style.pattern.finditer(text) if not style.numbered or marker_number(name, m["n"])]
+    found: list[list[re.Match[str]]] = []
+    for index, first in enumerate(markers):
+        if style.numbered and marker_number(name, first["n"]) != 1:
+            continue
+        if not style.numbered and index and contiguous(text, markers[index - 1], first):
+            continue  # not the start of a run
+        run = [first]
+        for following in markers[index + 1 :]:
+            number = marker_number(name, following["n"]) if style.numbered else len(run) + 1
+            if number == 1:
+                break
+            if number != len(run) + 1:
+                continue
+            if not contiguous(text, run[-1], following):
+                break
+            run.append(following)
+        if len(run) >= 2:
+            found.append(run)
+    return found
+
+
+def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]], int]:
+    """(marker, title) for each item of a run, and where the last item ends."""
+    inline = "\n" not in text[run[0].start() : run[-1].start()]
+    items, end = [], run[-1].end()
+    for index, marker in enumerate(run):
+        stop = run[index + 1].start() if index + 1 < len(run) else len(text)
+        end = item_end(text, marker.end(), stop)
+        body = text[marker.end() : end]
+        if inline and index + 1 == len(run):
+            # The last item of a list inside a sentence ends at its clause: "④ open questions, and be …".
+            body = re.split(r"[，,；;]|\s+and\s+(?:be|should|must|keep|is)\b", body, maxsplit=1)[0]
+            end = marker.end() + len(body)
+        items.append((marker.group(0).strip(), clean_title(body)))
+    return items, end
+
+
+def cued(text: str, style: MarkerStyle, start: int) -> bool:
+    if style.self_cued:
+        return True
+    lead = sentence_left(text, start)
+    return bool(SECTION_CUE.search(lead)) or (not style.numbered and lead.rstrip().endswith((":", "：")))
+
+
+def marked_lists(text: str) -> list[OutlineList]:
+    """Every cued marked list of plausible section titles, in order of position."""
+    found = []
+    for name, style in STYLES.items():
+        for run in runs(text, name, style):
+            if not cued(text, style, run[0].start()):
+                continue
+            items, end = run_items(text, run)
+            if plausible_titles([title for _, title in items]):
+                start = run[0].start() - len(sentence_left(text, run[0].start()))
+                found.append(OutlineList(items, start, end, numbered=style.numbered))
+    return sorted(found, key=lambda outline: outline.start)

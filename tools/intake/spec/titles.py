@@ -1,0 +1,87 @@
+"""What section lists share: the words that announce an outline, and the bare title of one list item."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reportgraph.tools.intake.spec.model import SectionFocus
+from reportgraph.tools.text import CJK_CHAR
+
+# Words before a list that make it the report's outline ("报告依次包含：", "提纲如下", "Organise it into").
+SECTION_CUE = re.compile(
+    r"部分|章节|结构|大纲|提纲|板块|框架|目录|标题|依次|顺序|按照|包含|包括|涵盖|分为|分成|组织|方面|安排"
+    r"|\bsections?\b|\bparts?\b|\bstructure|\boutline\b|\bheadings?\b|\bchapters?\b|\borgani[sz]e"
+    r"|内容(?:为|是|包括|包含|如下|分为)|格式|模板"
+    r"|\bcover(?:s|ing)?\b|\binclud(?:e|es|ing)\b|\bin (?:this|that) order\b|\bsplit\b|\bdivide"
+    r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b"
+    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b",
+    re.IGNORECASE,
+)
+# Items that are instructions, not headings: "1. 文章开头应该引人入胜", "2. Cite every source".
+INSTRUCTION_ITEM = re.compile(
+    r"应该|应当|需要|必须|要求|^请|不要|务必|字数|\bshould\b|\bmust\b|^please\b|\bcite\b|\bdo not\b",
+    re.IGNORECASE,
+)
+# "的顺序来写", ", in that order": words that close a list after its last item.
+LIST_CLOSER = re.compile(r"的顺序.*$|[,，]?\s*\bin (?:that|this) order\b.*$", re.IGNORECASE)
+VIDEO_WORDS = re.compile(r"视频|video|talk|讲解|演讲|lecture|recording", re.IGNORECASE)
+PAPER_WORDS = re.compile(r"论文|paper|文章基本信息", re.IGNORECASE)
+LETTER_OR_HANZI = re.compile(rf"[A-Za-z]|{CJK_CHAR.pattern}")
+ITEM_END = re.compile(r"[。\n]|[.?!](?:\s|$)")
+MAX_TITLE = {"zh": 30, "en": 80}
+
+
+@dataclass(frozen=True)
+class OutlineList:
+    """A list read as the report's outline: (marker, title) pairs and the span of the task it covers."""
+
+    items: list[tuple[str, str]]
+    start: int
+    end: int
+    numbered: bool = True
+
+
+def section_focus(title: str) -> SectionFocus:
+    """Which material a section is mainly about, from words of its title."""
+    if VIDEO_WORDS.search(title):
+        return "video"
+    if PAPER_WORDS.search(title):
+        return "paper"
+    return "general"
+
+
+def clean_title(item: str) -> str:
+    """The bare section name: drop a description after a colon or dash, a parenthetical, list glue."""
+    title = re.sub(r"\*\*|__|`", "", item).strip()  # markdown emphasis: "1. **Introduction**"
+    inner = re.match(r"[（(]([^（）()]+)[）)]", title)  # "Part A (Findings of the Paper)": the name is inside
+    title = inner.group(1) if inner else LIST_CLOSER.sub("", title)
+    title = re.split(r"[：:]|\s[-–—]+\s|\s*—+\s*|[（(]", title, maxsplit=1)[0]
+    title = re.sub(r"^\s*(?:[-*•]\s+)?(?:and\s+)?", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"(?:[\s,，]+and|和|以及|及)\s*$", "", title.strip(" \t；;，,。.、"))
+    if len(title) > 30:
+        title = re.split(r"[，,]", title, maxsplit=1)[0]
+    return title.strip(" \t；;，,。.、\"“”'")
+
+
+def plausible_titles(titles: list[str]) -> bool:
+    """At least two non-empty names of heading length, none of them an instruction."""
+    if len(titles) < 2:
+        return False
+    for title in titles:
+        limit = MAX_TITLE["zh" if CJK_CHAR.search(title) else "en"]
+        if (
+            not title
+            or len(title) > limit
+            or not LETTER_OR_HANZI.search(title)
+            or INSTRUCTION_ITEM.search(title)
+        ):
+            return False
+    return True
+
+
+def sentence_left(text: str, start: int, width: int = 80) -> str:
+    """The sentence before ``start``; it spans newlines ("结构如下：\\n1. 引言")."""
+    window = text[max(0, start - width) : start]
+    ends = list(re.finditer(r"[。！？!?]|\.\s", window))
+    return window[ends[-1].end() :] if ends else window
