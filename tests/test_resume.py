@@ -1,8 +1,9 @@
 """`reportgraph resume`: a run killed mid-way continues from its SQLite checkpoint to the same report.
 
 The CLI runs as a subprocess with a scripted chat model. One run goes through uninterrupted; another is
-killed (SIGKILL) as soon as it reports the start of `video_analyse`, then resumed. Because the CLI persists
-every step before starting the next, plan and retrieve are on disk at that point and must not run again.
+killed (SIGKILL) as soon as it reports retrieve done, while `video_analyse` (running beside it, slower: OCR)
+is still at work, then resumed. The CLI persists each finished node's writes at once, so plan and retrieve are
+on disk at that point and must not run again.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from corpus_ids import chunk_ids_by_title
 from media_files import slide_video
+from reportgraph.graph.checkpoints import open_checkpointer
 from reportgraph.graph.cli import main
+from reportgraph.graph.graph import build_graph
 
 TASK = (
     'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
@@ -45,7 +49,8 @@ Tea began in southwest China.
 00:00:02,200 --> 00:00:03,800
 Green tea likes cooler water.
 """
-KILL_MARKER = "video_analyse"  # the first progress line of the node after plan and retrieve
+# retrieve's ✓: retrieve (BM25 only, three documents) finishes long before video_analyse, which runs beside it
+KILL_MARKER = "✓ retrieve"
 CLI_TIMEOUT_S = 300
 
 
@@ -107,6 +112,25 @@ def run_args(folder: Path, rules: Path, output: Path, run_id: str) -> list[str]:
             "--model", f"scripted:{rules}", "--embedder", "none"]
 
 
+def wait_until_saved(args: list[str], cache_dir: Path, node: str, timeout_s: float = 60.0) -> None:
+    """Poll the run's checkpointer until it holds ``node``'s result: a node's ✓ is printed when it finishes,
+    and LangGraph saves its writes a moment later in the background."""
+    url = args[args.index("--checkpoint") + 1] if "--checkpoint" in args else None
+    config = {"configurable": {"thread_id": args[args.index("--run-id") + 1]}}
+    deadline = time.monotonic() + timeout_s
+    with open_checkpointer(url, cache_dir / "runs") as saver:
+        app = build_graph().compile(checkpointer=saver)
+        while time.monotonic() < deadline:
+            snapshot = app.get_state(config)
+            events = snapshot.values.get("events", [])
+            if any(e.get("kind") == "node" and e.get("node") == node for e in events) or any(
+                task.name == node and task.result is not None for task in snapshot.tasks
+            ):
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"{node}'s result never reached the checkpointer")
+
+
 def run_until_killed(args: list[str], cache_dir: Path) -> list[str]:
     """Start the CLI, SIGKILL it at the first progress line of KILL_MARKER; the lines it printed."""
     process = subprocess.Popen(
@@ -121,6 +145,7 @@ def run_until_killed(args: list[str], cache_dir: Path) -> list[str]:
         for line in process.stderr:
             lines.append(line.rstrip("\n"))
             if line.startswith(KILL_MARKER):
+                wait_until_saved(args, cache_dir, "retrieve")
                 process.send_signal(signal.SIGKILL)
                 break
     finally:
