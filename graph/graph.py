@@ -1,7 +1,9 @@
-"""The wiring: plan → retrieve → video-analyse → draft (one per section) → validate → draft … or end.
+"""The wiring: plan → {retrieve, video_analyse} → join → draft (one per section) → validate → draft … or end.
 
-Routers are pure functions of state. Failed video analysis routes through ``video_fallback``; validate sends
-only the failing sections back to draft, for at most ``Context.max_revision_rounds`` rounds.
+retrieve and video_analyse run side by side (neither reads the other's output); ``join`` is deferred, so it
+runs once both branches are done. Routers are pure functions of state. Failed video analysis routes through
+``video_fallback``; validate sends only the failing sections back to draft, for at most
+``Context.max_revision_rounds`` rounds.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from langgraph.types import RetryPolicy, Send
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask, InputState, OutputState, ReportState
 from reportgraph.nodes.draft import draft
+from reportgraph.nodes.join import join
 from reportgraph.nodes.plan import plan
 from reportgraph.nodes.retrieve import retrieve
 from reportgraph.nodes.validate import validate
@@ -68,22 +71,19 @@ def all_sections(state: ReportState) -> list[int]:
     return [item["index"] for item in state.get("outline") or []]
 
 
-def route_after_plan(state: ReportState) -> Literal["retrieve", "__end__"]:
-    return "__end__" if state.get("status") == "bad_input" else "retrieve"
+def route_after_plan(state: ReportState) -> list[str]:
+    """Both evidence branches at once, or the end when the task could not be read."""
+    return [END] if state.get("status") == "bad_input" else ["retrieve", "video_analyse"]
 
 
-def route_after_retrieve(state: ReportState) -> Literal["video_analyse", "__end__"]:
-    return "__end__" if state.get("status") == "bad_input" else "video_analyse"
+def route_after_video(state: ReportState) -> Literal["video_fallback", "join"]:
+    failed = (state.get("video") or {}).get("status") in DISCLOSED_VIDEO_STATUSES
+    return "video_fallback" if failed else "join"
 
 
-def route_after_video(state: ReportState) -> Literal["video_fallback"] | list[Send]:
-    if (state.get("video") or {}).get("status") in DISCLOSED_VIDEO_STATUSES:
-        return "video_fallback"
-    return draft_tasks(state, all_sections(state))
-
-
-def route_after_fallback(state: ReportState) -> list[Send]:
-    return draft_tasks(state, all_sections(state))
+def route_after_join(state: ReportState) -> Literal["__end__"] | list[Send]:
+    """Retrieve may find the materials unusable (bad_input); otherwise every section is drafted."""
+    return "__end__" if state.get("status") == "bad_input" else draft_tasks(state, all_sections(state))
 
 
 def route_after_validate(state: ReportState) -> Literal["__end__"] | list[Send]:
@@ -100,13 +100,16 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     builder.add_node("retrieve", retrieve)
     builder.add_node("video_analyse", video_analyse)
     builder.add_node("video_fallback", video_fallback)
+    # defer: runs once, after every branch still in flight (retrieve, video_analyse, video_fallback) is done
+    builder.add_node("join", join, defer=True)
     builder.add_node("draft", draft, retry_policy=MODEL_RETRY)
     builder.add_node("validate", validate)
     builder.add_edge(START, "plan")
-    builder.add_conditional_edges("plan", route_after_plan, ["retrieve", END])
-    builder.add_conditional_edges("retrieve", route_after_retrieve, ["video_analyse", END])
-    builder.add_conditional_edges("video_analyse", route_after_video, ["video_fallback", "draft"])
-    builder.add_conditional_edges("video_fallback", route_after_fallback, ["draft"])
+    builder.add_conditional_edges("plan", route_after_plan, ["retrieve", "video_analyse", END])
+    builder.add_edge("retrieve", "join")
+    builder.add_conditional_edges("video_analyse", route_after_video, ["video_fallback", "join"])
+    builder.add_edge("video_fallback", "join")
+    builder.add_conditional_edges("join", route_after_join, ["draft", END])
     builder.add_edge("draft", "validate")
     builder.add_conditional_edges("validate", route_after_validate, ["draft", END])
     return builder

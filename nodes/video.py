@@ -91,7 +91,10 @@ def analysis_cache_path(
     """Where a local-only analysis of this exact video, subtitles and settings is kept between runs."""
     if context.speech_model or context.vision_model or context.mcp_config:
         return None  # remote steps can fail for passing reasons: never reuse their outcome
-    parts = [file_sha1(task_dir / name), language, str(context.video_time_budget_s)]
+    # The resolved path is part of the key: an analysis names its file (path, name, segment ids), so the
+    # same bytes in another task folder must not reuse this one's entry and report this task's path.
+    video = (task_dir / name).resolve()
+    parts = [str(video), file_sha1(video), language, str(context.video_time_budget_s)]
     parts += [f"{sub}:{file_sha1(task_dir / sub)}" for sub in sorted(subtitles)]
     parts.append(ANALYSIS_VERSION)
     return Path(context.cache_dir) / "video" / f"{short_hash(*parts, length=24)}.json"
@@ -175,8 +178,7 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     emit(runtime, "video_analyse", f"video analysis {status}: {len(records)} timestamped pieces")
     return {
         "video": {"status": status, "disclosure": disclosure, "analyses": [summarise(a) for a in analyses]},
-        "sources": to_registry(records),
-        "evidence": assign_to_sections(records, state.get("outline") or [], state.get("evidence") or {}),
+        "sources": to_registry(records),  # dealt into the sections' evidence by the join node
         "events": record.finish(videos=len(analyses), status=status),
     }
 
@@ -235,9 +237,6 @@ def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, A
     )
     return {
         "video": video,
-        "sources": to_registry(rescued),
-        "evidence": assign_to_sections(rescued, state.get("outline") or [], state.get("evidence") or {})
-        if rescued
-        else {},
+        "sources": to_registry(rescued),  # dealt into the sections' evidence by the join node
         "events": record.finish(rescued=len(rescued)),
     }
