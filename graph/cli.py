@@ -29,7 +29,7 @@ def _context(args: argparse.Namespace, task_dir: Path) -> Context:
     overrides: dict[str, Any] = {
         "output_dir": str(Path(args.output or Path("out") / task_dir.resolve().name).resolve())
     }
-    for name in ("chat_model", "llm", "base_url", "embedder", "max_revision_rounds", "cache_dir"):
+    for name, _ in RUN_SETTINGS.values():
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -160,7 +160,11 @@ Subparsers = argparse._SubParsersAction  # the `commands` object each register_*
 # field's description, the one Studio shows too).
 RUN_SETTINGS = {"--model": ("chat_model", "NAME"), "--llm": ("llm", None), "--base-url": ("base_url", "URL"),
                 "--embedder": ("embedder", None), "--max-rounds": ("max_revision_rounds", "N"),
-                "--cache-dir": ("cache_dir", "DIR")}
+                "--cache-dir": ("cache_dir", "DIR"),
+                "--request-timeout": ("request_timeout_s", "SECONDS"), "--max-retries": ("max_retries", "N"),
+                "--max-model-calls": ("max_model_calls", "N"), "--tokens-per-unit": ("tokens_per_unit", "X"),
+                "--max-tokens-headroom": ("max_tokens_headroom", "X"),
+                "--context-window": ("context_window", "TOKENS"), "--max-gap-rounds": ("max_gap_rounds", "N")}
 
 
 def setting_help(field: str) -> str:
@@ -173,9 +177,9 @@ def add_run_settings(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
     for option, (field, metavar) in RUN_SETTINGS.items():
         annotation = Context.model_fields[field].annotation
         choices = None if metavar else list(getattr(annotation, "__args__", ()))  # the Literal's values
-        kind = int if annotation is int else None
-        sub.add_argument(option, dest=field, choices=choices, type=kind, metavar=metavar,
-                         help=setting_help(field))
+        kind: dict[str, Any] = {"type": annotation} if annotation in (int, float) else {}
+        sub.add_argument(option, dest=field, choices=choices, metavar=metavar, help=setting_help(field),
+                         **kind)
     sub.add_argument("-v", "--verbose", action="store_true",
                      help="also show the libraries' own log lines (jieba, HTTP clients, Chroma, OCR)")
     return sub
@@ -236,9 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet_libraries(getattr(args, "verbose", False))
     from reportgraph.tools.intake.taskio import BadInputError
+    from reportgraph.tools.llm import interrupt_model_calls_on_sigint
 
     try:
-        code: int = args.handler(args)
+        with interrupt_model_calls_on_sigint():  # Ctrl-C ends waiting model calls, not only the main thread
+            code: int = args.handler(args)
     except BadInputError as error:
         console.print(f"[bold red]bad input[/] ({error.code}): {escape(str(error))}")
         return EXIT_BAD_INPUT

@@ -81,15 +81,26 @@ def route_after_video(state: ReportState) -> Literal["video_fallback", "join"]:
     return "video_fallback" if failed else "join"
 
 
+def failing_sections(state: ReportState) -> list[int]:
+    return [int(key) for key in state.get("feedback") or {}]
+
+
 def route_after_join(state: ReportState) -> Literal["__end__"] | list[Send]:
-    """Retrieve may find the materials unusable (bad_input); otherwise every section is drafted."""
-    return "__end__" if state.get("status") == "bad_input" else draft_tasks(state, all_sections(state))
+    """Retrieve may find the materials unusable (bad_input); otherwise every section is drafted, or after
+    an evidence-gap round (``gap_round`` set) the sections validate failed."""
+    if state.get("status") == "bad_input":
+        return "__end__"
+    return draft_tasks(state, failing_sections(state) if state.get("gap_round") else all_sections(state))
 
 
-def route_after_validate(state: ReportState) -> Literal["__end__"] | list[Send]:
+def route_after_validate(state: ReportState) -> Literal["__end__", "retrieve"] | list[Send]:
+    """End; back to retrieve when failing sections lack evidence for a facet (``evidence_gaps``, bounded
+    by ``Context.max_gap_rounds``, see nodes/gaps.py); else redraft the failing sections."""
     if state.get("status") != "running":
         return "__end__"
-    return draft_tasks(state, [int(key) for key in state.get("feedback") or {}])
+    if state.get("evidence_gaps"):
+        return "retrieve"
+    return draft_tasks(state, failing_sections(state))
 
 
 def build_graph() -> StateGraph[Any, Any, Any, Any]:
@@ -111,7 +122,7 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     builder.add_edge("video_fallback", "join")
     builder.add_conditional_edges("join", route_after_join, ["draft", END])
     builder.add_edge("draft", "validate")
-    builder.add_conditional_edges("validate", route_after_validate, ["draft", END])
+    builder.add_conditional_edges("validate", route_after_validate, ["draft", "retrieve", END])
     return builder
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
-from reportgraph.tools.llm import LLMSettings, make_chat_model, usage_of
+from reportgraph.tools.llm import LLMSettings, make_chat_model, reply_notes, usage_of
 from reportgraph.tools.retrieval import EmbedderSettings
 from reportgraph.tools.retrieval import embedder_settings as run_embedder_settings
 
@@ -36,6 +36,8 @@ class NodeRecord:
         input_tokens, output_tokens = usage_of(reply)
         self.input_tokens += input_tokens
         self.output_tokens += output_tokens
+        for message, data in reply_notes(reply):
+            self.note(message, **data)
 
     def fallback(self, step: str, reason: str) -> None:
         self.events.append({"kind": "fallback", "node": self.node, "step": step, "reason": reason})
@@ -67,6 +69,7 @@ def chat_model(context: Context) -> BaseChatModel:
             temperature=context.temperature,
             timeout_s=context.request_timeout_s,
             max_retries=context.max_retries,
+            max_concurrent=context.max_model_calls,
         )
     )
 

@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
+from reportgraph.nodes.gaps import retrieve_gaps
 from reportgraph.tools.intake.taskio import BadInputError, Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import Hit, IndexBuild, IndexStore, build_task_index, describe, search
@@ -71,6 +72,8 @@ def first_pages(build: IndexBuild) -> list[SourceRecord]:
 
 
 def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    if state.get("evidence_gaps"):  # a round of the evidence-gap loop (validate → retrieve)
+        return retrieve_gaps(state, runtime)
     record = NodeRecord("retrieve")
     context = runtime.context
     task_dir = Path(state["task_dir"])

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
+from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.prompts.drafting import REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.tools.checking.support import EmbedFunction, SupportChecker, llm_support_judge
 from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
@@ -20,6 +21,7 @@ from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import render_citations
 from reportgraph.tools.retrieval.embeddings import select_embedder
 from reportgraph.tools.writing.outputs import run_summary, write_outputs
+from reportgraph.tools.writing.replies import with_reply_check
 
 
 class SoftItem(BaseModel):
@@ -113,6 +115,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
                                    if mode == "llm" else None),
         )
     )
+    result = with_reply_check(result, state.get("draft_defects") or {})
     soft: list[dict[str, Any]] = []
     if mode == "llm" and spec.soft:
         try:
@@ -155,6 +158,9 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "note": "advisory only; never overrides a failed hard check",
         },
         "feedback": result.feedback,
+        # What the task was read as: spans no rule understood, and where a model's reading differed.
+        "task_reading": {"parsed_by": spec.parsed_by, "unparsed": spec.unparsed,
+                         "disagreements": [d.model_dump() for d in spec.disagreements]},
     }
     update: dict[str, Any] = {
         "validation": validation,
@@ -164,6 +170,8 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     }
     if status == "running":
         update["round"] = current_round + 1
+        # Evidence-gap loop (nodes/gaps.py): failing sections whose pack lacks a facet go back to retrieve.
+        update["evidence_gaps"] = pending_gaps(state, list(result.feedback), context)
         update["outline"] = revised_budgets(outline, result, spec)
     events = record.finish(round=current_round, status=status)
     if status != "running" and context.write_outputs:

@@ -111,6 +111,7 @@ def map_labels(text: str, evidence: Sequence[SourceRecord], defects: list[ReplyD
     by_label = {label_key(render_citation(record)): record.id for record in evidence}
     by_url = {record.url.rstrip("/"): record.id for record in evidence if record.url}
     ids = {record.id for record in evidence}
+    titles = {record.title for record in evidence if record.title}
 
     def link(match: re.Match[str]) -> str:
         words, url = match.group(1), match.group(2).rstrip("/")
@@ -119,7 +120,8 @@ def map_labels(text: str, evidence: Sequence[SourceRecord], defects: list[ReplyD
             defects.append(ReplyDefect("unknown_link", match.group(0)[:120], fixed=False))
             return words
         defects.append(ReplyDefect("link_as_citation", match.group(0)[:120], fixed=True))
-        spoken = label_key(words) in by_label or words.strip("@ ") in ids
+        # Link words that only name the source (its label, id or title) are the citation, not prose.
+        spoken = label_key(words) in by_label or words.strip("@ ") in ids or words.strip() in titles
         return f"[@{source_id}]" if spoken else f"{words}[@{source_id}]"
 
     def label(match: re.Match[str]) -> str:
@@ -138,12 +140,12 @@ def map_labels(text: str, evidence: Sequence[SourceRecord], defects: list[ReplyD
 
 
 def move_leading_citations(text: str, defects: list[ReplyDefect]) -> str:
-    """``[@a] The claim.`` → ``The claim.[@a]``: a citation belongs after the sentence it supports."""
+    """``[@a] The claim.`` → ``The claim[@a].``: a citation belongs at the end of the sentence it supports."""
 
     def move(match: re.Match[str]) -> str:
         bullet, markers, rest = match.group(1), match.group(2).strip(), match.group(3)
         end = _SENTENCE_END.search(rest)
-        cut = end.end() if end else len(rest)
+        cut = end.start() if end else len(rest)
         defects.append(ReplyDefect("citation_first", markers, fixed=True))
         return f"{bullet}{rest[:cut]}{markers}{rest[cut:]}"
 
@@ -151,33 +153,45 @@ def move_leading_citations(text: str, defects: list[ReplyDefect]) -> str:
 
 
 def drop_pasted_and_repeated(text: str, evidence: Sequence[SourceRecord], defects: list[ReplyDefect]) -> str:
-    """Paragraphs pasting evidence verbatim, repeated paragraphs and sentences: removed and reported."""
+    """Lines pasting evidence verbatim, repeated paragraphs and sentences: removed and reported."""
     kept: list[str] = []
     seen_paragraphs: set[str] = set()
     seen_sentences: set[str] = set()
-    for paragraph in re.split(r"\n\s*\n", text):
-        core = _NON_TEXT.sub("", paragraph)
+    for block in re.split(r"\n\s*\n", text):
+        lines = drop_pasted_lines(block, evidence, defects)
+        core = _NON_TEXT.sub("", "".join(lines))
         if not core:
             continue
-        pasted = pasted_from(paragraph, evidence)
-        if pasted is not None:
-            found = f"[@{pasted}] {paragraph.strip()[:60]}…"
-            defects.append(ReplyDefect("pasted_evidence", found, fixed=False))
-            continue
         if core in seen_paragraphs:
-            defects.append(ReplyDefect("repeated_block", paragraph.strip()[:60], fixed=False))
+            defects.append(ReplyDefect("repeated_block", "\n".join(lines).strip()[:60], fixed=False))
             continue
         seen_paragraphs.add(core)
-        sentences = []
-        for sentence in _SENTENCES.findall(paragraph):
-            key = _NON_TEXT.sub("", sentence)
-            if len(key) >= REPEAT_MIN_CHARS and key in seen_sentences:
-                defects.append(ReplyDefect("repeated_block", sentence.strip()[:60], fixed=False))
-                continue
-            seen_sentences.add(key)
-            sentences.append(sentence)
-        kept.append("".join(sentences).strip())
+        lines = [drop_repeated_sentences(line, seen_sentences, defects) for line in lines]
+        kept.append("\n".join(lines).strip())
     return "\n\n".join(part for part in kept if part)
+
+
+def drop_repeated_sentences(line: str, seen: set[str], defects: list[ReplyDefect]) -> str:
+    sentences = []
+    for sentence in _SENTENCES.findall(line):
+        key = _NON_TEXT.sub("", sentence)
+        if len(key) >= REPEAT_MIN_CHARS and key in seen:
+            defects.append(ReplyDefect("repeated_block", sentence.strip()[:60], fixed=False))
+            continue
+        seen.add(key)
+        sentences.append(sentence)
+    return "".join(sentences)
+
+
+def drop_pasted_lines(block: str, evidence: Sequence[SourceRecord], defects: list[ReplyDefect]) -> list[str]:
+    kept = []
+    for line in block.split("\n"):
+        pasted = pasted_from(line, evidence)
+        if pasted is None:
+            kept.append(line)
+        else:
+            defects.append(ReplyDefect("pasted_evidence", f"[@{pasted}] {line.strip()[:60]}…", fixed=False))
+    return kept
 
 
 def pasted_from(paragraph: str, evidence: Sequence[SourceRecord]) -> str | None:
@@ -199,11 +213,13 @@ def clean_reply(reply: str, evidence: Sequence[SourceRecord], prompt: str = "", 
     defects: list[ReplyDefect] = []
     text = drop_echoed_prompt(strip_wrapping(reply), prompt, title, defects)
     if cut:
-        text = drop_unfinished_tail(text)
-        defects.append(ReplyDefect("cut_at_max_tokens", text[-60:], fixed=False))
-    elif _CUT_MARKER.search(text.rstrip()):
-        text = _CUT_MARKER.sub("", text.rstrip())
-        defects.append(ReplyDefect("unterminated_citation", text[-60:], fixed=True))
+        finished = drop_unfinished_tail(text)
+        dropped = text[len(finished):].strip()
+        defects.append(ReplyDefect("cut_at_max_tokens", dropped[:60] or finished[-60:], fixed=False))
+        text = finished
+    elif cut_marker := _CUT_MARKER.search(text.rstrip()):
+        text = text.rstrip()[: cut_marker.start()]
+        defects.append(ReplyDefect("unterminated_citation", cut_marker.group(0), fixed=True))
     text = normalise_citations(map_labels(normalise_citations(text), evidence, defects))
     text = move_leading_citations(text, defects)
     text = drop_pasted_and_repeated(text, evidence, defects)
