@@ -122,6 +122,8 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             hits = [*overview, *(h for h in hits if h not in overview)]
         packs[str(item["index"])] = hits
     evidence = share_out(packs, context.evidence_per_section)
+    for problem in build.store.problems:  # met while searching: Chroma stopped, the embedder failed
+        record.fallback("retrieval", problem)
     retrieved = {record.id: record for hits in packs.values() for record in hits}
     registry = {source_id: retrieved[source_id] for ids in evidence.values() for source_id in ids}
     summary = describe(build)

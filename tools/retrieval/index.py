@@ -29,7 +29,8 @@ from reportgraph.tools.intake.corpus import CorpusLoadReport, load_corpus
 from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf
 from reportgraph.tools.intake.taskio import Inventory, inventory
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.retrieval.embeddings import Embedder, EmbedderSettings, select_embedder
+from reportgraph.tools.retrieval.chroma import ChromaDenseIndex
+from reportgraph.tools.retrieval.embeddings import CachedEmbedder, Embedder, EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.lexical import LexicalIndex
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings
 
@@ -99,6 +100,10 @@ def build_or_load(
             logger.warning(problems[-1])
             store.embedder = None
         timings["dense"] = time.perf_counter() - dense_started
+    if store.dense_matrix is not None and len(store.records) >= settings.ann_min_records:
+        ann_started = time.perf_counter()
+        _attach_ann(store, key, problems)
+        timings["ann"] = time.perf_counter() - ann_started
     timings["total"] = time.perf_counter() - started
     return IndexBuild(
         store,
@@ -311,6 +316,21 @@ def _attach_dense(
         temporary.replace(index_dir / "dense.npy")
 
 
+def _attach_ann(store: IndexStore, key: str, problems: list[str]) -> None:
+    """Puts the store's vectors in a Chroma collection of their own (once per index key) for ANN search;
+    a Chroma error leaves exact numpy search in place and is recorded."""
+    if not isinstance(store.embedder, CachedEmbedder) or store.dense_matrix is None:
+        return
+    try:
+        ann = ChromaDenseIndex.open(store.embedder.cache.client(), key, len(store.records))
+        if not ann.complete:  # first use, or a writer was killed part-way: upserts are idempotent
+            ann.fill(store.dense_matrix, store.kinds.tolist())
+        store.ann = ann
+    except Exception as error:  # chromadb raises many error types; exact search still answers
+        problems.append(f"Chroma ANN index unavailable, exact search over the vectors instead: {error}")
+        logger.warning(problems[-1])
+
+
 def describe(build: IndexBuild) -> dict[str, Any]:
     """A JSON-able summary of a build for run logs."""
     return {
@@ -318,6 +338,7 @@ def describe(build: IndexBuild) -> dict[str, Any]:
         "key": build.key[:24],
         "records": len(build.store.records),
         "dense": build.store.dense_strategy,
+        "dense_search": "chroma-ann" if build.store.ann is not None else "numpy-exact",
         "timings": build.timings,
         "corpus": build.corpus_report.model_dump(mode="json") if build.corpus_report else None,
         "pdf_problems": [problem.model_dump(mode="json") for pdf in build.pdfs for problem in pdf.problems],

@@ -146,6 +146,9 @@ def _dense_rankings(
     try:
         query_vectors = [store.query_vector(query) for query in queries]
         if store.dense_strategy == "full" or lexical_rankings is None:
+            nearest = _ann_rankings(store, query_vectors, pool, mask)
+            if nearest is not None:
+                return nearest
             matrix = store.embed_all()
             for query, vector in zip(queries, query_vectors, strict=True):
                 if ("dense", query) not in scores:
@@ -161,6 +164,22 @@ def _dense_rankings(
     except Exception as error:  # network, server or model errors: keep answering with BM25
         store.switch_off_dense(error)
         return None
+
+
+def _ann_rankings(
+    store: IndexStore, query_vectors: list[np.ndarray], pool: int, mask: np.ndarray | None
+) -> list[list[int]] | None:
+    """Per-query positions from Chroma's ANN index (large stores); None when there is none or it failed."""
+    if store.ann is None:
+        return None
+    kinds = None if mask is None else set(store.kinds[mask > 0].tolist())
+    rankings = []
+    for vector in query_vectors:
+        ranking = store.ann_nearest(vector, pool, kinds)
+        if ranking is None:
+            return None
+        rankings.append(ranking)
+    return rankings
 
 
 def _rerank_candidates(store: IndexStore, lexical_rankings: list[list[int]]) -> set[int]:

@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 from reportgraph.tools.intake.chunking import ChunkingSettings
 from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.retrieval.chroma import ANN_MIN_RECORDS, ChromaDenseIndex
 from reportgraph.tools.retrieval.embeddings import CachedEmbedder, Embedder
 from reportgraph.tools.retrieval.lexical import LexicalIndex, LexicalSettings
 
@@ -36,6 +37,7 @@ class RetrievalSettings:
     dense_weight: float = 1.0
     duplicate_jaccard: float = 0.8  # chunks sharing this much of their 5-gram shingles are duplicates
     min_relative_score: float = 0.3  # BM25 hits under this share of the query's best score are dropped
+    ann_min_records: int = ANN_MIN_RECORDS  # from this size, full dense search runs in Chroma's ANN index
 
     def key(self) -> str:
         return f"{self.chunking.key()}|{self.lexical.key()}"
@@ -67,6 +69,7 @@ class IndexStore:
         self.embedder = embedder
         self.dense_matrix = dense_matrix  # every record's vector, when the whole corpus is embedded
         self.problems: list[str] = []
+        self.ann: ChromaDenseIndex | None = None  # the same vectors in Chroma's HNSW index (large stores)
         self.kinds = np.array([record.kind for record in self.records])
         self.doc_keys = [record.doc_id or record.id for record in self.records]
         self.text_keys = [hash(record.text) for record in self.records]
@@ -135,10 +138,27 @@ class IndexStore:
         self.problems.append(message)
         self.embedder = None
 
+    def ann_nearest(self, vector: np.ndarray, n: int, kinds: set[str] | None) -> list[int] | None:
+        """Positions of the ``n`` nearest records by Chroma's ANN index; None without one or after a
+        Chroma error (then exact numpy search takes over for good, and the problem is kept for run logs)."""
+        if self.ann is None:
+            return None
+        try:
+            return self.ann.nearest(vector, n, kinds)
+        except Exception as error:  # server gone, collection dropped: the vectors are in memory too
+            self.problems.append(f"Chroma ANN search failed, exact search over the vectors instead: {error}")
+            logger.warning(self.problems[-1])
+            self.ann = None
+            return None
+
     def _embed(self, texts: list[str], progress: ProgressCallback | None = None) -> np.ndarray:
         assert self.embedder is not None
         if isinstance(self.embedder, CachedEmbedder):
-            return self.embedder.embed_documents(texts, progress)
+            vectors = self.embedder.embed_documents(texts, progress)
+            problem = self.embedder.cache.problem  # e.g. the Chroma server stopped: recomputed, kept here
+            if problem and problem not in self.problems:
+                self.problems.append(problem)
+            return vectors
         vectors = self.embedder.embed_documents(texts)
         if progress is not None:
             progress("embed", len(texts), len(texts))
