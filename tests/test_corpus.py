@@ -11,6 +11,7 @@ from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.intake.corpus import load_corpus, repair_text
 from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import corpus_doc_id
+from reportgraph.tools.text import split_sentences
 
 DOCS = [
     {
@@ -141,3 +142,119 @@ def test_a_50_mb_document_loads_and_chunks(tmp_path: Path) -> None:
     assert loaded.report.loaded == 1 and len(records) > 50_000
     assert max(len(record.text) for record in records) <= ChunkingSettings().max_chars * 1.3
     assert elapsed < 45, f"50 MB document took {elapsed:.1f} s"
+
+
+ARTICLE = (
+    "The annotators read each summary sentence by sentence and marked every clause as supported or not. "
+    "Agreement rose when the units were short, and the cost per summary fell when passages were retrieved. "
+    "The study covered novels and scientific articles, with three annotators for every unit of every summary."
+)
+
+
+@pytest.mark.parametrize("field", ["body", "page_content", "passage", "article", "markdown", "text"])
+def test_common_text_fields_are_read(tmp_path: Path, field: str) -> None:
+    entries = [{"title": "T", "url": "https://example.org/t", field: "正文在另一个字段名下。"}]
+    loaded = load_corpus(write_json(tmp_path / "long_context.json", entries))
+    assert [doc.content for doc in loaded.documents] == ["正文在另一个字段名下。"]
+    assert loaded.report.skipped == [] and loaded.report.dropped == 0
+
+
+def test_every_skipped_entry_is_named_with_its_reason(tmp_path: Path) -> None:
+    entries = [
+        *DOCS,
+        {"title": "空的", "url": "https://example.org/empty", "content": None},
+        {
+            "title": "Unknown field",
+            "url": "https://example.org/u",
+            "summary_text": "Text the loader cannot see.",
+        },
+        ["not", "an", "object"],
+    ]
+    lines = tmp_path / "long_context.jsonl"
+    lines.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in entries), encoding="utf-8")
+    report = load_corpus(lines).report
+    assert report.layout == "jsonl" and report.loaded == 2
+    named = {(entry.position, entry.reason, entry.dropped) for entry in report.skipped}
+    assert named == {(2, "empty_text", False), (3, "no_text_field", True), (4, "not_a_document", True)}
+    unknown = next(entry for entry in report.skipped if entry.position == 3)
+    assert unknown.title == "Unknown field" and "summary_text" in unknown.detail
+    assert report.dropped == 2
+
+
+def test_mirrors_and_reposts_are_kept_once(tmp_path: Path) -> None:
+    other = "An unrelated article about train timetables in the mountains, with stations and distances. " * 3
+    entries = [
+        {"title": "Original", "url": "https://example.org/a", "content": ARTICLE},
+        {"title": "Original ", "url": "https://mirror.example.net/a", "content": ARTICLE + "\n"},  # a mirror
+        {
+            "title": "Repost",
+            "url": "https://blog.example.com/a",
+            "content": ARTICLE + " Shared from example.",
+        },
+        {"title": "Other", "url": "https://example.org/b", "content": other},
+    ]
+    loaded = load_corpus(write_json(tmp_path / "long_context.json", entries))
+    assert [doc.url for doc in loaded.documents] == ["https://example.org/a", "https://example.org/b"]
+    reasons = {entry.position: (entry.reason, entry.detail) for entry in loaded.report.skipped}
+    assert reasons[1] == ("duplicate", "the same text as entry 0")
+    assert reasons[2] == ("near_duplicate", "nearly the same text as entry 0")
+    assert loaded.report.dropped == 0
+
+
+def test_reference_markers_are_stripped_but_links_and_code_kept(tmp_path: Path) -> None:
+    entries = [
+        {
+            "title": "维基",
+            "url": "",
+            "content": "该车站于1913年启用[1][2]，后来改建[注 1]。[编辑]\n站房为两层[来源请求]。",
+        },
+        {
+            "title": "Wiki",
+            "url": "",
+            "content": "It opened in 1913.[3] It was rebuilt[citation needed] in 1950.[a]",
+        },
+        {
+            "title": "Code",
+            "url": "",
+            "content": "See [the paper](https://x.org) and print(rows[0], [0, 1], a[1] + 2).",
+        },
+    ]
+    loaded = load_corpus(write_json(tmp_path / "long_context.json", entries))
+    texts = [doc.content for doc in loaded.documents]
+    assert texts[0] == "该车站于1913年启用，后来改建。\n站房为两层。"
+    assert texts[1] == "It opened in 1913. It was rebuilt in 1950."
+    assert texts[2] == entries[2]["content"]
+    assert loaded.report.markers_removed == 7  # "[1][2]" is one run
+
+
+@pytest.mark.shared
+def test_bugcase_other_text_fields(shared_dir: Path) -> None:
+    path = shared_dir / "bugcases" / "corpus-other-text-fields" / "long_context.json"
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    other = [
+        i for i, e in enumerate(entries) if not e.get("content") and (e.get("body") or e.get("page_content"))
+    ]
+    loaded = load_corpus(path)
+    assert len(other) == 5 and {doc.position for doc in loaded.documents} >= set(other)
+    assert [(e.reason, e.dropped) for e in loaded.report.skipped] == [("empty_text", False)] * 2
+    assert loaded.report.dropped == 0
+
+
+@pytest.mark.shared
+def test_bugcase_mirror_duplicates_quote_nothing_twice(shared_dir: Path) -> None:
+    loaded = load_corpus(shared_dir / "bugcases" / "corpus-mirror-duplicates" / "long_context.json")
+    titles = [doc.title for doc in loaded.documents]
+    assert (
+        sum("AlignScore" in t for t in titles) == 1
+        and sum(t.startswith("Evaluating the Factual") for t in titles) == 1
+    )
+    mirrored = [
+        doc for doc in loaded.documents if "AlignScore" in doc.title or doc.title.startswith("Evaluating")
+    ]
+    for doc in mirrored:  # none of their sentences can be quoted from a second document
+        sentences = {
+            s for r in chunk_document(doc, ChunkingSettings(), "lc.json") for s in split_sentences(r.text)
+        }
+        others = [other.content for other in loaded.documents if other is not doc]
+        assert len(sentences) > 20
+        assert not [s for s in sentences if len(s) > 40 and any(s in text for text in others)]

@@ -1,9 +1,13 @@
 """Load a task's web-article corpus (``long_context.json``) robustly.
 
 Accepted layouts: a JSON list of documents, ``{"documents": [...]}``, or JSON Lines. A document has a
-``title``, a ``url`` and its text in ``content`` (or ``page_body``). Bytes may be UTF-8 (with or without
-BOM), UTF-16 or a legacy Chinese encoding (GB18030/GBK); mojibake and HTML entities are repaired with
-ftfy. Text inside documents is data only: nothing in it is ever interpreted.
+``title``, a ``url`` and its text under one of :data:`TEXT_FIELDS` (the names common crawls and dataset
+exports use). Bytes may be UTF-8 (with or without BOM), UTF-16 or a legacy Chinese encoding
+(GB18030/GBK); mojibake and HTML entities are repaired with ftfy; the source's own reference markers
+(``[1]``, ``[citation needed]``, ``[编辑]``) are removed so quotes do not carry them. The same text
+under several urls (mirrors) or nearly the same text (reposts, :mod:`duplicates`) is kept once. Every
+entry left out is listed in the load report with its reason; ``dropped`` counts those that may hold text
+the loader could not read. Text inside documents is data only: nothing in it is ever interpreted.
 """
 
 from __future__ import annotations
@@ -20,13 +24,50 @@ from typing import Any, Literal
 import charset_normalizer
 import ftfy
 from ftfy.badness import is_bad
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from reportgraph.tools.intake.duplicates import near_duplicates
 from reportgraph.tools.intake.taskio import BadInputError
-from reportgraph.tools.registry import corpus_doc_id
+from reportgraph.tools.registry import corpus_doc_id, short_hash
 
 CorpusLayout = Literal["list", "documents", "jsonl"]
+SkipReason = Literal["not_a_document", "no_text_field", "empty_text", "duplicate", "near_duplicate"]
 
-TEXT_FIELDS = ("content", "page_body", "text")
+TEXT_FIELDS = (
+    "content",
+    "page_body",
+    "text",
+    "body",
+    "page_content",
+    "passage",
+    "article",
+    "markdown",
+    "full_text",
+    "raw_text",
+    "document",
+    "contents",
+)
+TITLE_FIELDS = ("title", "headline", "name")
+URL_FIELDS = ("url", "link", "href", "source_url")
+# Reasons that may hide text the loader could not read (the run then needs review); the others are right.
+DROPPING_REASONS = frozenset({"not_a_document", "no_text_field"})
+# Wiki-style footnote markers: a run such as "[1][2]", "[3–5]" or a letter note "[a]" (a–h: "[x]" is a
+# Markdown task box) written right after a word or punctuation mark, as wikis render them. Never "[0]",
+# a marker after a space or a bracket, or one followed by "(", ":", "[" or an operator: those are
+# Markdown links, reference definitions, lists and indexes in code (``[0, 1]``, ``data["a"][1] = 2``).
+# (The pattern starts with "[" so the regex engine jumps from bracket to bracket; the look-behind checks
+# the character before it.)
+_NUMBERED_MARKERS = re.compile(
+    r"\[(?<=[^\W\d_]\[|[.,;:!?。，；：！？、)）”\"’']\[)"
+    r"(?:[1-9]\d{0,2}(?:[–-][1-9]\d{0,2})?|[a-h]|(?:note|注|註)\s?\d{1,3})\]"
+    r"(?:\[(?:[1-9]\d{0,2}(?:[–-][1-9]\d{0,2})?|[a-h]|(?:note|注|註)\s?\d{1,3})\])*"
+    r"(?![(:\[]|\s*[=+*/%<>])"
+)
+# Editing and verification tags, wherever they stand.
+_TAG_MARKERS = re.compile(
+    r"\s?\[(?:citation needed|clarification needed|verification needed|dubious|edit|编辑|編輯|编辑本段|"
+    r"来源请求|來源請求|需要来源|需要引用|失效链接|失效連結|谁？|誰？|何时？|何時？|需要解释)\]",
+    re.IGNORECASE,
+)
 # Keep data as written: no quote uncurling or full-width folding (both are meaningful in Chinese text).
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False)
 _REPAIR_SEGMENT_CHARS = 256_000
@@ -48,6 +89,17 @@ class CorpusDocument:
     position: int  # index of the entry in the file
 
 
+class SkippedEntry(BaseModel):
+    """One entry left out of the collection, named so a reader can find it in the file."""
+
+    position: int = Field(description="Index of the entry in the file, from 0")
+    title: str = ""
+    url: str = ""
+    reason: SkipReason
+    detail: str = ""
+    dropped: bool = Field(description="True when the entry may hold text the loader could not read")
+
+
 class CorpusLoadReport(BaseModel):
     """What loading found, for the run log and for deciding whether the corpus is usable."""
 
@@ -59,10 +111,16 @@ class CorpusLoadReport(BaseModel):
     empty_skipped: int = 0
     invalid_skipped: int = 0
     duplicates_skipped: int = 0
+    near_duplicates_skipped: int = 0
     duplicate_titles: int = 0
     repaired: int = 0
     untitled: int = 0
+    markers_removed: int = Field(default=0, description="Runs of reference markers removed ([1][2] is one)")
     total_chars: int = 0
+    dropped: int = Field(
+        default=0, description="Entries left out that may hold text the loader could not read"
+    )
+    skipped: list[SkippedEntry] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -132,60 +190,103 @@ def load_corpus(path: str | Path) -> CorpusLoad:
     path = Path(path)
     text, encoding = decode_bytes(path.read_bytes())
     entries, layout = _parse_entries(text, path)
-
-    documents: list[CorpusDocument] = []
-    seen_ids: set[str] = set()
-    seen_titles: set[str] = set()
-    counts = dict.fromkeys(("empty", "invalid", "duplicates", "duplicate_titles", "repaired", "untitled"), 0)
-    for position, entry in enumerate(entries):
-        fields = _document_fields(entry)
-        if fields is None:
-            counts["invalid"] += 1
-            continue
-        raw_title, raw_url, raw_content = fields
-        title, url, content = (
-            repair_text(raw_title).strip(),
-            repair_text(raw_url).strip(),
-            repair_text(raw_content),
-        )
-        counts["repaired"] += (title, url, content) != (raw_title.strip(), raw_url.strip(), raw_content)
-        if not content.strip():
-            counts["empty"] += 1
-            continue
-        doc_id = corpus_doc_id(title, url, content)
-        if doc_id in seen_ids:
-            counts["duplicates"] += 1
-            continue
-        seen_ids.add(doc_id)
-        if not title:
-            counts["untitled"] += 1
-            title = _fallback_title(url, content)
-        counts["duplicate_titles"] += title in seen_titles
-        seen_titles.add(title)
-        documents.append(CorpusDocument(doc_id, title, url, content, position))
-
-    if entries and counts["invalid"] == len(entries):
+    report = CorpusLoadReport(
+        source_file=path.name, encoding=encoding, layout=layout, entries=len(entries), loaded=0
+    )
+    documents = _read_documents(entries, report)
+    if entries and report.invalid_skipped == len(entries):
         raise BadInputError(
             code="corpus_shape",
             message=f"none of its {len(entries)} entries is a document object with a text field "
             f"({', '.join(TEXT_FIELDS)})",
             path=path,
         )
-    report = CorpusLoadReport(
-        source_file=path.name,
-        encoding=encoding,
-        layout=layout,
-        entries=len(entries),
-        loaded=len(documents),
-        empty_skipped=counts["empty"],
-        invalid_skipped=counts["invalid"],
-        duplicates_skipped=counts["duplicates"],
-        duplicate_titles=counts["duplicate_titles"],
-        repaired=counts["repaired"],
-        untitled=counts["untitled"],
-        total_chars=sum(len(doc.content) for doc in documents),
-    )
+    documents = _without_near_duplicates(documents, report)
+    report.loaded = len(documents)
+    report.total_chars = sum(len(doc.content) for doc in documents)
+    report.dropped = sum(entry.dropped for entry in report.skipped)
+    report.skipped.sort(key=lambda entry: entry.position)
     return CorpusLoad(documents, report)
+
+
+def strip_reference_markers(text: str) -> tuple[str, int]:
+    """``text`` without wiki-style reference and editing markers, and how many were removed."""
+    if "[" not in text:
+        return text, 0
+    text, numbered = _NUMBERED_MARKERS.subn("", text)
+    text, tags = _TAG_MARKERS.subn("", text)
+    return text, numbered + tags
+
+
+def _read_documents(entries: list[Any], report: CorpusLoadReport) -> list[CorpusDocument]:
+    documents: list[CorpusDocument] = []
+    seen_texts: dict[str, int] = {}  # the text's words → position of the entry kept for it
+    seen_titles: set[str] = set()
+    for position, entry in enumerate(entries):
+        problem = _entry_problem(entry)
+        if problem is not None:
+            report.invalid_skipped += 1
+            _skip(report, position, entry, *problem)
+            continue
+        raw_title, raw_url, raw_content = _document_fields(entry)
+        title, url = repair_text(raw_title).strip(), repair_text(raw_url).strip()
+        repaired = repair_text(raw_content)
+        content, markers = strip_reference_markers(repaired)
+        report.markers_removed += markers
+        report.repaired += (title, url, repaired) != (raw_title.strip(), raw_url.strip(), raw_content)
+        if not content.strip():
+            report.empty_skipped += 1
+            _skip(report, position, entry, "empty_text", "its text field is empty (null or blank)")
+            continue
+        key = short_hash(" ".join(content.split()))
+        if key in seen_texts:
+            report.duplicates_skipped += 1
+            _skip(report, position, entry, "duplicate", f"the same text as entry {seen_texts[key]}")
+            continue
+        seen_texts[key] = position
+        if not title:
+            report.untitled += 1
+            title = _fallback_title(url, content)
+        report.duplicate_titles += title in seen_titles
+        seen_titles.add(title)
+        documents.append(CorpusDocument(corpus_doc_id(title, url, content), title, url, content, position))
+    return documents
+
+
+def _without_near_duplicates(
+    documents: list[CorpusDocument], report: CorpusLoadReport
+) -> list[CorpusDocument]:
+    copies = near_duplicates([doc.content for doc in documents])
+    for index, original in copies.items():
+        doc = documents[index]
+        report.near_duplicates_skipped += 1
+        report.skipped.append(
+            SkippedEntry(
+                position=doc.position,
+                title=doc.title,
+                url=doc.url,
+                reason="near_duplicate",
+                detail=f"nearly the same text as entry {documents[original].position}",
+                dropped=False,
+            )
+        )
+    return [doc for index, doc in enumerate(documents) if index not in copies]
+
+
+def _skip(report: CorpusLoadReport, position: int, entry: Any, reason: SkipReason, detail: str) -> None:
+    title = url = ""
+    if isinstance(entry, dict):
+        title, url = _first_text(entry, TITLE_FIELDS).strip(), _first_text(entry, URL_FIELDS).strip()
+    report.skipped.append(
+        SkippedEntry(
+            position=position,
+            title=title[:120],
+            url=url,
+            reason=reason,
+            detail=detail,
+            dropped=reason in DROPPING_REASONS,
+        )
+    )
 
 
 def _parse_entries(text: str, path: Path) -> tuple[list[Any], CorpusLayout]:
@@ -224,15 +325,24 @@ def _json_lines(text: str) -> list[Any] | None:
     return entries
 
 
-def _document_fields(entry: Any) -> tuple[str, str, str] | None:
-    """(title, url, content) of an entry, or None when it is not a document object."""
+def _entry_problem(entry: Any) -> tuple[SkipReason, str] | None:
+    """Why an entry is not a document, or None when it is one."""
     if not isinstance(entry, dict):
-        return None
+        return "not_a_document", f"a JSON {type(entry).__name__}, not an object"
     if not any(name in entry for name in TEXT_FIELDS):
-        return None
-    texts = (_as_text(entry.get(name)) for name in TEXT_FIELDS)
-    content = next((text for text in texts if text.strip()), "")
-    return _as_text(entry.get("title")), _as_text(entry.get("url")), content
+        keys = ", ".join(sorted(map(str, entry))[:8])
+        return "no_text_field", f"no text field ({', '.join(TEXT_FIELDS[:6])} …); its keys: {keys}"
+    return None
+
+
+def _document_fields(entry: dict[str, Any]) -> tuple[str, str, str]:
+    """(title, url, content) of a document entry; the first non-empty text field is its content."""
+    return _first_text(entry, TITLE_FIELDS), _first_text(entry, URL_FIELDS), _first_text(entry, TEXT_FIELDS)
+
+
+def _first_text(entry: dict[str, Any], names: tuple[str, ...]) -> str:
+    texts = (_as_text(entry.get(name)) for name in names)
+    return next((text for text in texts if text.strip()), "")
 
 
 def _as_text(value: Any) -> str:
