@@ -111,7 +111,7 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
     if task["drafting_mode"] == "llm":
         body = draft_with_model(task, spec, section, evidence, runtime, record)
     else:
-        unit = spec.length.unit if spec.length else ("cjk_chars" if spec.language == "zh" else "words")
+        unit = spec.length.text_unit if spec.length else ("cjk_chars" if spec.language == "zh" else "words")
         body = draft_extractive_section(
             section,
             evidence,

@@ -457,6 +457,12 @@ def test_merge_keeps_task_sections_and_takes_length_only_when_missing() -> None:
         ("全文控制在6000字以内。", (None, 6000), "cjk_chars"),
         ("请写一篇大概两万字的长文。", (18_000, 22_000), "cjk_chars"),
         ("用英文写，约800个英文单词。", (720, 880), "words"),
+        ("字数为1200字以上，1800字以下。", (1200, 1800), "cjk_chars"),
+        ("篇幅不要超过五千字，也不要少于四千字。", (4000, 5000), "cjk_chars"),
+        ("Minimum 600 words; maximum 900 words.", (600, 900), "words"),
+        ("Write at least 700 and at most 950 words.", (700, 950), "words"),
+        ("Roughly three thousand words.", (2700, 3300), "words"),
+        ("字数１２００字左右。", (1080, 1320), "cjk_chars"),
     ],
 )
 def test_length_bounds_scales_and_units(
@@ -534,6 +540,12 @@ def test_numbers_that_are_not_a_length_are_left_alone(prompt: str) -> None:
         ("The outline:\n* Setting\n* Actors\n* Outcome", ["Setting", "Actors", "Outcome"]),
         ("报告按以下顺序组织：\n1、需求\n2、设计\n3、测试", ["需求", "设计", "测试"]),
         ("结构：\n(a) Goals\n(b) Risks\n(c) Timeline", ["Goals", "Risks", "Timeline"]),
+        ("Structure: (i) Aims (ii) Design (iii) Impact.", ["Aims", "Design", "Impact"]),
+        ("Follow this outline: A. Context B. Options C. Choice.", ["Context", "Options", "Choice"]),
+        ("Use three chapters: Chapter 1 Rise, Chapter 2 Peak, Chapter 3 Fall.", ["Rise", "Peak", "Fall"]),
+        ("Please structure it as: Part I – Aims; Part II – Means.", ["Aims", "Means"]),
+        ("共有三部分：一是现状，二是问题，三是对策。", ["现状", "问题", "对策"]),
+        ("一. 缘起\n二. 经过\n三. 影响\n以上为报告结构。", ["缘起", "经过", "影响"]),
     ],
 )
 def test_marked_outlines(prompt: str, titles: list[str]) -> None:
@@ -553,6 +565,14 @@ def test_marked_outlines(prompt: str, titles: list[str]) -> None:
         ("It should address the costs, the benefits, and the open risks, in that order.",
          ["costs", "benefits", "open risks"]),
         ("Give it two sections: findings and caveats.", ["findings", "caveats"]),
+        ("报告包括现状、成因与对策三个方面。", ["现状", "成因", "对策"]),
+        ("全文分三个部分撰写：缘起；经过；影响。", ["缘起", "经过", "影响"]),
+        ("报告分为两部分，分别是理论回顾和案例分析。", ["理论回顾", "案例分析"]),
+        ("请用英文写，包括Scope、Method、Results三部分。", ["Scope", "Method", "Results"]),
+        ("Include sections on costs, benefits and risks.", ["costs", "benefits", "risks"]),
+        ("Write it with sections titled Aims, Data, and Limits.", ["Aims", "Data", "Limits"]),
+        ("The memo should discuss: prices; wages; rents.", ["prices", "wages", "rents"]),
+        ("报告要有引言、分析、结论。", ["引言", "分析", "结论"]),
     ],
 )  # fmt: skip
 def test_inline_outlines(prompt: str, titles: list[str]) -> None:
@@ -600,11 +620,14 @@ def test_task_without_sections_says_so() -> None:
         ("请以英文撰写，字数800到1000。", "en", "words"),
         ("报告写成英文版本，不超过1200个单词。", "en", "words"),
         ("写一份报告，约1500个英文单词。", "en", "words"),
-        ("Please produce it in Chinese for the Shanghai office, about 2,000 characters.", "zh", "chars"),
+        ("Please produce it in Chinese for the Shanghai office, about 2,000 characters.", "zh", "cjk_chars"),
+        ("写一条不超过140个字符的中文微博。", "zh", "chars"),
         ("Write a 1,500-word report in Chinese.", "zh", "cjk_chars"),
         ("Write a report of about 2,500 Chinese characters on tea.", "zh", "cjk_chars"),
         ("Write a report on Chinese culture in 1,000 words.", "en", "words"),
         ("请写一篇关于英文写作教学的报告，2000字。", "zh", "cjk_chars"),
+        ("报告语言：英文。字数1000左右。", "en", "words"),
+        ("Please answer in Mandarin, around 1,000 characters.", "zh", "cjk_chars"),
     ],
 )
 def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> None:
@@ -629,6 +652,18 @@ def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> 
 def test_requirement_like_spans_no_rule_read_are_unparsed(prompt: str, span: str) -> None:
     unparsed = parse_requirements(prompt).unparsed
     assert any(span in item for item in unparsed), unparsed
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "请用中文写一份报告，字数不限。",
+        "Explain it in your own words; no word limit.",
+        "See the first 5 pages",
+    ],
+)
+def test_no_requirement_no_unparsed(prompt: str) -> None:
+    assert parse_requirements(prompt).unparsed == []
 
 
 def test_unparsed_is_empty_when_everything_was_read() -> None:

@@ -1,11 +1,12 @@
 """Coverage: the spans of the task that look like a requirement but that no rule understood.
 
-Each rule reports the spans it read (a length phrase, an outline with its lead-in and count, "no fixed
+Each rule reports the spans it read (a length phrase; an outline with its lead-in and count, or "no fixed
 sections"). What is left is searched for three kinds of requirement-like text, returned verbatim:
-a length phrase no rule used (length.LengthReading.unused), a run of list markers (1. 2. / （1）（2） /
-①② / 一、二、) outside every read span, and a clause with a structure or length word (部分, 章节, 篇幅,
-字数, sections, pages, words …) outside every read span. A reference to a place in a source ("section 4
-of the paper", 第3节, 部分学者) is not a requirement.
+a length phrase no rule used (length.LengthReading.unused); a run of list markers (1. 2. / （1）（2） /
+①② / 一、二、) outside every read span; and a clause with a length word (篇幅, 字数, words, pages …) that
+no read length phrase touches, or with a structure word (章节, 三个部分, sections, "structured as" …) that
+no read outline touches. A place in a source ("section 4 of the paper", 第3节, "the first 10 pages") or a
+figure of speech ("in your own words") is not a requirement.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import re
 
 from reportgraph.tools.intake.spec.outline import STYLES, runs
 
-REQUIREMENT_WORDS = re.compile(
-    r"篇幅|字数|章节|页数|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"
-    r"|\b(?:sections|headings|outline|word\s+count|word\s+limit|pages|words)\b"
-    r"|\b(?:sections?|parts?|chapters?|headings?)\s*[:：]",
+LENGTH_WORDS = re.compile(
+    r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]", re.IGNORECASE
+)
+STRUCTURE_WORDS = re.compile(
+    r"章节|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"
+    r"|结构(?:如下|为)|按(?:以下|如下|下列)?顺序"
+    r"|\b(?:sections|headings|outline)\b|\b(?:sections?|parts?|chapters?|headings?)\s*[:：]"
+    r"|\bstructured?\s+(?:it\s+)?as\b|\borgani[sz]ed?\s+(?:it\s+)?(?:as|into)\b|\b(?:part|chapter)\s+(?:[A-Z]|\d)\b",
     re.IGNORECASE,
 )
 # Uses of those words that are no requirement: a place in a source, a figure of speech.
@@ -25,10 +30,11 @@ NOT_A_REQUIREMENT = re.compile(
     r"\bsections?\s+\d|\bpages?\s+\d|第[\d一二三四五六七八九十]+[节章页]"
     r"|\b(?:own|other|few|key|these|those|kind|simple|plain)\s+words\b|\bin\s+a\s+word\b"
     r"|\b(?:first|last|top|opening|final)\s+(?:\w+\s+)?(?:pages|sections|words)\b"
-    r"|\b(?:pages|sections|words)\s+of\s+(?:the|this|that|its|their)\b",
+    r"|\b(?:pages|sections|words)\s+of\s+(?:the|this|that|its|their)\b|\b(?:web|home|landing)\s+pages\b"
+    r"|(?:字数|篇幅|长度|页数)不限|不限(?:字数|篇幅|长度)|\bno\s+(?:word|length|page)\s+limit\b|\bany\s+length\b",
     re.IGNORECASE,
 )
-CLAUSE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;]|\.(?=\s|$)|$)")
+CLAUSE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;\n]|\.(?=\s|$)|$)")
 LIST_STYLES = ("paren", "circled", "dotted", "cn_ordinal", "part_cn", "roman")
 
 
@@ -48,27 +54,34 @@ def marker_runs(text: str, read: list[tuple[int, int]]) -> list[str]:
     return found
 
 
-def word_clauses(text: str, read: list[tuple[int, int]]) -> list[str]:
-    """Clauses with a structure or length word, outside every read span, that are no reference."""
+def word_clauses(
+    text: str, length_read: list[tuple[int, int]], sections_read: list[tuple[int, int]]
+) -> list[str]:
+    """Clauses with a length word no read length touches, or a structure word no read outline touches."""
     found = []
     for clause in CLAUSE.finditer(text):
-        words = [m for m in REQUIREMENT_WORDS.finditer(clause.group(0))]
-        if not words or not outside(clause.span(), read):
-            continue
-        cleaned = NOT_A_REQUIREMENT.sub(" ", clause.group(0))
-        if REQUIREMENT_WORDS.search(cleaned):
+        words = NOT_A_REQUIREMENT.sub(" ", clause.group(0))
+        unread_length = LENGTH_WORDS.search(words) and outside(clause.span(), length_read)
+        unread_structure = STRUCTURE_WORDS.search(words) and outside(clause.span(), sections_read)
+        if unread_length or unread_structure:
             found.append(clause.group(0).strip())
     return found
 
 
-def unparsed_spans(text: str, read: list[tuple[int, int]], unused_length: list[tuple[int, int]]) -> list[str]:
+def unparsed_spans(
+    text: str,
+    length_read: list[tuple[int, int]],
+    sections_read: list[tuple[int, int]],
+    unused_length: list[tuple[int, int]],
+) -> list[str]:
     """Verbatim requirement-like spans of ``text`` that no rule read, in order, without repeats.
 
     ``unused_length``: spans of length phrases found but not used; those inside a read span (a heading
     that contains a figure) are part of what was read.
     """
+    read = [*length_read, *sections_read]
     lengths = [text[start:end].strip() for start, end in unused_length if outside((start, end), read)]
-    found = [*lengths, *marker_runs(text, read), *word_clauses(text, read)]
+    found = [*lengths, *marker_runs(text, read), *word_clauses(text, length_read, sections_read)]
     kept: list[str] = []
     for span in found:
         if span and not any(span in other for other in found if other != span):

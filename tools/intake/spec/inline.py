@@ -12,30 +12,40 @@ from __future__ import annotations
 
 import re
 
-from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles
+from reportgraph.tools.intake.spec.numbers import parse_number
+from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles, sentence_left
 from reportgraph.tools.text import CJK_CHAR
 
-COUNT = r"(?:[\d一二三四五六七八九两]+个?|几个?|这几个|等)"
 STRUCTURE_WORD = re.compile(
     r"部分|章节|板块|结构|大纲|提纲|sections?|parts?|headings?|structure|outline|into|as\b", re.IGNORECASE
 )
 ZH_LEAD = re.compile(
     r"(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
+    r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有"
 )
-ZH_COUNTED = re.compile(rf"^(?P<items>[^。；：:\n]{{2,80}}?){COUNT}(?:部分|章节|板块|方面)")
+ZH_COUNTED = re.compile(
+    r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面)"
+)
 ZH_CLAUSE = re.compile(r"^(?P<items>[^。；;，,：:\n]{2,80})")
+COUNT_BEFORE = re.compile(r"[\d一二两三四五六七八九十]+个?(?:部分|方面|章节|板块)")
+ZH_SENTENCE = re.compile(r"^(?P<items>[^。：:\n]{2,120})")  # "结构：背景；方法；结论": items between ；
 EN_LEAD = re.compile(
     r"\b(?:cover(?:s|ing)?|discuss(?:es|ing)?|address(?:es|ing)?|includ(?:e|es|ing)|organi[sz]ed?\s+(?:it\s+)?"
     r"(?:into|as)|structured?\s+(?:it\s+)?as|split\s+(?:it\s+)?into|divided?\s+(?:it\s+)?into"
     r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
-    r"|(?:sections|structure|outline|headings|parts)\b[^.:：\n]{0,40}[:：])\s*",
+    r"|\b(?:sections|parts|headings|chapters)\s+(?:titled|entitled|named|called)"
+    r"|\bsections?\s+on\b"
+    r"|(?:sections|structure|outline|headings|parts)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
     re.IGNORECASE,
 )
-ZH_COLON_LEAD = re.compile(r"(?:部分|章节|结构|大纲|提纲|框架|方面)(?:为|是|如下)?\s*[:：]\s*")
+ZH_COLON_LEAD = re.compile(
+    r"(?:部分|章节|结构|大纲|提纲|框架|方面)(?:撰写|来写|组织|展开)?(?:为|是|如下)?\s*[:：]\s*"
+)
 EN_CLAUSE_END = re.compile(
     r"[.;:?!\n。；]|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b|,\s*in (?:that|this) order",
     re.IGNORECASE,
 )
+EN_SENTENCE_END = re.compile(r"[.:?!\n。]|,\s*in (?:that|this) order", re.IGNORECASE)
 # An item that names a material of the task, not a part of the report: "一篇实证论文", "the talk".
 MATERIAL = re.compile(
     r"^(?:一|两|几)(?:篇|个|段|组|份|些)|(?:论文|视频|录像|资料库?|文档集?|文件|讲座)$"
@@ -45,12 +55,26 @@ MATERIAL = re.compile(
 )
 
 
-def zh_items(items_text: str) -> list[str]:
+def zh_items(items_text: str, count: int | None = None) -> list[str]:
+    """Items split at 、/和/以及/及 (or at ；and ，when they separate); when the task states more items than
+    that, at 与 and 跟 too."""
     items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
-    return [clean_title(p) for p in re.split(r"、|和|以及|及", items_text) if p.strip()]
+    separator = r"、|和|以及|及" if not re.search(r"[；;，,]", items_text) else r"[；;，,]"
+    parts = [p for p in re.split(separator, items_text) if p.strip()]
+    if count and len(parts) < count:
+        finer = [p for part in parts for p in re.split(r"与|跟", part) if p.strip()]
+        parts = finer if len(finer) == count else parts
+    return [clean_title(p) for p in parts]
 
 
 def en_items(items_text: str) -> list[str]:
+    # "include sections on history, policy and outlook": the list starts after "sections on".
+    items_text = re.sub(
+        r"^\s*(?:the\s+following\s+|these\s+)?(?:sections?|parts?|topics?)\s+(?:on|about)\s+",
+        "",
+        items_text,
+        flags=re.IGNORECASE,
+    )
     parts = re.split(r"[,;，；]", items_text)
     # "and" joins only the last two items; inside an item it is part of the name ("risk and challenge").
     parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
@@ -76,19 +100,32 @@ def zh_list(text: str, lead: re.Match[str]) -> OutlineList | None:
     counted = ZH_COUNTED.match(rest)
     if counted and not re.search(r"[、和]", counted["items"]):
         counted = None
-    match = counted or ZH_CLAUSE.match(rest)
-    if match is None or not CJK_CHAR.search(match["items"]):
-        return None
-    titles = zh_items(match["items"])
-    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0)))
-    if not acceptable(titles, structured):
-        return None
-    return OutlineList([(t, t) for t in titles], lead.start(), lead.end() + match.end(), numbered=False)
+    # "分为两部分，分别是A和B": a count of parts before the lead announces the list as well.
+    announced = COUNT_BEFORE.search(sentence_left(text, lead.start()))
+    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0))) or bool(announced)
+    candidates = (
+        [counted] if counted else [ZH_CLAUSE.match(rest), ZH_SENTENCE.match(rest) if structured else None]
+    )
+    for match in candidates:
+        if match is None or not (CJK_CHAR.search(match["items"]) or "、" in match["items"]):
+            continue
+        stated = parse_number(counted["count"]) if counted and counted["count"] else None
+        titles = zh_items(match["items"], stated)
+        if acceptable(titles, structured):
+            return OutlineList(
+                [(t, t) for t in titles], lead.start(), lead.end() + match.end(), numbered=False
+            )
+    return None
 
 
 def en_list(text: str, lead: re.Match[str]) -> OutlineList | None:
+    """The list after ``lead`` up to the end of its clause, or, items separated by ";", of its sentence."""
+    return en_list_until(text, lead, EN_CLAUSE_END) or en_list_until(text, lead, EN_SENTENCE_END)
+
+
+def en_list_until(text: str, lead: re.Match[str], clause_end: re.Pattern[str]) -> OutlineList | None:
     rest = text[lead.end() :]
-    end = EN_CLAUSE_END.search(rest)
+    end = clause_end.search(rest)
     items_text = rest[: end.start()] if end else rest
     closer = re.match(r",?\s*in (?:that|this) order", rest[end.start() :], re.IGNORECASE) if end else None
     titles = en_items(items_text)

@@ -13,7 +13,8 @@ from reportgraph.tools.text import detect_language
 
 WANTS_ENGLISH = re.compile(
     # 英文写作 is a subject ("关于英文写作教学"), not a request.
-    r"用英[文语]|英[文语](?:写(?!作)|撰写|回答|回复|输出|作文|短文|文章|报告|版本|稿|综述|简报)"
+    r"(?:用|使用|以)英[文语]|英[文语](?:写(?!作)|撰写|回答|回复|输出|作文|短文|文章|报告|版本|稿|综述|简报)"
+    r"|(?:语言|语种)\s*[:：]\s*英[文语]|\blanguage\s*[:：]\s*English\b"
     r"|\bin English\b(?!\s+(?:literature|class|grammar))|\b(?:write|answer|respond|reply)\s+in\s+English\b"
     r"|\bEnglish[- ](?:language\s+)?(?:report|version|text)\b",
     re.IGNORECASE,
@@ -21,7 +22,8 @@ WANTS_ENGLISH = re.compile(
 # "in Chinese" is a request unless a noun follows ("in Chinese culture"); these words may follow a request.
 AFTER_REQUEST = r"(?:and|for|please|so|as|to|with|because|since|rather|instead|throughout|only|too|though)\b"
 WANTS_CHINESE = re.compile(
-    r"用(?:中文|汉语)|中文(?:写|撰写|回答|回复|输出|报告|版本)"
+    r"(?:用|使用|以)(?:中文|汉语)|中文(?:写|撰写|回答|回复|输出|报告|版本)|(?:语言|语种)\s*[:：]\s*(?:中文|汉语)"
+    r"|\blanguage\s*[:：]\s*(?:Chinese|Mandarin)\b|\bin\s+Mandarin\b"
     r"|\bin\s+(?:(?:standard|decent|simplified|traditional|fluent|formal|plain|good|and)\s+){0,4}Chinese\b"
     rf"(?!\s+(?!{AFTER_REQUEST})[a-z])"
     r"|\bChinese[- ](?:language\s+)?(?:report|version|text)\b",

@@ -58,14 +58,15 @@ LABELLED = re.compile(
     re.IGNORECASE,
 )
 LOWER_WORDS = (
-    r"不少于|不低于|不小于|不能少于|不得少于|不应少于|至少|最少|起码|多于|超过|大于|高于|"
+    r"不(?:要|能|得|应|宜|可)?(?:少于|低于|小于)|至少|最少|起码|多于|超过|大于|高于|"
     r"no less than|not less than|no fewer than|at least|at lease|more than|over|"
-    r"a minimum of|minimum of|minimum"
+    r"a minimum of|minimum of|minimum|min\."
 )
 UPPER_WORDS = (
-    r"不超过|不多于|不大于|不得超过|不能超过|不要超过|不应超过|不宜超过|上限为?|少于|低于|最多|至多|"
+    r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
     r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
-    r"fewer than|less than|under|at most|up to|within|limited to|capped at|a maximum of|maximum of|"
+    r"fewer than|less than|under|at most|up to|within|limited to|capped at|"
+    r"a maximum of|maximum of|maximum|max\.|"
     r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
 )
 BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
@@ -106,7 +107,7 @@ ITEM_COUNT = re.compile(
     r"|articles|poems|letters|entries|scenes|days)\b)",
     re.IGNORECASE,
 )
-CLAUSE_END = re.compile(r"[。！？!?\n]|\.\s")
+CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
 SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 
 
@@ -372,6 +373,8 @@ def parse_length(text: str, language: Literal["zh", "en"], per_page: int | None 
         return LengthReading(None, [], unused)
     default_unit: LengthUnit = "cjk_chars" if language == "zh" else "words"
     unit = default_unit if best.kind == "default" else best.kind
+    if unit == "chars" and language == "zh" and "字符" not in text[best.start : best.end]:
+        unit = "cjk_chars"  # "a report in Chinese of 5,000 characters": 字, not every character
     page_unit = default_unit if unit == "pages" else None
     requirement = LengthRequirement(
         min=best.min,

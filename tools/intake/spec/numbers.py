@@ -20,8 +20,9 @@ EN_WORD = rf"\b(?:{'|'.join(EN_NUMBER_WORDS)})\b"
 NUMBER = (
     r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
     r"|(?<![数几多上近])[零〇一二两三四五六七八九十百千万]+"
-    rf"|{EN_WORD}"
+    rf"|{EN_WORD}(?:[\s-]+(?:hundred|thousand))?"
 )
+EN_SCALES = {"hundred": 100, "thousand": 1000}
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -55,8 +56,12 @@ def parse_number(token: str) -> int | None:
         value = float(match.group(1).replace(",", ""))
         scale = {"": 1, "k": 1000, "K": 1000, "千": 1000, "万": 10_000}[match.group(2)]
         return round(value * scale)
-    if token.lower() in EN_NUMBER_WORDS:
-        return EN_NUMBER_WORDS[token.lower()]
+    words = re.split(r"[\s-]+", token.lower())
+    if words[0] in EN_NUMBER_WORDS and all(word in EN_SCALES for word in words[1:]):
+        value = EN_NUMBER_WORDS[words[0]]
+        for word in words[1:]:
+            value *= EN_SCALES[word]
+        return value
     return parse_chinese_number(token)
 
 

@@ -26,6 +26,7 @@ CN_ORDINAL = r"[一二三四五六七八九十]{1,3}"
 EN_ORDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+LOWER_ROMAN = "|".join(numeral.lower() for numeral in reversed(ROMAN))
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,14 @@ class MarkerStyle:
 
 
 STYLES: dict[str, MarkerStyle] = {
-    "paren": MarkerStyle(re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h])\s*[）)]")),
+    "paren": MarkerStyle(re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h]|{LOWER_ROMAN})\s*[）)]")),
+    "letter": MarkerStyle(re.compile(r"(?<![A-Za-z.])(?<!(?i:part) )(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
+    "cn_shi": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})(?:是|为)")),
     "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])")),
     "dotted": MarkerStyle(re.compile(r"(?<![\d.,A-Za-z(（-])(?P<n>\d{1,2})\s*(?:[.．、]|[)）])(?![\d.])")),
-    "cn_ordinal": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*[、．]")),
+    "cn_ordinal": MarkerStyle(
+        re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*(?:[、．]|\.(?!\d))")
+    ),
     "part_cn": MarkerStyle(
         re.compile(rf"第\s*(?P<n>\d{{1,2}}|{CN_ORDINAL})\s*(?:部分|章|节)\s*[:：、.，,]?\s*"), self_cued=True
     ),
@@ -49,7 +54,8 @@ STYLES: dict[str, MarkerStyle] = {
     ),
     "part_en": MarkerStyle(
         re.compile(
-            rf"\b(?i:part)\s+(?P<n>[A-H]|\d{{1,2}}|(?i:{'|'.join(EN_ORDINAL_WORDS)}))\b\s*[:：.–—-]?\s*"
+            rf"\b(?i:part|chapter|section)\s+(?P<n>[A-H]|{'|'.join(reversed(ROMAN))}|\d{{1,2}}"
+            rf"|(?i:{'|'.join(EN_ORDINAL_WORDS)}))\b\s*[:：.–—-]?\s*"
         ),
         self_cued=True,
     ),
@@ -64,8 +70,11 @@ def marker_number(style: str, token: str) -> int | None:
     """The position a marker's token stands for: 3 for 3 / 三 / ③ / III / C / c / three."""
     if style == "circled":
         return CIRCLED.index(token) + 1
-    if style == "roman":
-        return ROMAN.index(token) + 1 if token in ROMAN else None
+    if style == "roman" or (
+        style in ("part_en", "paren") and token.upper() in ROMAN and token not in "abcdefgh"
+    ):
+        # "Part I" and "(iii)" are roman numerals; "Part C" and "(c)" letters
+        return ROMAN.index(token.upper()) + 1 if token.upper() in ROMAN else None
     if len(token) == 1 and token.isalpha() and token.isascii():
         return ord(token.lower()) - ord("a") + 1
     if token.lower() in EN_ORDINAL_WORDS:
@@ -130,8 +139,16 @@ def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]
     return items, end
 
 
-def cued(text: str, style: MarkerStyle, start: int) -> bool:
-    if style.self_cued:
+# "一、… 二、… 以上为报告结构": the outline announced after the list.
+CUE_AFTER = re.compile(
+    r"^[\s。.]*(?:以上|上述|the above)[^。.\n]{0,12}(?:结构|提纲|大纲|部分|章节|structure|outline|sections)",
+    re.IGNORECASE,
+)
+
+
+def cued(text: str, style: MarkerStyle, start: int, end: int) -> bool:
+    """An outline announced by the sentence before the list, the markers themselves, or the words after it."""
+    if style.self_cued or CUE_AFTER.match(text[end:]):
         return True
     lead = sentence_left(text, start)
     return bool(SECTION_CUE.search(lead)) or (not style.numbered and lead.rstrip().endswith((":", "：")))
@@ -142,9 +159,9 @@ def marked_lists(text: str) -> list[OutlineList]:
     found = []
     for name, style in STYLES.items():
         for run in runs(text, name, style):
-            if not cued(text, style, run[0].start()):
-                continue
             items, end = run_items(text, run)
+            if not cued(text, style, run[0].start(), end):
+                continue
             if plausible_titles([title for _, title in items]):
                 start = run[0].start() - len(sentence_left(text, run[0].start()))
                 found.append(OutlineList(items, start, end, numbered=style.numbered))

@@ -19,6 +19,11 @@ from reportgraph.tools.intake.spec.sections import parse_sections
 from reportgraph.tools.intake.spec.topic import parse_topic
 from reportgraph.tools.intake.spec.wording import parse_soft, parse_title
 
+# Full-width digits and Latin letters (１２００ｗｏｒｄｓ) read as ASCII, one character for one.
+FULL_WIDTH = {
+    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+
 
 def parse_requirements(
     task_text: str, *, words_per_page: int = WORDS_PER_PAGE, chars_per_page: int = CJK_CHARS_PER_PAGE
@@ -28,6 +33,7 @@ def parse_requirements(
     A length in pages is kept in pages, counted at ``words_per_page`` (English) or ``chars_per_page`` (字).
     ``unparsed`` lists the requirement-like spans no rule understood (see coverage).
     """
+    task_text = task_text.translate(FULL_WIDTH)
     language = parse_language(task_text)
     sections = parse_sections(task_text, language)
     length = parse_length(task_text, language, words_per_page if language == "en" else chars_per_page)
@@ -48,7 +54,7 @@ def parse_requirements(
         soft=soft,
         topic=parse_topic(task_text, title, language, boilerplate),
         parsed_by="rules",
-        unparsed=unparsed_spans(task_text, [*sections.spans, *length.spans], length.unused),
+        unparsed=unparsed_spans(task_text, length.spans, sections.spans, length.unused),
     )
 
 
