@@ -29,7 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.video.analysis import analyse_video
+from reportgraph.tools.video import analyse_video
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MATCH_TOLERANCE_S = 1.0

@@ -37,7 +37,7 @@ from reportgraph.tools.retrieval import (
     search,
     select_embedder,
 )
-from reportgraph.tools.video.analysis import ModelEndpoint, VideoAnalysis, analyse_video
+from reportgraph.tools.video import VideoAnalysis, analyse_video, model_endpoint
 
 T = TypeVar("T")
 
@@ -123,13 +123,6 @@ def _index(
     return build, choice
 
 
-def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
-    if not model:
-        return None
-    return ModelEndpoint(model=model, base_url=context.base_url, api_key=env().openai_api_key,
-                         timeout_s=context.request_timeout_s)
-
-
 # --- the tools (sync work, run in a worker thread by the async wrappers below) -----------------------------
 
 
@@ -169,8 +162,8 @@ def analyse_video_sync(path: str, language: Literal["zh", "en"], time_budget_s: 
         path,
         language=language,
         time_budget_s=time_budget_s,
-        transcriber=endpoint(context.speech_model, context),
-        captioner=endpoint(context.vision_model, context),
+        transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
+        captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
     )
 
 

@@ -10,28 +10,26 @@ from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
+from reportgraph.prompts.video import NO_ANALYSIS
 from reportgraph.tools.checking.support import content_tokens
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.intake.taskio import Inventory
-from reportgraph.tools.registry import SourceRecord, short_hash, to_registry, video_segment_id
+from reportgraph.tools.registry import SourceRecord, short_hash, to_registry
 from reportgraph.tools.retrieval import file_sha1
-from reportgraph.tools.video.analysis import (
+from reportgraph.tools.video import (
     ANALYSIS_VERSION,
+    McpConfigError,
     McpVideoTool,
-    ModelEndpoint,
     VideoAnalysis,
     analyse_video,
-    video_file_key,
+    model_endpoint,
+    read_mcp_config,
+    sidecar_records,
+    start_mcp_servers,
 )
-from reportgraph.tools.video.external import McpConfigError, read_mcp_config, start_mcp_servers
-from reportgraph.tools.video.subtitles import merge_cues, read_sidecar
 
 VIDEO_RECORDS_PER_VIDEO_SECTION = 40
 VIDEO_RECORDS_PER_OTHER_SECTION = 2
-NO_ANALYSIS = {
-    "zh": "视频 {name} 未能分析：{reason}。本报告中关于视频的内容仅限于上述说明。",
-    "en": "The video {name} could not be analysed: {reason}. The report makes no claims about its content.",
-}
 
 
 def mcp_video_tool(context: Context, record: NodeRecord) -> McpVideoTool | None:
@@ -51,17 +49,6 @@ def mcp_video_tool(context: Context, record: NodeRecord) -> McpVideoTool | None:
     for problem in startup.problems:
         record.fallback("mcp_server", problem)
     return startup.video_tool
-
-
-def endpoint(model: str | None, context: Context) -> ModelEndpoint | None:
-    if not model:
-        return None
-    return ModelEndpoint(
-        model=model,
-        base_url=context.base_url,
-        api_key=env().openai_api_key,
-        timeout_s=context.request_timeout_s,
-    )
 
 
 def assign_to_sections(
@@ -159,8 +146,8 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
                 sidecar_subtitles=task_dir,
                 language=spec.language,
                 time_budget_s=context.video_time_budget_s,
-                transcriber=endpoint(context.speech_model, context),
-                captioner=endpoint(context.vision_model, context),
+                transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
+                captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
                 mcp=mcp,
                 progress=progress,
             )
@@ -181,32 +168,6 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
         "sources": to_registry(records),  # dealt into the sections' evidence by the join node
         "events": record.finish(videos=len(analyses), status=status),
     }
-
-
-def sidecar_records(task_dir: Path, video_name: str, subtitles: list[str]) -> list[SourceRecord]:
-    """Subtitle files beside a video, read on their own when the video itself cannot be decoded."""
-    video = task_dir / video_name
-    key = video_file_key(video)
-    records = []
-    for name in subtitles:
-        track = read_sidecar(task_dir / name, video.stem)
-        if not name.startswith(video.stem + ".") or not track.cues:
-            continue
-        for cue in merge_cues(track.cues):
-            records.append(
-                SourceRecord(
-                    id=video_segment_id(key, cue.start_s, cue.end_s, "subtitle"),
-                    kind="video",
-                    segment="subtitle",
-                    source_file=video_name,
-                    text=cue.text,
-                    lang=track.language or "unknown",
-                    start_s=cue.start_s,
-                    end_s=cue.end_s,
-                    doc_id=f"vid-{key[:8]}",
-                )
-            )
-    return records
 
 
 def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:

@@ -12,15 +12,15 @@ from typing import Any, ClassVar
 
 import pytest
 from media_files import slide_video, tone_only
-from reportgraph.tools import video_probe
 from reportgraph.tools.registry import render_citation
-from reportgraph.tools.video.analysis import (
+from reportgraph.tools.video import (
     McpVideoTool,
     ModelEndpoint,
     VideoAnalysis,
     analyse_video,
     parse_external_segments,
 )
+from reportgraph.tools.video import probe as video_probe
 from reportgraph.tools.video.subtitles import (
     Cue,
     SubtitleTrack,

@@ -15,21 +15,28 @@ A server entry is what langchain-mcp-adapters' ``MultiServerMCPClient`` takes (e
 ``cwd`` or ``headers`` pass through). At start-up every listed server is asked for its tools; one that
 cannot be reached is retried ``attempts`` times with exponential backoff from ``backoff_s``, then left out
 with a problem the caller records. ``video_tool`` names the tool that
-:func:`~reportgraph.tools.video.analysis.analyse_video` calls for each video (that call path retries too,
-for a server that dies mid-run).
+:func:`~reportgraph.tools.video.analysis.analyse_video` calls for each video through :func:`external_tool`
+(that call path retries too, for a server that dies mid-run).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from reportgraph.tools.video.analysis import McpVideoTool, describe_exception, run_coroutine
+from reportgraph.tools.video.models import Limitation, McpVideoTool, describe_exception
+from reportgraph.tools.video.run import VideoRun
+from reportgraph.tools.video.subtitles import Cue
+
+T = TypeVar("T")
 
 
 class McpConfigError(ValueError):
@@ -116,10 +123,6 @@ class McpStartup:
     video_tool: McpVideoTool | None = None
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def tools(self) -> list[BaseTool]:
-        return [tool for server in self.servers.values() for tool in server.tools]
-
 
 async def _connect(name: str, connection: dict[str, Any], config: McpConfig) -> ServerStartup:
     from langchain_mcp_adapters.client import MultiServerMCPClient
@@ -179,3 +182,130 @@ async def astart_mcp_servers(config: McpConfig) -> McpStartup:
 def start_mcp_servers(config: McpConfig) -> McpStartup:
     """:func:`astart_mcp_servers` from sync code (graph nodes run sync, also inside the dev server)."""
     return run_coroutine(lambda: astart_mcp_servers(config))
+
+
+# --- the analysis step: one call of the video tool per video ---------------------------------------------
+
+
+def external_tool(run: VideoRun, mcp: McpVideoTool | None) -> None:
+    with run.step("external") as report:
+        if mcp is None:
+            report.status, report.detail = "skipped", "no external video tool configured"
+            return
+        try:
+            text, attempts = call_mcp_tool(mcp, run.path)
+        except Exception as exc:
+            report.status, report.detail = "failed", describe_exception(exc)
+            run.problem(
+                f"external video tool {mcp.tool!r} failed: {describe_exception(exc)}",
+                Limitation(
+                    en=f"the external video tool {mcp.tool} (it failed)",
+                    zh=f"外部视频工具 {mcp.tool}（调用失败）",
+                ),
+            )
+            return
+        segments = parse_external_segments(text, run.duration_s)
+        for segment in segments:
+            run.add_record(
+                "external",
+                segment.start_s,
+                segment.end_s,
+                segment.text,
+                title=f"External tool {mcp.tool}",
+            )
+        report.detail = f"{len(segments)} segments from {mcp.tool} (attempt {attempts})"
+
+
+class McpToolMissing(LookupError):
+    """The server runs but does not offer the configured tool: retrying will not help."""
+
+
+def call_mcp_tool(tool: McpVideoTool, video: Path) -> tuple[str, int]:
+    """The text the MCP tool returns for ``video``, and the attempt that succeeded.
+
+    Connection failures are retried with exponential backoff; a missing tool or a tool that reports an
+    error is not retried.
+    """
+    from langchain_core.tools import ToolException
+
+    last: Exception | None = None
+    for attempt in range(1, tool.attempts + 1):
+        try:
+            return run_coroutine(
+                lambda: asyncio.wait_for(_call_mcp_once(tool, video), tool.timeout_s)
+            ), attempt
+        except (McpToolMissing, ToolException):
+            raise
+        except Exception as exc:
+            last = exc
+            if attempt < tool.attempts:
+                time.sleep(tool.backoff_s * 2 ** (attempt - 1))
+    assert last is not None
+    raise ConnectionError(
+        f"server {tool.server_name!r} unreachable after {tool.attempts} attempts: {describe_exception(last)}"
+    )
+
+
+async def _call_mcp_once(tool: McpVideoTool, video: Path) -> str:
+    from langchain_mcp_adapters.client import MultiServerMCPClient
+    from langchain_mcp_adapters.tools import load_mcp_tools
+
+    client = MultiServerMCPClient(cast(Any, {tool.server_name: tool.connection}))
+    # One session for listing and calling, so a stdio server is started once per attempt.
+    async with client.session(tool.server_name) as session:
+        tools = await load_mcp_tools(session, handle_tool_errors=False)
+        match = next((t for t in tools if t.name == tool.tool), None)
+        if match is None:
+            offered = ", ".join(t.name for t in tools) or "none"
+            raise McpToolMissing(f"the server offers no tool {tool.tool!r} (it offers: {offered})")
+        result = await match.ainvoke({tool.path_argument: str(video), **tool.arguments})
+    return content_text(result)
+
+
+def content_text(content: Any) -> str:
+    """Plain text of a LangChain tool result (a string, content blocks, or a message)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(filter(None, (content_text(block) for block in content)))
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if content.get("type", "text") == "text" else ""
+    if hasattr(content, "content"):
+        return content_text(content.content)
+    return str(content)
+
+
+def parse_external_segments(text: str, duration_s: float | None) -> list[Cue]:
+    """Timed segments from a tool's answer: JSON ``[{start_s, end_s, text}]`` (or ``{"segments": …}``,
+    ``start``/``end``, ``description``/``caption``), else the whole answer as one segment over the video."""
+    whole = [Cue(start_s=0.0, end_s=duration_s or 0.0, text=text.strip())] if text.strip() else []
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return whole
+    if isinstance(data, dict):
+        data = data.get("segments", [data])
+    if not isinstance(data, list):
+        return whole
+    segments = []
+    for item in data:
+        if not isinstance(item, dict):
+            continue
+        body = next((str(item[k]) for k in ("text", "description", "caption", "summary") if item.get(k)), "")
+        start = item.get("start_s", item.get("start")) or 0.0
+        end = item.get("end_s", item.get("end")) or duration_s or start
+        try:
+            segments.append(Cue(start_s=float(start), end_s=float(end), text=body.strip()))
+        except (TypeError, ValueError):
+            continue
+    return [segment for segment in segments if segment.text] or whole
+
+
+def run_coroutine(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from sync code, also when called inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(factory())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(factory())).result()

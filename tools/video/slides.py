@@ -238,9 +238,8 @@ def _decode_in_order(
     keyframes_only = stream.codec_context.skip_frame == "NONKEY"
     rate = stream.average_rate or stream.guessed_rate
     frame_step = 1.0 / float(rate) if rate else 0.04
-    refine = (
-        not keyframes_only and stream.codec_context.width * stream.codec_context.height <= REFINE_MAX_PIXELS
-    )
+    pixels = stream.codec_context.width * stream.codec_context.height
+    refine = not keyframes_only and pixels <= REFINE_MAX_PIXELS
     between: list[av.VideoFrame] = []
     next_sample = scan.analysed_until_s
     consecutive_errors = 0
@@ -251,11 +250,8 @@ def _decode_in_order(
             try:
                 frames = packet.decode()
             except av.error.FFmpegError as exc:
-                scan.decode_errors += 1
                 consecutive_errors += 1
-                scan.decode_error = (
-                    scan.decode_error or f"at {format_timestamp(scan.analysed_until_s)}: {exc}"
-                )
+                _note_decode_error(scan, exc, scan.analysed_until_s)
                 if consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
                     return True
                 continue
@@ -276,21 +272,40 @@ def _decode_in_order(
                     next_sample = moment + 1.0 / sample_fps
                 elif refine:
                     between.append(frame)
-            now = time.monotonic()
-            covered = scan.analysed_until_s - began_at_s
-            measured = now - began > measure_s and scan.samples - samples_before >= MIN_MEASURE_SAMPLES
-            if measured and duration_s and covered > 0:
-                rest = (now - began) / covered * (duration_s - scan.analysed_until_s)
-                if now + rest > deadline:
-                    return False
+            if _overruns(scan, began, began_at_s, samples_before, measure_s, duration_s, deadline):
+                return False
     except av.error.FFmpegError as exc:
-        scan.decode_errors += 1
-        scan.decode_error = scan.decode_error or f"at {format_timestamp(scan.analysed_until_s)}: {exc}"
+        _note_decode_error(scan, exc, scan.analysed_until_s)
         return True
     # Keyframes stop before the end (the last one may be seconds earlier): the stream ended, all was seen.
     near_end = scan.analysed_until_s >= (duration_s or 0.0) - max(1.0, 0.02 * (duration_s or 0.0))
     scan.reached_end = keyframes_only or near_end
     return True
+
+
+def _overruns(
+    scan: SceneScan,
+    began: float,
+    began_at_s: float,
+    samples_before: int,
+    measure_s: float,
+    duration_s: float | None,
+    deadline: float,
+) -> bool:
+    """Whether decoding the rest at the pace measured since ``began`` would end after ``deadline``."""
+    now = time.monotonic()
+    covered = scan.analysed_until_s - began_at_s
+    measured = now - began > measure_s and scan.samples - samples_before >= MIN_MEASURE_SAMPLES
+    if not (measured and duration_s and covered > 0):
+        return False
+    rest = (now - began) / covered * (duration_s - scan.analysed_until_s)
+    return now + rest > deadline
+
+
+def _note_decode_error(scan: SceneScan, exc: Exception, at_s: float) -> None:
+    """Count a decoding failure; the first one is kept with its time."""
+    scan.decode_errors += 1
+    scan.decode_error = scan.decode_error or f"at {format_timestamp(at_s)}: {exc}"
 
 
 def _sample_by_seeking(
@@ -350,6 +365,5 @@ def _frame_near(
             if count >= MAX_FRAMES_AFTER_SEEK:
                 break
     except av.error.FFmpegError as exc:
-        scan.decode_errors += 1
-        scan.decode_error = scan.decode_error or f"at {format_timestamp(target_s)}: {exc}"
+        _note_decode_error(scan, exc, target_s)
     return None

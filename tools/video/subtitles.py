@@ -321,16 +321,22 @@ def read_embedded(
     except av.error.FFmpegError as exc:
         result.read_error = f"reading stopped at {format_timestamp(result.data_end_s)}: {exc}"
     for index, entries in raw.items():
-        cues = []
-        for position, (start, end, text) in enumerate(entries):
-            next_start = entries[position + 1][0] if position + 1 < len(entries) else start + DEFAULT_CUE_S
-            if end is None:
-                end = min(next_start, start + DEFAULT_CUE_S)
-            cues.append(Cue(start_s=start, end_s=end, text=text))
-        tracks[index].cues = tidy_cues(cues)
+        tracks[index].cues = tidy_cues(_timed_cues(entries))
         if not tracks[index].cues and not tracks[index].error:
             tracks[index].error = "the track has no cues"
     return result
+
+
+def _timed_cues(entries: list[tuple[float, float | None, str]]) -> list[Cue]:
+    """Cues from ``(start, end or None, text)`` packets: an open end runs to the next cue (at most
+    ``DEFAULT_CUE_S``)."""
+    cues = []
+    for position, (start, end, text) in enumerate(entries):
+        next_start = entries[position + 1][0] if position + 1 < len(entries) else start + DEFAULT_CUE_S
+        if end is None:
+            end = min(next_start, start + DEFAULT_CUE_S)
+        cues.append(Cue(start_s=start, end_s=end, text=text))
+    return cues
 
 
 # --- choice and merging ------------------------------------------------------------------------------
