@@ -1,0 +1,58 @@
+"""Report text disclosing what the materials' reading left out (unreadable PDF pages, OCRed pages,
+collection entries that could not be read), in the report's language (zh and en)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+UNREADABLE_PAGES = {
+    "zh": "说明：{file} 第 {pages} 页无法读取（文字层无法解码，OCR 也未能识别），本报告未使用这些页的内容。",
+    "en": "Note: page(s) {pages} of {file} could not be read (an undecodable text layer that OCR could not "
+    "read either); the report uses nothing from them.",
+}
+OCR_PAGES = {
+    "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
+    "en": "Note: page(s) {pages} of {file} were read by OCR; quotes from them may carry recognition errors.",
+}
+DROPPED_ENTRIES = {
+    "zh": "说明：资料库 {file} 中有 {count} 条条目未能读取，本报告未使用：{items}。",
+    "en": "Note: {count} entries of {file} could not be read and are not used: {items}.",
+}
+ENTRY = {"zh": "第 {position} 条「{name}」（{reason}）", "en": '#{position} "{name}" ({reason})'}
+ENTRY_SEPARATOR = {"zh": "；", "en": "; "}
+PAGE_SEPARATOR = {"zh": "、", "en": ", "}
+REASONS = {
+    "zh": {"no_text_field": "没有可识别的正文字段", "not_a_document": "不是文档对象"},
+    "en": {"no_text_field": "no recognised text field", "not_a_document": "not a document object"},
+}
+MAX_NAMED = 20  # entries named in the report; run.json names every one
+
+
+def material_disclosures(materials: dict[str, Any] | None, language: str) -> list[str]:
+    """Disclosure sentences for ``materials`` (tools.intake.materials_summary); [] when nothing was lost."""
+    lang = "zh" if language == "zh" else "en"
+    if not materials:
+        return []
+    lines = []
+    for pdf in materials.get("pdfs", []):
+        unreadable = [str(item["page"]) for item in pdf.get("unreadable", [])]
+        if unreadable:
+            pages = PAGE_SEPARATOR[lang].join(unreadable)
+            lines.append(UNREADABLE_PAGES[lang].format(file=pdf["file"], pages=pages))
+        if pdf.get("ocr_pages"):
+            pages = PAGE_SEPARATOR[lang].join(map(str, pdf["ocr_pages"]))
+            lines.append(OCR_PAGES[lang].format(file=pdf["file"], pages=pages))
+    dropped = (materials.get("corpus") or {}).get("dropped") or []
+    if dropped:
+        items = ENTRY_SEPARATOR[lang].join(
+            ENTRY[lang].format(
+                position=entry["position"],
+                name=entry["title"] or entry["url"] or "—",
+                reason=REASONS[lang].get(entry["reason"], entry["reason"]),
+            )
+            for entry in dropped[:MAX_NAMED]
+        ) + ("…" if len(dropped) > MAX_NAMED else "")
+        lines.append(
+            DROPPED_ENTRIES[lang].format(file=materials["corpus"]["file"], count=len(dropped), items=items)
+        )
+    return lines
