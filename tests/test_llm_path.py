@@ -10,6 +10,10 @@ checks. The support check's thresholds are checked on real pairs with the bundle
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,7 @@ from reportgraph.tools.llm import (
     LLMSettings,
     ModelUnavailableError,
     forget_scripted_models,
+    interrupt_model_calls_on_sigint,
     is_transient_error,
     make_chat_model,
     provider_errors,
@@ -220,6 +225,42 @@ def test_provider_that_stays_down_ends_the_run_with_a_clear_error_and_keeps_the_
     assert snapshot.next == ("draft", "draft")  # resuming the thread would redraft both sections
     assert all("did not answer" in str(task.error) for task in snapshot.tasks)
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_stops_a_run_promptly_and_the_checkpoint_resumes_it(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path
+) -> None:
+    folder, ids = tea_task
+    slow = [StubRule(match=["Required sections"], tool_arguments=OUTLINE),
+            StubRule(match=["第 "], content="slow", delay_s=30)]
+    app = build_graph().compile(checkpointer=InMemorySaver())
+    config: dict[str, Any] = {"configurable": {"thread_id": "interrupted"}}
+    with StubOpenAI(slow) as stub:
+        context = stub_context(stub, tmp_path, cache_dir)
+        signalled: list[float] = []
+
+        def press_ctrl_c_while_drafting() -> None:
+            while not stub.served("第 "):
+                time.sleep(0.1)
+            time.sleep(0.5)
+            signalled.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=press_ctrl_c_while_drafting, daemon=True).start()
+        with interrupt_model_calls_on_sigint(), pytest.raises(KeyboardInterrupt):
+            app.invoke({"task_dir": str(folder)}, config, context=context)
+        stopped_after = time.monotonic() - signalled[0]
+    assert stopped_after < 3.0, "the run stops within seconds of Ctrl-C, not after the 30 s request"
+    snapshot = app.get_state(config)
+    assert snapshot.next == ("draft", "draft") and not snapshot.values.get("drafts")
+
+    fast = [StubRule(match=["第 1 节"], content=origin_good(ids)),
+            StubRule(match=["第 2 节"], content=brewing_good(ids)),
+            StubRule(match=["Requirements:"], content=json.dumps(SOFT_MET, ensure_ascii=False))]
+    with StubOpenAI(fast) as stub:
+        app.invoke(None, config, context=stub_context(stub, tmp_path, cache_dir))
+        assert not stub.served("Required sections"), "planning is not redone"
+    assert app.get_state(config).values["status"] == "pass"
 
 
 def test_connection_refused_is_transient_and_named(tmp_path: Path) -> None:
