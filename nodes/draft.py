@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -10,27 +11,33 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
 from reportgraph.prompts.drafting import (
+    CUT_RETRY,
     DISCLOSURE_NOTE,
     DRAFT_SYSTEM,
     DRAFT_USER,
     PREVIOUS_DRAFT,
+    REPLY_DEFECT_FEEDBACK,
     REVISE_USER,
 )
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
-from reportgraph.tools.llm import message_text, provider_errors, strip_reasoning
+from reportgraph.tools.llm import (
+    estimate_tokens,
+    finish_reason,
+    message_text,
+    provider_errors,
+    server_context_window,
+    server_speed,
+)
+from reportgraph.tools.llm.calls import PROMPT_WEIGHT
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.writing.extractive import draft_extractive_section
+from reportgraph.tools.writing.replies import clean_reply
 
 _EVIDENCE_CHARS = 1200
-_LEADING_HEADINGS = re.compile(r"\A(?:\s*(?:#{1,6}[^\n]*|\*\*[^\n*]{1,80}\*\*[:：]?)[ \t]*\n)+")
-_WHOLE_FENCE = re.compile(r"\A\s*```[\w-]*[ \t]*\n(.*?)\n?```\s*\Z", re.S)
-_FENCE_LINE = re.compile(r"^[ \t]*```[\w-]*[ \t]*$\n?", re.M)
-_PROMPT_TAGS = re.compile(r"</?(?:evidence|previous|task|sentence|source)>", re.I)
-_TOP_HEADING = re.compile(r"^#{1,2}(?=\s)", re.M)
-# [@a, @b], [@a; b], 【@a】 and full-width brackets: models write lists the validator would not read.
-_SOURCE_ID = r"[A-Za-z0-9][A-Za-z0-9_.\-]*"
-_CITATION_GROUP = re.compile(rf"[\[【［]\s*@({_SOURCE_ID}(?:\s*[,;，；、]\s*@?{_SOURCE_ID})*)\s*[\]】］]")
-_ID_SEPARATOR = re.compile(r"\s*[,;，；、]\s*@?")
+# A cut reply is asked again for this share of its budget.
+SHORTER = 0.6
+# Tokens kept free in the context window for the chat template's own tokens.
+TEMPLATE_TOKENS = 256
 
 
 def format_evidence(records: list[SourceRecord]) -> str:
@@ -44,28 +51,6 @@ def with_disclosure(body: str, disclosure: str) -> str:
     if not disclosure or disclosure in body:
         return body
     return f"> {disclosure}\n\n{body}"
-
-
-def normalise_citations(text: str) -> str:
-    """Citation lists as one ``[@id]`` marker per id, the only form the validator and renderer read."""
-    return _CITATION_GROUP.sub(
-        lambda match: "".join(f"[@{source_id}]" for source_id in _ID_SEPARATOR.split(match.group(1))), text
-    )
-
-
-def clean_draft(reply: str) -> str:
-    """A model's reply as a section body: no reasoning, fences, prompt tags, echoed or top-level headings.
-
-    Invented ``[@id]``s stay: the validator names them in its feedback for the next round.
-    """
-    text = strip_reasoning(reply)
-    whole = _WHOLE_FENCE.match(text)
-    text = whole.group(1) if whole else text
-    text = _PROMPT_TAGS.sub("", _FENCE_LINE.sub("", text))
-    text = _LEADING_HEADINGS.sub("", text.strip() + "\n")
-    # A level-1/2 heading inside a body would start a section of its own in the assembled report.
-    text = _TOP_HEADING.sub("###", text)
-    return normalise_citations(text).strip() + "\n"
 
 
 def draft_prompt(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
@@ -92,15 +77,83 @@ def draft_prompt(task: DraftTask, spec: RequirementSpec, section: SectionRequire
     return prompt
 
 
-def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
-                     evidence: list[SourceRecord], runtime: Runtime[Context], record: NodeRecord) -> str:
+def max_tokens_for(budget: int, context: Context) -> int:
+    """A section's ``max_tokens``: budget (CJK characters or words) x tokens per unit x headroom."""
+    return math.ceil(budget * context.tokens_per_unit * context.max_tokens_headroom)
+
+
+@dataclass
+class EvidenceFit:
+    kept: list[SourceRecord]
+    cut: list[str]
+    prompt_tokens_allowed: int
+    window: int
+
+
+def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: int,
+                 context: Context) -> EvidenceFit:
+    """The pack's best-ranked records that fit the context window and the time a request may take.
+
+    Window: the server's own figure when it states one, else ``context.context_window``; it must hold
+    the prompt, ``max_tokens`` and ``TEMPLATE_TOKENS``. Time: at the measured speed a request must fit
+    ``context.request_timeout_s`` (before any answer, only the window binds). Records are taken from the
+    pack in rank order, whole: one that does not fit is left out and the next ones are tried.
+    """
+    window = server_context_window(context.base_url, context.chat_model) or context.context_window
+    allowed = window - max_tokens - TEMPLATE_TOKENS - estimate_tokens(fixed_prompt)
+    speed = server_speed(context.base_url, context.chat_model)
+    if speed:
+        allowed = min(allowed, int((context.request_timeout_s * speed - max_tokens) / PROMPT_WEIGHT))
+    kept: list[SourceRecord] = []
+    used = 0
+    for record in evidence:
+        cost = estimate_tokens(format_evidence([record])) + 2
+        if used + cost <= allowed:
+            kept.append(record)
+            used += cost
+    cut = [record.id for record in evidence if record not in kept]
+    return EvidenceFit(kept, cut, max(0, allowed), window)
+
+
+def ask_model(messages: list[tuple[str, str]], max_tokens: int, runtime: Runtime[Context],
+              record: NodeRecord, purpose: str) -> tuple[str, bool]:
+    """One draft request: the reply's text and whether it stopped at ``max_tokens``."""
     context = runtime.context
-    prompt = draft_prompt(task, spec, section, evidence)
-    messages = [("system", DRAFT_SYSTEM[spec.language]), ("human", prompt)]
-    with provider_errors(context.chat_model, context.base_url, f"draft, section {section.index}"):
-        reply = chat_model(context).invoke(messages)
+    with provider_errors(context.chat_model, context.base_url, purpose):
+        reply = chat_model(context).invoke(messages, max_tokens=max_tokens)
     record.llm(reply)
-    return clean_draft(message_text(reply))
+    return message_text(reply), finish_reason(reply) == "length"
+
+
+def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionRequirement,
+                     evidence: list[SourceRecord], runtime: Runtime[Context],
+                     record: NodeRecord) -> tuple[str, list[str]]:
+    """The section from the chat model, and the feedback its reply's unfixable defects earn.
+
+    A reply cut at ``max_tokens`` is asked again once for ``SHORTER`` of the budget; cut again, its
+    finished sentences are kept and the section fails with ``cut_at_max_tokens``.
+    """
+    lang = spec.language
+    max_tokens = max_tokens_for(task["budget"], runtime.context)
+    fit = fit_evidence(evidence, draft_prompt(task, spec, section, []), max_tokens, runtime.context)
+    if fit.cut:
+        record.note("evidence cut to fit the context window", section=section.index, cut=fit.cut,
+                    window=fit.window, prompt_tokens_allowed=fit.prompt_tokens_allowed)
+    prompt = draft_prompt(task, spec, section, fit.kept)
+    messages = [("system", DRAFT_SYSTEM[lang]), ("human", prompt)]
+    purpose = f"draft, section {section.index}"
+    text, cut = ask_model(messages, max_tokens, runtime, record, purpose)
+    if cut:
+        shorter = max(1, int(task["budget"] * SHORTER))
+        messages[-1] = ("human", prompt + "\n\n" + CUT_RETRY[lang].format(budget=shorter))
+        text, cut = ask_model(messages, max_tokens, runtime, record, purpose + ", shorter")
+    cleaned = clean_reply(text, fit.kept, prompt=prompt, title=section.title, cut=cut)
+    for defect in cleaned.defects:
+        record.note("model reply defect", section=section.index, defect=defect.kind, detail=defect.detail,
+                    fixed=defect.fixed)
+    feedback = [REPLY_DEFECT_FEEDBACK[lang][defect.kind].format(detail=defect.detail)
+                for defect in cleaned.failures]
+    return cleaned.text, list(dict.fromkeys(feedback))
 
 
 def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -109,8 +162,9 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("draft")
     evidence = [SourceRecord.model_validate(item) for item in task["evidence"]]
     if task["drafting_mode"] == "llm":
-        body = draft_with_model(task, spec, section, evidence, runtime, record)
+        body, reply_feedback = draft_with_model(task, spec, section, evidence, runtime, record)
     else:
+        reply_feedback = []
         unit = spec.length.text_unit if spec.length else ("cjk_chars" if spec.language == "zh" else "words")
         body = draft_extractive_section(
             section,
@@ -125,5 +179,6 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
          section=section.index, round=task["round"])
     return {
         "drafts": {str(section.index): body},
+        "draft_defects": {str(section.index): reply_feedback},
         "events": record.finish(section=section.index, round=task["round"]),
     }
