@@ -645,7 +645,7 @@ def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> 
         ("报告分为三个部分，具体自拟。篇幅适中。", "篇幅适中"),
         ("Write a report. The sections are up to you but there must be several of them.", "The sections"),
         ("写一篇2000字的文章，每段不超过200字。", "每段不超过200字"),
-        ("请写报告。要点：①背景②现状，然后自由发挥。", "①背景②现状"),
+        ("请写报告。①背景②现状，然后自由发挥。", "①背景②现状"),
         ("Write a report, with word count to be decided by the editor.", "word count"),
     ],
 )

@@ -21,20 +21,21 @@ STRUCTURE_WORD = re.compile(
 )
 ZH_LEAD = re.compile(
     r"(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
-    r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有"
+    r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有|涉及|论述|阐述|从(?=[^。；]{2,60}(?:方面|角度|维度))"
 )
 ZH_COUNTED = re.compile(
-    r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面)"
+    r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面|角度|维度)"
 )
 ZH_CLAUSE = re.compile(r"^(?P<items>[^。；;，,：:\n]{2,80})")
 COUNT_BEFORE = re.compile(r"[\d一二两三四五六七八九十]+个?(?:部分|方面|章节|板块)")
 ZH_SENTENCE = re.compile(r"^(?P<items>[^。：:\n]{2,120})")  # "结构：背景；方法；结论": items between ；
 EN_LEAD = re.compile(
-    r"\b(?:cover(?:s|ing)?|discuss(?:es|ing)?|address(?:es|ing)?|includ(?:e|es|ing)|organi[sz]ed?\s+(?:it\s+)?"
-    r"(?:into|as)|structured?\s+(?:it\s+)?as|split\s+(?:it\s+)?into|divided?\s+(?:it\s+)?into"
+    r"\b(?:(?:cover(?:s|ing)?|discuss(?:es|ing)?|address(?:es|ing)?|includ(?:es|ing|e)|examin(?:es|ing|e)"
+    r"|explor(?:es|ing|e)|(?:walk(?:s|ing)?|go(?:es|ing)?)\s+through|touch(?:es|ing)?\s+on|deal(?:s|ing)?\s+with"
+    r"|organi[sz]ed?\s+(?:it\s+)?(?:around|into|as)|structured?\s+(?:it\s+)?as|split\s+(?:it\s+)?into"
+    r"|divided?\s+(?:it\s+)?into|(?:sections|parts|headings|chapters)\s+(?:titled|entitled|named|called)"
+    r"|sections?\s+on)\b"
     r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
-    r"|\b(?:sections|parts|headings|chapters)\s+(?:titled|entitled|named|called)"
-    r"|\bsections?\s+on\b"
     r"|(?:sections|structure|outline|headings|parts)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -59,6 +60,7 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
     """Items split at 、/和/以及/及 (or at ；and ，when they separate); when the task states more items than
     that, at 与 and 跟 too."""
     items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
+    items_text = re.sub(r"^\s*但不限于[:：]?|等$", "", items_text.strip())
     separator = r"、|和|以及|及" if not re.search(r"[；;，,]", items_text) else r"[；;，,]"
     parts = [p for p in re.split(separator, items_text) if p.strip()]
     if count and len(parts) < count:
@@ -69,6 +71,7 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
 
 def en_items(items_text: str) -> list[str]:
     # "include sections on history, policy and outlook": the list starts after "sections on".
+    items_text = re.sub(r",?\s*(?:but|and)\s+(?:are\s+|is\s+)?not\s+limited\s+to\s*[:：]?", "", items_text)
     items_text = re.sub(
         r"^\s*(?:the\s+following\s+|these\s+)?(?:sections?|parts?|topics?)\s+(?:on|about)\s+",
         "",
@@ -83,7 +86,9 @@ def en_items(items_text: str) -> list[str]:
         parts = parts[0].split()  # "Objective Methods Findings Conclusion": one capitalised word each
     # "an introduction, the engineering challenges and a conclusion": the article is no part of the name.
     return [
-        clean_title(re.sub(r"^\s*(?:and\s+)?(?:both\s+)?(?:the|an?)\s+", "", p, flags=re.IGNORECASE))
+        clean_title(
+            re.sub(r"^\s*(?:and\s+)?(?:both\s+)?(?:the|an?|its|their)\s+", "", p, flags=re.IGNORECASE)
+        )
         for p in parts
     ]
 

@@ -60,12 +60,13 @@ LABELLED = re.compile(
 LOWER_WORDS = (
     r"不(?:要|能|得|应|宜|可)?(?:少于|低于|小于)|至少|最少|起码|多于|超过|大于|高于|"
     r"no less than|not less than|no fewer than|at least|at lease|more than|over|"
-    r"a minimum of|minimum of|minimum|min\."
+    r"a minimum of|minimum of|minimum|min\.|≥|>="
 )
 UPPER_WORDS = (
     r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
     r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
-    r"fewer than|less than|under|at most|up to|within|limited to|capped at|"
+    r"fewer than|less than|under|at most|up to|within|limited to|capped at|≤|<=|"
+    r"no longer than|not longer than|shorter than|"
     r"a maximum of|maximum of|maximum|max\.|"
     r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
 )
@@ -82,7 +83,7 @@ AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
         r"^\s*(?:以上|及以上|或以上|往上|起|\+|or more|or longer|minimum|at least)", re.IGNORECASE
     ),
     "upper": re.compile(
-        r"^\s*(?:以内|之内|以下|内|or less|or fewer|or under|max(?:imum)?|at most)", re.IGNORECASE
+        r"^\s*(?:以内|之内|以下|内|or less|or fewer|or under|max(?:imum)?|at most|limit|cap)", re.IGNORECASE
     ),
     "approx": re.compile(r"^\s*(?:左右|上下|出头|or so)", re.IGNORECASE),
 }

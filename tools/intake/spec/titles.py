@@ -12,9 +12,10 @@ from reportgraph.tools.text import CJK_CHAR
 SECTION_CUE = re.compile(
     r"部分|章节|结构|大纲|提纲|板块|框架|目录|标题|依次|顺序|按照|包含|包括|涵盖|分为|分成|组织|方面|安排"
     r"|\bsections?\b|\bparts?\b|\bstructure|\boutline\b|\bheadings?\b|\bchapters?\b|\borgani[sz]e"
-    r"|内容(?:为|是|包括|包含|如下|分为)|格式|模板"
+    r"|内容(?:为|是|包括|包含|如下|分为)|格式|模板|角度|思路|要点|维度|几点|展开|围绕|论述|阐述|如下"
     r"|\bcover(?:s|ing)?\b|\binclud(?:e|es|ing)\b|\bin (?:this|that) order\b|\bsplit\b|\bdivide"
-    r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b"
+    r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b|\bpoints\b|\baspects\b|\btopics\b|\bcontain"
+    r"|\bdiscuss|\baddress|\bcompris|\bconsist|\bas follows\b|\bbelow\b|\bthe following\b"
     r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b",
     re.IGNORECASE,
 )
