@@ -21,6 +21,7 @@ from reportgraph.prompts.drafting import (
 )
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.llm import (
+    PROMPT_WEIGHT,
     estimate_tokens,
     finish_reason,
     message_text,
@@ -28,7 +29,6 @@ from reportgraph.tools.llm import (
     server_context_window,
     server_speed,
 )
-from reportgraph.tools.llm.calls import PROMPT_WEIGHT
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.writing.extractive import draft_extractive_section
 from reportgraph.tools.writing.replies import clean_reply

@@ -8,6 +8,7 @@
 """
 
 from reportgraph.tools.llm.calls import (
+    PROMPT_WEIGHT,
     CallLimits,
     ModelCallInterrupted,
     ModelTimeoutError,
@@ -50,6 +51,7 @@ from reportgraph.tools.llm.structured import (
 
 __all__ = [
     "MAX_STRUCTURED_ATTEMPTS",
+    "PROMPT_WEIGHT",
     "STRUCTURED_MODES",
     "CallLimits",
     "LLMSettings",
