@@ -129,9 +129,9 @@ def weights(root: Path, choice: Weights, python: Path) -> Path:
                     shutil.copyfileobj(part, joined, 1 << 20)
     expected = int(run([str(python), "-c", GGUF_SIZE, str(partial)]).stdout.strip())
     actual = partial.stat().st_size
-    if actual < expected:
-        raise SystemExit(f"joined GGUF is {actual} bytes, its tensor table needs {expected}: a part is "
-                         "missing")
+    if actual != expected:
+        raise SystemExit(f"joined GGUF is {actual} bytes, its tensor table says {expected}: a part is "
+                         "missing, repeated or out of order")
     partial.rename(model)
     print(f"weights: {model} ({actual} bytes; tensor table ends at {expected})")
     return model
