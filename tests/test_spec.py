@@ -463,6 +463,9 @@ def test_merge_keeps_task_sections_and_takes_length_only_when_missing() -> None:
         ("Write at least 700 and at most 950 words.", (700, 950), "words"),
         ("Roughly three thousand words.", (2700, 3300), "words"),
         ("字数１２００字左右。", (1080, 1320), "cjk_chars"),
+        ("字数两千至三千字。", (2000, 3000), "cjk_chars"),
+        ("It must not be longer than 900 words.", (None, 900), "words"),
+        ("Stay within a 1,000-word limit.", (None, 1000), "words"),
     ],
 )
 def test_length_bounds_scales_and_units(

@@ -66,7 +66,7 @@ UPPER_WORDS = (
     r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
     r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
     r"fewer than|less than|under|at most|up to|within|limited to|capped at|≤|<=|"
-    r"no longer than|not longer than|shorter than|"
+    r"no longer than|not (?:be )?longer than|not (?:be )?more than|shorter than|"
     r"a maximum of|maximum of|maximum|max\.|"
     r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
 )
