@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import tempfile
 import threading
@@ -45,9 +44,9 @@ from reportgraph.tools.intake.spec import parse_requirements
 from reportgraph.tools.intake.taskio import read_task_text
 from reportgraph.tools.llm import forget_scripted_models
 from reportgraph.tools.registry import SourceRecord, render_citation
-from reportgraph.tools.text import LengthUnit, count_length, split_sentences
+from reportgraph.tools.text import LengthUnit, count_length, language_unit, split_sentences
+from shared_data import PROJECT_ROOT, shared_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MARKUP = re.compile(r"https?://\S+|[*_`#>]+")
 QUOTE_WORDS = 30
@@ -60,8 +59,7 @@ EXPLANATION = {
 
 
 def default_task() -> Path:
-    shared = Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
-    fixture = shared / "fixtures" / "longeval_zh"
+    fixture = shared_dir() / "fixtures" / "longeval_zh"
     return fixture if fixture.is_dir() else PROJECT_ROOT / "examples" / "hybrid_search_zh"
 
 
@@ -120,7 +118,7 @@ def section_text(records: list[SourceRecord], title: str, budget: int, language:
 def build_script(state: dict[str, Any]) -> dict[str, Any]:
     spec = state["spec"]
     language = spec["language"]
-    unit = spec["length"]["unit"] if spec.get("length") else ("cjk_chars" if language == "zh" else "words")
+    unit = spec["length"]["unit"] if spec.get("length") else language_unit(language)
     registry = state["sources"]
     marker = {"zh": "请撰写第 {index} 节", "en": "Write the body of section {index},"}[language]
     revision = {"zh": "上一稿未通过检查", "en": "Problems to fix"}[language]

@@ -26,13 +26,10 @@ from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.retrieval import IndexStore, RetrievalSettings, index_text, search
 from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.lexical import LexicalIndex, LexicalSettings
+from shared_data import PROJECT_ROOT, shared_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CUTOFFS = (1, 5, 10)
 
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
 
 
 def main() -> None:

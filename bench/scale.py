@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import resource
 import tempfile
 import time
@@ -27,8 +26,8 @@ from typing import Any
 import numpy as np
 from reportgraph.tools.retrieval import build_or_load, search
 from reportgraph.tools.retrieval.embeddings import EmbedderSettings, select_embedder
+from shared_data import shared_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
     "faithfulness evaluation of long-form summaries",
     "human evaluation inter-annotator agreement",
@@ -48,9 +47,6 @@ QUERIES = [
     "小行星 发现 命名",
 ]
 
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
 
 
 def replicate(source: Path, target: Path, documents: int) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 from collections import Counter
@@ -28,13 +27,8 @@ from reportgraph.tools.checking.citations import (
     without_citations,
 )
 from reportgraph.tools.checking.validator import artefacts_in, parse_report
-from reportgraph.tools.text import count_length, detect_language
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
+from reportgraph.tools.text import count_length, detect_language, language_unit
+from shared_data import shared_dir
 
 
 @dataclass
@@ -56,7 +50,7 @@ class ReportFigures:
 def measure(record: dict[str, object], language: str) -> ReportFigures:
     """What the validator's parsers read from one report."""
     article = str(record["article"])
-    unit = "cjk_chars" if language == "zh" else "words"
+    unit = language_unit(language)
     body, _ = split_reference_section(article)
     cited = citation_summary(article)
     return ReportFigures(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import time
 from collections import Counter
@@ -30,15 +29,12 @@ from pathlib import Path
 
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.video import analyse_video
+from shared_data import shared_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MATCH_TOLERANCE_S = 1.0
 WORD = re.compile(r"[\u3400-\u9fff]|[a-z0-9]+")
 GLUED_MIN_LETTERS = 3  # shorter words found inside glued OCR text would be chance matches
 
-
-def shared_dir() -> Path:
-    return Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
 
 
 def words(text: str) -> list[str]:

@@ -25,16 +25,12 @@ from reportgraph.tools.llm import is_transient_error
 DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
 
 
-def transient_model_error(error: Exception) -> bool:
-    """Retry what a provider may get over (rate limits, 5xx, timeouts, dropped connections)."""
-    return is_transient_error(error)
-
-
-# On top of the client's own retries of each request (Context.max_retries): a node that still fails is run
-# again after 1 s, then 2 s; a provider down for longer ends the run with ModelUnavailableError, and a
-# checkpointer keeps the state of every node that finished.
+# On top of the client's own retries of each request (Context.max_retries): a node that still fails for
+# what a provider may get over (rate limits, 5xx, timeouts, dropped connections) is run again after 1 s,
+# then 2 s; a provider down for longer ends the run with ModelUnavailableError, and a checkpointer keeps
+# the state of every node that finished.
 MODEL_RETRY = RetryPolicy(
-    max_attempts=3, initial_interval=1.0, max_interval=10.0, retry_on=transient_model_error
+    max_attempts=3, initial_interval=1.0, max_interval=10.0, retry_on=is_transient_error
 )
 
 

@@ -30,6 +30,7 @@ from reportgraph.tools.llm import (
     server_speed,
 )
 from reportgraph.tools.registry import SourceRecord, render_citation
+from reportgraph.tools.text import language_unit
 from reportgraph.tools.writing.extractive import draft_extractive_section
 from reportgraph.tools.writing.replies import clean_reply
 
@@ -165,7 +166,7 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
         body, reply_feedback = draft_with_model(task, spec, section, evidence, runtime, record)
     else:
         reply_feedback = []
-        unit = spec.length.text_unit if spec.length else ("cjk_chars" if spec.language == "zh" else "words")
+        unit = spec.length.text_unit if spec.length else language_unit(spec.language)
         body = draft_extractive_section(
             section,
             evidence,

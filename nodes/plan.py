@@ -35,7 +35,7 @@ from reportgraph.tools.llm import (
     is_transient_error,
     provider_errors,
 )
-from reportgraph.tools.text import count_length
+from reportgraph.tools.text import count_length, language_unit
 
 
 class SectionQueries(BaseModel):
@@ -138,7 +138,7 @@ def stated_length(reading: LengthReading | None, task_text: str, spec: Requireme
     zh = spec is not None and spec.language == "zh"
     per_page = (context.chars_per_page if zh else context.words_per_page) if context else None
     return LengthRequirement(min=reading.min, max=reading.max, unit="pages", source_text="(model)",
-                             counted_in="cjk_chars" if zh else "words", per_page=per_page)
+                             counted_in=language_unit("zh" if zh else "en"), per_page=per_page)
 
 
 def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],

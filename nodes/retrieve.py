@@ -71,6 +71,31 @@ def first_pages(build: IndexBuild) -> list[SourceRecord]:
     return [pdf.records[0] for pdf in build.pdfs if pdf.records]
 
 
+def outline_packs(
+    build: IndexBuild, outline: list[dict[str, Any]], context: Context
+) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
+    """Each section's queries (with the papers' titles) and its ranked evidence, twice a pack wide."""
+    pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
+    has_pdf = any(pdf.records for pdf in build.pdfs)
+    has_corpus = any(r.kind == "corpus" for r in build.store.records)
+    queried = []
+    packs: dict[str, list[SourceRecord]] = {}
+    overview_done = False
+    for item in outline:
+        # The paper's own title carries its terms across languages (a Chinese task, an English paper).
+        item = {**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))}
+        queried.append(item)
+        # Twice the pack, so sharing out afterwards still fills every section.
+        wide = section_pack(build.store, item, item["queries"], context, has_pdf, has_corpus, widen=2)
+        hits = [hit.record for hit in wide]
+        if item.get("focus") == "paper" and not overview_done:
+            overview_done = True
+            overview = first_pages(build)
+            hits = [*overview, *(h for h in hits if h not in overview)]
+        packs[str(item["index"])] = hits
+    return queried, packs
+
+
 def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     if state.get("evidence_gaps"):  # a round of the evidence-gap loop (validate → retrieve)
         return retrieve_gaps(state, runtime)
@@ -103,24 +128,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         return {"status": "bad_input", "error": {"code": refusal.code, "message": str(refusal)},
                 "events": record.finish(status="bad_input")}
-    pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
-    has_pdf = any(pdf.records for pdf in build.pdfs)
-    has_corpus = any(r.kind == "corpus" for r in build.store.records)
-    outline = []
-    packs: dict[str, list[SourceRecord]] = {}
-    overview_done = False
-    for item in state.get("outline") or []:
-        # The paper's own title carries its terms across languages (a Chinese task, an English paper).
-        item = {**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))}
-        outline.append(item)
-        # Twice the pack, so sharing out below still fills every section.
-        wide = section_pack(build.store, item, item["queries"], context, has_pdf, has_corpus, widen=2)
-        hits = [hit.record for hit in wide]
-        if item.get("focus") == "paper" and not overview_done:
-            overview_done = True
-            overview = first_pages(build)
-            hits = [*overview, *(h for h in hits if h not in overview)]
-        packs[str(item["index"])] = hits
+    outline, packs = outline_packs(build, state.get("outline") or [], context)
     evidence = share_out(packs, context.evidence_per_section)
     for problem in build.store.problems:  # met while searching: Chroma stopped, the embedder failed
         record.fallback("retrieval", problem)

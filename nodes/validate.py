@@ -19,7 +19,7 @@ from reportgraph.tools.checking.validator import ValidationInputs, ValidationRes
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import render_citations
-from reportgraph.tools.retrieval.embeddings import select_embedder
+from reportgraph.tools.retrieval import select_embedder
 from reportgraph.tools.writing.outputs import run_summary, write_outputs
 from reportgraph.tools.writing.replies import with_reply_check
 

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shared_data import shared_dir as shared_path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_MISSING = "needs ../shared beside the project (or REPORTGRAPH_SHARED=DIR); not found"
 
 
 def find_shared() -> Path | None:
-    candidate = Path(os.environ.get("REPORTGRAPH_SHARED", PROJECT_ROOT.parent / "shared"))
+    candidate = shared_path()
     return candidate if candidate.is_dir() else None
 
 

@@ -14,7 +14,7 @@ from reportgraph.tools.intake import paper_metadata
 from reportgraph.tools.intake.pdf import clean_page_text, extract_pdf
 from reportgraph.tools.intake.pdfscan import undecodable_reason
 from reportgraph.tools.registry import pdf_metadata_id, pdf_page_id
-from reportgraph.tools.retrieval.lexical import LexicalIndex
+from reportgraph.tools.retrieval.lexical import LexicalIndex, top_positions
 from reportgraph.tools.text import split_sentences
 
 LEFT = (
@@ -189,7 +189,8 @@ def test_bugcase_ligatures_and_nul(shared_dir: Path) -> None:
     assert not any(BAD_CHARS.search(record.text) for record in extraction.records)
     assert "efficient protocol for the office" in extraction.pages[0]
     texts = [record.text for record in extraction.records]
-    top = LexicalIndex.build(texts).top("This workflow is efficient because annotators never read", 1)
+    index = LexicalIndex.build(texts)
+    top = top_positions(index.scores("This workflow is efficient because annotators never read"), 1)
     assert "efficient because annotators never read the whole source" in texts[top[0][0]]
     assert {p.code for p in extraction.problems} == {"pdf_unmapped_glyphs"}  # disclosed, not hidden
 

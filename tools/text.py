@@ -36,6 +36,12 @@ _AS_LOWERCASE = "x"
 _DEFAULT_RULES = "en"  # English rules are also right for English phrases inside Chinese text
 
 
+def language_unit(language: str) -> LengthUnit:
+    """The unit a text in ``language`` is counted in when the task names none: CJK characters (字, with
+    Latin words) for Chinese, words for English."""
+    return "cjk_chars" if language == "zh" else "words"
+
+
 def count_cjk(text: str) -> int:
     return len(CJK_CHAR.findall(text))
 
@@ -134,7 +140,3 @@ def _sentence_starts(text: str, rules: str) -> tuple[int, ...]:
 @functools.cache
 def _segmenter(language: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=language, clean=False)
-
-
-def normalize_space(text: str) -> str:
-    return re.sub(r"[ \t\u3000]+", " ", re.sub(r"\r\n?", "\n", text)).strip()

@@ -22,7 +22,7 @@ from reportgraph.tools.checking.validator import (
 )
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import CITATION_MARKER
-from reportgraph.tools.text import CJK_CHAR, ENGLISH_WORD, LATIN_RUN, LengthUnit, count_length
+from reportgraph.tools.text import CJK_CHAR, ENGLISH_WORD, LATIN_RUN, LengthUnit, count_length, language_unit
 
 Language = Literal["zh", "en"]
 
@@ -44,9 +44,7 @@ class Original:
 
     @property
     def unit(self) -> LengthUnit:
-        return (
-            self.spec.length.unit if self.spec.length else ("cjk_chars" if self.language == "zh" else "words")
-        )
+        return self.spec.length.unit if self.spec.length else language_unit(self.language)
 
     def validate(self, markdown: str | None = None, **overrides: Any) -> ValidationResult:
         inputs = ValidationInputs(

@@ -141,10 +141,6 @@ class LexicalIndex:
         scores = self._model.get_scores_from_ids(ids)
         return scores * mask if mask is not None else scores
 
-    def top(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """The ``k`` best (position, score) pairs with a positive score, best first."""
-        return top_positions(self.scores(query, mask), k)
-
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self._model.save(str(directory / "bm25"))

@@ -15,7 +15,7 @@ from typing import Literal
 
 from reportgraph.tools.intake.spec.model import LengthRequirement, per_page_default
 from reportgraph.tools.intake.spec.numbers import EN_NUMBER_WORDS, NUMBER, parse_number
-from reportgraph.tools.text import LengthUnit
+from reportgraph.tools.text import language_unit
 
 # 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
 # scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
@@ -372,7 +372,7 @@ def parse_length(text: str, language: Literal["zh", "en"], per_page: int | None 
     unused = [(m.start, m.end) for m in mentions if id(m) not in used_ids]
     if best is None:
         return LengthReading(None, [], unused)
-    default_unit: LengthUnit = "cjk_chars" if language == "zh" else "words"
+    default_unit = language_unit(language)
     unit = default_unit if best.kind == "default" else best.kind
     if unit == "chars" and language == "zh" and "字符" not in text[best.start : best.end]:
         unit = "cjk_chars"  # "a report in Chinese of 5,000 characters": 字, not every character

@@ -1,0 +1,140 @@
+"""The layout of issue 10, checked on the source: import direction, wing APIs, room sizes.
+
+- ``tools/`` is plain Python: it never imports ``reportgraph.graph`` or ``reportgraph.nodes``;
+- nodes never import the surfaces (``graph/cli.py``, ``graph/mcp_server.py``);
+- nodes and surfaces use the retrieval and video wings through the wing package (its ``__all__``);
+- no class is longer than 200 lines and no function longer than 60, in ``tools/``, ``nodes/`` and ``graph/``.
+
+Each rule is checked by a small AST walk (imports inside functions count too); each also runs on a planted
+violation, so a rule that could never fail is caught.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("tools", "nodes", "graph")
+MAX_CLASS_LINES = 200
+MAX_FUNCTION_LINES = 60
+# Issue 10: files helper B is rewriting right now (the validator into a list of check functions; validate
+# deciding, with the output files written elsewhere); remove each entry once its rewrite lands.
+SIZE_ALLOWLIST = {"tools/checking/validator.py", "nodes/validate.py"}
+# Wings whose package names their public API: nodes and surfaces import the package, not its modules.
+API_WINGS = ("retrieval", "video")
+SURFACES = ("reportgraph.graph.cli", "reportgraph.graph.mcp_server")
+
+
+def sources(*packages: str) -> Iterator[tuple[str, ast.Module]]:
+    for package in packages:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imported_modules(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """Every absolute module an import names, with its line (``from a import b`` names ``a`` and ``a.b``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.lineno, node.module
+            for alias in node.names:
+                yield node.lineno, f"{node.module}.{alias.name}"
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def direction_violations(name: str, tree: ast.Module) -> list[str]:
+    """Imports against the direction: tools → graph/nodes, nodes → surfaces."""
+    forbidden: tuple[str, ...] = ()
+    if name.startswith("tools/"):
+        forbidden = ("reportgraph.graph", "reportgraph.nodes")
+    elif name.startswith("nodes/"):
+        forbidden = SURFACES
+    return [
+        f"{name}:{line} imports {module}"
+        for line, module in imported_modules(tree)
+        if any(within(module, package) for package in forbidden)
+    ]
+
+
+def wing_api_violations(name: str, tree: ast.Module) -> list[str]:
+    """Imports of a wing's inner modules from nodes/ or graph/ (the wing package's ``__all__`` is the API)."""
+    if name.startswith("tools/"):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for wing in API_WINGS:
+                if node.module.startswith(f"reportgraph.tools.{wing}."):
+                    found.append(f"{name}:{node.lineno} imports {node.module} (use reportgraph.tools.{wing})")
+    return found
+
+
+def size_violations(name: str, tree: ast.Module) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            limit, kind = MAX_CLASS_LINES, "class"
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            limit, kind = MAX_FUNCTION_LINES, "function"
+        else:
+            continue
+        lines = (node.end_lineno or node.lineno) - node.lineno + 1
+        if lines > limit:
+            found.append(f"{name}:{node.lineno} {kind} {node.name} has {lines} lines (limit {limit})")
+    return found
+
+
+def test_tools_never_import_graph_or_nodes_and_nodes_never_import_surfaces() -> None:
+    found = [v for name, tree in sources(*PACKAGES) for v in direction_violations(name, tree)]
+    assert not found, "imports against the layout's direction:\n" + "\n".join(found)
+
+
+def test_nodes_and_surfaces_use_the_wing_packages() -> None:
+    found = [v for name, tree in sources("nodes", "graph") for v in wing_api_violations(name, tree)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("wing", API_WINGS)
+def test_each_wing_api_name_exists(wing: str) -> None:
+    import importlib
+
+    package = importlib.import_module(f"reportgraph.tools.{wing}")
+    missing = [name for name in package.__all__ if not hasattr(package, name)]
+    assert package.__all__ and not missing
+
+
+def test_no_class_over_200_and_no_function_over_60_lines() -> None:
+    found = [
+        violation
+        for name, tree in sources(*PACKAGES)
+        if name not in SIZE_ALLOWLIST
+        for violation in size_violations(name, tree)
+    ]
+    assert not found, "rooms too large:\n" + "\n".join(found)
+
+
+def test_the_rules_catch_planted_violations() -> None:
+    planted = ast.parse(
+        "import reportgraph.nodes.plan\n"
+        "def f():\n    from reportgraph.graph.context import Context\n"
+        "from reportgraph.tools.retrieval.search import search\n"
+        "class C:\n" + "    x = 1\n" * MAX_CLASS_LINES + "def g():\n" + "    y = 1\n" * MAX_FUNCTION_LINES
+    )
+    assert len(direction_violations("tools/x.py", planted)) == 3  # one plain import, two names of one from
+    assert direction_violations("nodes/x.py", ast.parse("from reportgraph.graph import cli\n"))
+    allowed = ast.parse("from reportgraph.graph.context import Context\n")
+    assert not direction_violations("nodes/x.py", allowed)
+    assert wing_api_violations("nodes/x.py", planted) == [
+        "nodes/x.py:4 imports reportgraph.tools.retrieval.search (use reportgraph.tools.retrieval)"
+    ]
+    sizes = [v.split()[1:3] for v in size_violations("tools/x.py", planted)]
+    assert sizes == [["class", "C"], ["function", "g"]]
