@@ -464,6 +464,7 @@ def test_merge_keeps_task_sections_and_takes_length_only_when_missing() -> None:
         ("Roughly three thousand words.", (2700, 3300), "words"),
         ("字数１２００字左右。", (1080, 1320), "cjk_chars"),
         ("字数两千至三千字。", (2000, 3000), "cjk_chars"),
+        ("写一篇三千来字的报告。", (2700, 3300), "cjk_chars"),
         ("It must not be longer than 900 words.", (None, 900), "words"),
         ("Stay within a 1,000-word limit.", (None, 1000), "words"),
     ],
@@ -650,6 +651,8 @@ def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> 
         ("写一篇2000字的文章，每段不超过200字。", "每段不超过200字"),
         ("请写报告。①背景②现状，然后自由发挥。", "①背景②现状"),
         ("Write a report, with word count to be decided by the editor.", "word count"),
+        ("Keep it to about 6 paragraphs.", "6 paragraphs"),
+        ("写一篇报告，分5段。", "分5段"),
     ],
 )
 def test_requirement_like_spans_no_rule_read_are_unparsed(prompt: str, span: str) -> None:

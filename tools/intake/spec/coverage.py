@@ -16,7 +16,9 @@ import re
 from reportgraph.tools.intake.spec.outline import STYLES, runs
 
 LENGTH_WORDS = re.compile(
-    r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]", re.IGNORECASE
+    r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]"
+    r"|(?:\d+|[一二三四五六七八九十两]+)\s*个?段落?(?!时间)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
+    re.IGNORECASE,
 )
 STRUCTURE_WORDS = re.compile(
     r"章节|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"

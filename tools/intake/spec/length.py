@@ -37,7 +37,7 @@ UNIT_KINDS: dict[UnitKind, str] = {
 }
 UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
 UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())
-GAP = r"[\s-]*"
+GAP = r"[\s-]*(?:来|余|多)?"  # "两千来字", "3000余字", "三千多字": about that figure
 RANGE_SEP = r"(?:至|到|-|–|—|~|～|〜|\bto\b)"
 LABEL_KINDS: dict[UnitKind, str] = {
     "words": r"英文单词数|单词数|词数|\bword\s+(?:count|limit)\b",
