@@ -76,8 +76,14 @@ def run_one(run: TaskRun, options: list[str], env: dict[str, str], timeout_s: fl
     on_event(run)
     Path(run.log).parent.mkdir(parents=True, exist_ok=True)
     with open(run.log, "w", encoding="utf-8") as log:
-        process = subprocess.Popen(run.command, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=subprocess.PIPE, text=True, errors="replace")
+        try:
+            process = subprocess.Popen(run.command, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                       stderr=subprocess.PIPE, text=True, errors="replace")
+        except OSError as error:  # e.g. no processes left: this task fails, the others go on
+            log.write(f"could not start: {error}\n")
+            run.exit_code, run.status, run.last_event = EXIT_FAILED, "failed", f"could not start: {error}"
+            on_event(run)
+            return run
         timer = threading.Timer(timeout_s, process.kill) if timeout_s else None
         if timer is not None:
             timer.start()
