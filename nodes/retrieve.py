@@ -12,10 +12,31 @@ from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
 from reportgraph.nodes.gaps import retrieve_gaps
 from reportgraph.tools.intake.taskio import BadInputError, Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import Hit, IndexBuild, IndexStore, build_task_index, describe, search
+from reportgraph.tools.retrieval import (
+    Hit,
+    IndexBuild,
+    IndexStore,
+    build_task_index,
+    describe,
+    prefetch_rerank,
+    search,
+)
+from reportgraph.tools.retrieval.store import ProgressCallback
 
 # Of a section's pack, the share taken from the paper, by what the section is about.
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
+
+
+def pack_sizes(item: dict[str, Any], context: Context, has_pdf: bool, has_corpus: bool,
+               widen: int = 1) -> tuple[int, int]:
+    """How many hits a section's pack takes in all, and how many of them from the paper."""
+    k = context.evidence_per_section * widen
+    pdf_k = (
+        round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4))
+        if has_pdf and has_corpus
+        else (k if has_pdf else 0)
+    )
+    return k, pdf_k
 
 
 def section_pack(
@@ -28,12 +49,7 @@ def section_pack(
     widen: int = 1,
 ) -> list[Hit]:
     """The section's evidence: the paper's best pages and the collection's best chunks, diverse."""
-    k = context.evidence_per_section * widen
-    pdf_k = (
-        round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4))
-        if has_pdf and has_corpus
-        else (k if has_pdf else 0)
-    )
+    k, pdf_k = pack_sizes(item, context, has_pdf, has_corpus, widen)
     hits: list[Hit] = []
     if pdf_k:
         hits += search(store, queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
@@ -71,20 +87,34 @@ def first_pages(build: IndexBuild) -> list[SourceRecord]:
     return [pdf.records[0] for pdf in build.pdfs if pdf.records]
 
 
-def outline_packs(
-    build: IndexBuild, outline: list[dict[str, Any]], context: Context
-) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
-    """Each section's queries (with the papers' titles) and its ranked evidence, twice a pack wide."""
+def titled_queries(build: IndexBuild, outline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outline with the papers' titles among each section's queries: a paper's own title carries its
+    terms across languages (a Chinese task, an English paper)."""
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
+    return [{**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))} for item in outline]
+
+
+def outline_packs(
+    build: IndexBuild,
+    outline: list[dict[str, Any]],
+    context: Context,
+    progress: ProgressCallback | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
+    """Each section's queries (with the papers' titles) and its ranked evidence, twice a pack wide.
+
+    The candidates every section's searches re-rank densely are embedded first, in one batch
+    (``progress("embed", done, total)``)."""
     has_pdf = any(pdf.records for pdf in build.pdfs)
     has_corpus = any(r.kind == "corpus" for r in build.store.records)
-    queried = []
+    queried = titled_queries(build, outline)
+    searches = []
+    for item in queried:
+        k, pdf_k = pack_sizes(item, context, has_pdf, has_corpus, widen=2)
+        searches += [(item["queries"], pdf_k, {"pdf"}), (item["queries"], k - pdf_k, {"corpus"})]
+    prefetch_rerank(build.store, searches, progress)
     packs: dict[str, list[SourceRecord]] = {}
     overview_done = False
-    for item in outline:
-        # The paper's own title carries its terms across languages (a Chinese task, an English paper).
-        item = {**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))}
-        queried.append(item)
+    for item in queried:
         # Twice the pack, so sharing out afterwards still fills every section.
         wide = section_pack(build.store, item, item["queries"], context, has_pdf, has_corpus, widen=2)
         hits = [hit.record for hit in wide]
@@ -128,7 +158,10 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         return {"status": "bad_input", "error": {"code": refusal.code, "message": str(refusal)},
                 "events": record.finish(status="bad_input")}
-    outline, packs = outline_packs(build, state.get("outline") or [], context)
+    def dense_progress(_stage: str, done: int, total: int) -> None:
+        progress("dense re-ranking", done, total)
+
+    outline, packs = outline_packs(build, state.get("outline") or [], context, dense_progress)
     evidence = share_out(packs, context.evidence_per_section)
     for problem in build.store.problems:  # met while searching: Chroma stopped, the embedder failed
         record.fallback("retrieval", problem)

@@ -18,7 +18,7 @@ from reportgraph.tools.retrieval.index import (
     describe,
     file_sha1,
 )
-from reportgraph.tools.retrieval.search import Hit, SearchMode, search
+from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.store import IndexStore, RetrievalSettings, index_text
 
 __all__ = [
@@ -36,6 +36,8 @@ __all__ = [
     "embedder_settings",
     "file_sha1",
     "index_text",
+    "prefetch_rerank",
+    "rerank_candidates",
     "search",
     "select_embedder",
 ]

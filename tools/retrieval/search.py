@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 from reportgraph.tools.registry import SourceKind, SourceRecord
 from reportgraph.tools.retrieval.lexical import top_positions
-from reportgraph.tools.retrieval.store import IndexStore
+from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback
 
 SearchMode = Literal["bm25", "dense", "hybrid"]
 Rankings = dict[str, list[list[int]]]  # method ("bm25", "dense") → per query, positions best first
@@ -65,6 +65,40 @@ def search(
             break
         pool *= 4  # the cap and de-duplication used up the candidates: look deeper
     return [Hit(store.records[p], round(fused[p], 6), best_ranks[p]) for p in chosen]
+
+
+def rerank_candidates(
+    store: IndexStore, queries: str | Sequence[str], k: int = 10, kinds: Collection[SourceKind] | None = None
+) -> list[int]:
+    """The positions ``search(store, queries, k, kinds=kinds)`` compares densely when the store re-ranks
+    (empty otherwise): embed those of many searches in one batch (``store.vectors_at``), then search."""
+    query_list = [queries] if isinstance(queries, str) else list(queries)
+    unique_queries = list(dict.fromkeys(query.strip() for query in query_list if query.strip()))
+    if store.dense_strategy != "rerank" or store.lexical is None or not unique_queries or k <= 0:
+        return []
+    mask = np.isin(store.kinds, list(kinds)).astype(np.float32) if kinds is not None else None
+    pool = max(k * 5, store.settings.rerank_candidates)  # as search's first pass
+    return sorted(_rerank_candidates(store, _bm25_rankings(store, unique_queries, pool, mask, {})))
+
+
+def prefetch_rerank(
+    store: IndexStore,
+    searches: Sequence[tuple[Sequence[str], int, Collection[SourceKind] | None]],
+    progress: ProgressCallback | None = None,
+) -> int:
+    """Embed in one batch every candidate the given searches (``(queries, k, kinds)`` each, as passed to
+    :func:`search`) will compare densely, so they find their vectors ready: large batches cost a local
+    model less per passage, and one ``progress("embed", done, total)`` bar covers all of them. Returns how
+    many candidates there were. An embedder error switches dense search off, as in a search."""
+    wanted: set[int] = set()
+    for queries, k, kinds in searches:
+        wanted.update(rerank_candidates(store, queries, k, kinds))
+    if wanted:
+        try:
+            store.vectors_at(sorted(wanted), progress)
+        except Exception as error:  # network, server or model errors: the searches answer with BM25
+            store.switch_off_dense(error)
+    return len(wanted)
 
 
 def _bm25_rankings(

@@ -123,11 +123,13 @@ class IndexStore:
             self._query_vectors[query] = self.embedder.embed_query(query)
         return self._query_vectors[query]
 
-    def vectors_at(self, positions: list[int]) -> np.ndarray:
-        """The vectors of some records (one row each), embedding only those not seen before."""
+    def vectors_at(self, positions: list[int], progress: ProgressCallback | None = None) -> np.ndarray:
+        """The vectors of some records (one row each), embedding only those not seen before.
+
+        ``progress("embed", done, total)`` follows the embedding of the ones not seen before."""
         missing = [p for p in positions if p not in self._vectors]
         if missing:
-            vectors = self._embed([index_text(self.records[p]) for p in missing])
+            vectors = self._embed([index_text(self.records[p]) for p in missing], progress)
             self._vectors.update(zip(missing, vectors, strict=True))
         return np.stack([self._vectors[p] for p in positions])
 
