@@ -516,6 +516,7 @@ def test_pages_are_counted_with_the_stated_per_page_figure() -> None:
         "Focus on section 3 of the paper and on the first 12 pages of the appendix.",
         "论文第3页的表格和第5节的实验是重点，引用至少3张图。",
         "Write a report on the 3 trials and 2 meta-analyses in the collection.",
+        "请解释BM25 词法检索与GPT4 字符级建模的区别。",
     ],
 )
 def test_numbers_that_are_not_a_length_are_left_alone(prompt: str) -> None:

@@ -33,7 +33,7 @@ UNIT_KINDS: dict[UnitKind, str] = {
     "words": r"(?:个)?(?:英文)?单词|\bEnglish\s+words?\b",
     "pages": r"(?:个)?(?:A4\s*)?页(?![码面眉脚])|\b(?:A4\s+)?pages?\b",
     # 字 and 词 never followed by what makes them another word (字幕 subtitles, 十字路口, 词语, 千字文 …).
-    "default": r"(?:个)?(?:字(?![幕体号母节典段路架军形街文经])|词(?![语汇组条性]))|\bwords?\b",
+    "default": r"(?:个)?(?:字(?![幕体号母节典段路架军形街文经])|词(?![语汇组条性法典云频]))|\bwords?\b",
 }
 UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
 UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())

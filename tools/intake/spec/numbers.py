@@ -18,7 +18,7 @@ EN_WORD = rf"\b(?:{'|'.join(EN_NUMBER_WORDS)})\b"
 # One figure: digits with thousands commas or a decimal, an optional k/千/万 scale; or a Chinese numeral (not
 # after 数/几/多/上/近, which make 数千 "several thousand", unless 数 ends 字数); or an English number word.
 NUMBER = (
-    r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
+    r"(?<![A-Za-z\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
     r"|(?<![几多上近])(?:(?<=字数)|(?<=词数)|(?<!数))[零〇一二两三四五六七八九十百千万]+"
     rf"|{EN_WORD}(?:[\s-]+(?:hundred|thousand))?"
 )
