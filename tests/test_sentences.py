@@ -72,3 +72,12 @@ def test_real_paper_and_corpus_keep_citations_and_quotes_whole(shared_dir: Path)
     chinese = [s for entry in corpus[:80] for s in split_sentences(entry.get("content") or "")]
     assert len(chinese) > 500
     assert not [s for s in chinese if s.startswith(("”", "」", "』", "）"))]
+
+
+def test_citation_markers_after_a_full_stop_stay_with_their_sentence() -> None:
+    assert split_sentences("It works.[@pdf-1a2b3c4d-p2] Next one [@lc-2ab-3]. Last.") == [
+        "It works.[@pdf-1a2b3c4d-p2]",
+        "Next one [@lc-2ab-3].",
+        "Last.",
+    ]
+    assert split_sentences("第一句。[@lc-2ab-3][@lc-3]第二句。") == ["第一句。[@lc-2ab-3][@lc-3]", "第二句。"]

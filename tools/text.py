@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pysbd
+from reportgraph.tools.registry import CITATION_MARKER
 
 LengthUnit = Literal["cjk_chars", "words", "chars"]
 
@@ -33,6 +34,8 @@ _WESTERN_CANDIDATE = re.compile(r"[.!?…][\"'”’)\]]*\s+\S")
 # pysbd's rules know Latin case only; inside a sentence a Chinese character reads like a lowercase letter
 # ("Zha et al. 提出" continues, "It was used. 最后" would too, but 。 cut it before).
 _AS_LOWERCASE = "x"
+# Citation markers written right after a sentence's full stop ("… works.[@id]") belong to that sentence.
+_LEADING_CITATIONS = re.compile(rf"(?:[ \t]*{CITATION_MARKER.pattern})+")
 _DEFAULT_RULES = "en"  # English rules are also right for English phrases inside Chinese text
 
 
@@ -105,6 +108,15 @@ def sentence_pieces(text: str, language: str | None = None) -> list[str]:
             pieces.extend(_western_pieces(line[start : match.end()], language))
             start = match.end()
         pieces.extend(_western_pieces(line[start:], language))
+    return _citations_to_previous([piece for piece in pieces if piece])
+
+
+def _citations_to_previous(pieces: list[str]) -> list[str]:
+    for index in range(1, len(pieces)):
+        lead = _LEADING_CITATIONS.match(pieces[index])
+        if lead and not pieces[index - 1].endswith("\n"):
+            pieces[index - 1] += lead.group(0)
+            pieces[index] = pieces[index][lead.end() :]
     return [piece for piece in pieces if piece]
 
 
