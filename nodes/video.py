@@ -135,8 +135,10 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     mcp = mcp_video_tool(context, record)
     for name in stock.video:
 
-        def progress(step: str, detail: str, video: str = name) -> None:
-            emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step)
+        def progress(step: str, detail: str, done: int | None = None, total: int | None = None,
+                     video: str = name) -> None:
+            counts = {} if total is None else {"stage": f"{step} {video}", "done": done, "total": total}
+            emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step, **counts)
 
         cache = analysis_cache_path(context, task_dir, name, stock.subtitle, spec.language)
         analysis = load_cached_analysis(cache)

@@ -7,7 +7,7 @@ reason), the problems met and the :class:`Limitation` s the report discloses (se
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -18,7 +18,13 @@ from reportgraph.tools.registry import SourceRecord, short_hash
 from reportgraph.tools.video.probe import MediaProbe, StreamChoice
 
 StepStatus = Literal["ok", "failed", "skipped"]
-ProgressCallback = Callable[[str, str], None]  # (step, message)
+class ProgressCallback(Protocol):
+    """Told each step's start and end (``step``, ``message``); a long step (OCR) also tells ``done`` of
+    ``total`` as it goes, for a progress bar."""
+
+    def __call__(
+        self, step: str, message: str, done: int | None = None, total: int | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)

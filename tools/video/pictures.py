@@ -155,11 +155,12 @@ def read_slide_text(run: VideoRun) -> None:
         ocr_engine()  # built before the loop, so its one-off cost is not mistaken for a slow slide
         unread = []
         # Coarse-to-fine order: if the budget runs out, the pictures read still span the whole video.
-        for scene in (pictures[i] for i in coarse_to_fine(len(pictures))):
+        for done, scene in enumerate((pictures[i] for i in coarse_to_fine(len(pictures))), start=1):
             if scene.image is None or time.monotonic() > run.deadline:
                 unread.append(scene)
                 continue
             run.picture_text[scene.picture] = read_picture_text(scene.image)
+            run.notify("ocr", f"{done}/{len(pictures)} pictures read", done=done, total=len(pictures))
         with_text = [scene for scene in scenes if run.picture_text.get(scene.picture)]
         for scene in with_text:
             lines = run.picture_text[scene.picture]

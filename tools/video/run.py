@@ -51,11 +51,14 @@ class VideoRun:
         if limitation is not None:
             self.result.limitations.append(limitation)
 
-    def notify(self, step: str, message: str) -> None:
+    def notify(self, step: str, message: str, done: int | None = None, total: int | None = None) -> None:
         if self.progress is None:
             return
         try:
-            self.progress(step, message)
+            if total is None:
+                self.progress(step, message)
+            else:
+                self.progress(step, message, done=done, total=total)
         except Exception:  # a broken progress display must not stop the analysis
             self.progress = None
 
