@@ -110,7 +110,7 @@ def _finish(state: dict[str, Any]) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from reportgraph.tools.intake.taskio import require_task_dir
+    from reportgraph.tools.intake import require_task_dir
 
     task_dir = Path(args.task_dir)
     require_task_dir(task_dir)  # before a run record exists: a mistyped path leaves nothing to resume
@@ -239,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet_libraries(getattr(args, "verbose", False))
-    from reportgraph.tools.intake.taskio import BadInputError
+    from reportgraph.tools.intake import BadInputError
     from reportgraph.tools.llm import interrupt_model_calls_on_sigint
 
     try:

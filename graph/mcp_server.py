@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context, env
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
+from reportgraph.tools.intake import Inventory, inventory, read_task_text
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
-from reportgraph.tools.intake.taskio import Inventory, inventory, read_task_text
 from reportgraph.tools.registry import SourceRecord, render_citation, to_registry
 from reportgraph.tools.retrieval import (
     EmbedderChoice,

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from reportgraph.graph.context import Context
+from reportgraph.tools.intake import BadInputError, read_task_text
 from reportgraph.tools.intake.spec import LengthRequirement, RequirementSpec, parse_requirements
-from reportgraph.tools.intake.taskio import BadInputError, read_task_text
 
 EXIT_READ = 0
 EXIT_UNREADABLE = 2

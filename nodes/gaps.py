@@ -23,8 +23,8 @@ from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.prompts.drafting import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
 from reportgraph.tools.checking.facets import Facet, mentions, section_facets
+from reportgraph.tools.intake import Inventory
 from reportgraph.tools.intake.spec import RequirementSpec
-from reportgraph.tools.intake.taskio import Inventory
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, search

@@ -18,6 +18,7 @@ from reportgraph.prompts.drafting import (
     READ_TASK_USER,
     REPORT_NOTE,
 )
+from reportgraph.tools.intake import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.intake.spec import (
     LengthRequirement,
     RequirementSpec,
@@ -27,7 +28,6 @@ from reportgraph.tools.intake.spec import (
     section_focus,
     stated_figures,
 )
-from reportgraph.tools.intake.taskio import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.llm import (
     SchemaT,
     invoke_structured,

@@ -10,7 +10,7 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
 from reportgraph.nodes.gaps import retrieve_gaps
-from reportgraph.tools.intake.taskio import BadInputError, Inventory
+from reportgraph.tools.intake import BadInputError, Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
     Hit,

@@ -12,8 +12,8 @@ from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, emit
 from reportgraph.prompts.video import NO_ANALYSIS
 from reportgraph.tools.checking.support import content_tokens
+from reportgraph.tools.intake import Inventory
 from reportgraph.tools.intake.spec import RequirementSpec
-from reportgraph.tools.intake.taskio import Inventory
 from reportgraph.tools.registry import SourceRecord, short_hash, to_registry
 from reportgraph.tools.retrieval import file_sha1
 from reportgraph.tools.video import (
