@@ -551,6 +551,7 @@ def test_numbers_that_are_not_a_length_are_left_alone(prompt: str) -> None:
         ("Please structure it as: Part I – Aims; Part II – Means.", ["Aims", "Means"]),
         ("共有三部分：一是现状，二是问题，三是对策。", ["现状", "问题", "对策"]),
         ("一. 缘起\n二. 经过\n三. 影响\n以上为报告结构。", ["缘起", "经过", "影响"]),
+        ("报告从三个方面展开。①起源②发展③影响。", ["起源", "发展", "影响"]),
     ],
 )
 def test_marked_outlines(prompt: str, titles: list[str]) -> None:

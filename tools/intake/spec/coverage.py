@@ -22,6 +22,7 @@ LENGTH_WORDS = re.compile(
 )
 STRUCTURE_WORDS = re.compile(
     r"章节|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"
+    r"|[\d一二三四五六七八九十两几]+个?(?:方面|板块|章)"
     r"|结构(?:如下|为)|按(?:以下|如下|下列)?顺序"
     r"|\b(?:sections|headings|outline)\b|\b(?:sections?|parts?|chapters?|headings?)\s*[:：]"
     r"|\bstructured?\s+(?:it\s+)?as\b|\borgani[sz]ed?\s+(?:it\s+)?(?:as|into)\b|\b(?:part|chapter)\s+(?:[A-Z]|\d)\b",

@@ -151,7 +151,18 @@ def cued(text: str, style: MarkerStyle, start: int, end: int) -> bool:
     if style.self_cued or CUE_AFTER.match(text[end:]):
         return True
     lead = sentence_left(text, start)
+    if not lead.strip():  # the list opens a sentence: "报告从三个方面展开。①起源②发展③影响"
+        lead = sentence_left(text, start - len(lead) - 1)
     return bool(SECTION_CUE.search(lead)) or (not style.numbered and lead.rstrip().endswith((":", "：")))
+
+
+def lead_start(text: str, start: int) -> int:
+    """Where the sentence that announces a list starting at ``start`` begins (the one before, if the list
+    opens its own sentence)."""
+    lead = sentence_left(text, start)
+    if not lead.strip():
+        lead = sentence_left(text, start - len(lead) - 1) + text[start - len(lead) - 1 : start]
+    return start - len(lead)
 
 
 def marked_lists(text: str) -> list[OutlineList]:
@@ -163,6 +174,6 @@ def marked_lists(text: str) -> list[OutlineList]:
             if not cued(text, style, run[0].start(), end):
                 continue
             if plausible_titles([title for _, title in items]):
-                start = run[0].start() - len(sentence_left(text, run[0].start()))
+                start = lead_start(text, run[0].start())
                 found.append(OutlineList(items, start, end, numbered=style.numbered))
     return sorted(found, key=lambda outline: outline.start)

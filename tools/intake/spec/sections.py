@@ -18,7 +18,7 @@ DEFAULT_OUTLINE = {
 }
 # "共分三部分", "in three parts", "a two-part report": the count of an outline, read with the outline.
 SECTION_COUNT = re.compile(
-    rf"(?P<n>{NUMBER})\s*(?:个)?(?:部分|章节|板块)|(?P<en>{NUMBER})[\s-]+(?:sections?|parts?|chapters?)\b",
+    rf"(?P<n>{NUMBER})\s*(?:个)?(?:部分|章节|板块|方面|角度|维度|章)|(?P<en>{NUMBER})[\s-]+(?:sections?|parts?|chapters?)\b",
     re.IGNORECASE,
 )
 # "不需要固定的章节", "no fixed sections": the task says it asks for no outline.
