@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from deploy_servers import free_port, postgres_server
+from reportgraph.graph.batch import plan_runs
 
 TOPICS = {
     "tea": [("A short history of tea", "Tea drinking began in southwest China thousands of years ago. "
@@ -96,3 +97,19 @@ def test_batch_stops_before_starting_when_the_database_is_down(tmp_path: Path, c
     assert result.returncode == 3
     assert "checkpoint database unreachable" in result.stderr
     assert not (tmp_path / "out" / "tea").exists()
+
+
+def test_a_run_over_its_time_limit_is_killed_and_counted_failed(tmp_path: Path, cache_dir: Path) -> None:
+    folder = make_task(tmp_path / "tea", "tea")
+    result = batch(str(folder), "-o", str(tmp_path / "out"), "--timeout", "0.5", "--llm", "off",
+                   "--embedder", "none", cache_dir=cache_dir)
+    [row] = json.loads((tmp_path / "out" / "batch.json").read_text(encoding="utf-8"))["tasks"]
+    assert row["status"].startswith("killed") and row["exit_code"] < 0
+    assert result.returncode == 3
+
+
+def test_folders_with_the_same_name_get_their_own_outputs(tmp_path: Path) -> None:
+    runs = plan_runs([str(tmp_path / "a" / "tea"), str(tmp_path / "b" / "tea"), str(tmp_path / "c")],
+                     tmp_path / "out", "batch-x")
+    assert [run.name for run in runs] == ["tea", "tea-2", "c"]
+    assert len({run.output_dir for run in runs}) == len({run.run_id for run in runs}) == 3
