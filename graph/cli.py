@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from reportgraph.graph.check_cmd import register_check
 from reportgraph.graph.context import Context, env
 from reportgraph.graph.progress import ProgressView, quiet_libraries
 from reportgraph.graph.spec_cmd import register_spec
@@ -224,7 +225,7 @@ def register_batch(commands: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 # One entry per subcommand, in the order `--help` lists them: a new subcommand is one more register function.
-REGISTER = (register_run, register_resume, register_index, register_batch, register_spec)
+REGISTER = (register_run, register_resume, register_index, register_batch, register_spec, register_check)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -23,12 +23,10 @@ from typing import Any, Literal, TypeVar
 import anyio.to_thread
 from mcp.server.fastmcp import FastMCP
 from pydantic import BaseModel, Field
+from reportgraph.graph.check_cmd import check_report
 from reportgraph.graph.context import Context, env
-from reportgraph.tools.checking.support import SupportChecker
-from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
-from reportgraph.tools.intake import Inventory, inventory, read_task_text
-from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
-from reportgraph.tools.registry import SourceRecord, render_citation, to_registry
+from reportgraph.tools.intake import Inventory, inventory
+from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.retrieval import (
     EmbedderChoice,
     IndexBuild,
@@ -167,29 +165,14 @@ def analyse_video_sync(path: str, language: Literal["zh", "en"], time_budget_s: 
     )
 
 
-def validate_report_sync(
-    task_dir: str, report_markdown: str, sources: dict[str, dict[str, Any]] | None,
-    drafting_mode: Literal["llm", "extractive"],
-) -> ReportCheck:
-    spec: RequirementSpec = parse_requirements(read_task_text(Path(task_dir) / "task.md").text)
-    build, choice, stock = task_index(task_dir)
-    registry = {**to_registry(build.store.records), **(sources or {})}
-    embedder = choice.embedder if drafting_mode == "llm" else None  # extractive quotes are verbatim
-    result: ValidationResult = validate_report(
-        ValidationInputs(
-            markdown=report_markdown,
-            spec=spec,
-            registry=registry,
-            drafting_mode=drafting_mode,
-            video_status="ok" if stock.video else "absent",
-            support=SupportChecker(embedder.embed_documents if embedder is not None else None),
-        )
-    )
+def validate_report_sync(task_dir: str, report_markdown: str) -> ReportCheck:
+    """The checks of `reportgraph check` (one code path), sources and video outcome from the folder only."""
+    result, materials = check_report(Path(task_dir), report_markdown, Context())
     return ReportCheck(
         passed=result.passed,
         checks=[check.model_dump() for check in result.checks],
         feedback=result.feedback,
-        requirements=spec.model_dump(mode="json"),
+        requirements=materials.spec.model_dump(mode="json"),
     )
 
 
@@ -219,15 +202,12 @@ async def analyse_video_tool(
     return await in_thread(lambda: analyse_video_sync(path, language, time_budget_s))
 
 
-async def validate_report_tool(
-    task_dir: str, report_markdown: str, sources: dict[str, dict[str, Any]] | None = None,
-    drafting_mode: Literal["llm", "extractive"] = "llm",
-) -> ReportCheck:
-    """Check a markdown report against the task folder's requirements (sections in order, length, language,
-    citations resolving and supported, materials cited) in code. Cite with ``[@id]`` markers; ids from the
-    folder's index resolve, and ``sources`` (id → source, e.g. a run's sources.json or analyse_video
-    segments) adds others."""
-    return await in_thread(lambda: validate_report_sync(task_dir, report_markdown, sources, drafting_mode))
+async def validate_report_tool(task_dir: str, report_markdown: str) -> ReportCheck:
+    """Check a markdown report against the task folder's requirements and materials in code, exactly as
+    `reportgraph check` does: sections, length, language, every citation resolving ([@id] markers or the
+    rendered forms [pdf.pdf p.3], [video.mp4 01:23–01:41], [long_context: "title", chunk 4]) and supported,
+    relevance, section substance, hygiene. Sources come from the task folder only."""
+    return await in_thread(lambda: validate_report_sync(task_dir, report_markdown))
 
 
 def build_server(host: str = "127.0.0.1", port: int = 8000) -> FastMCP:

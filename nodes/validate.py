@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,23 @@ from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.prompts.drafting import REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
-from reportgraph.tools.checking.support import EmbedFunction, SupportChecker, llm_support_judge
-from reportgraph.tools.checking.validator import ValidationInputs, ValidationResult, validate_report
+from reportgraph.prompts.materials import material_disclosures
+from reportgraph.tools.checking import (
+    EmbedFunction,
+    SupportChecker,
+    ValidationInputs,
+    ValidationResult,
+    llm_support_judge,
+    section_facets,
+    validate_report,
+    validation_summary,
+)
 from reportgraph.tools.intake.spec import RequirementSpec
+from reportgraph.tools.intake import read_task_text
 from reportgraph.tools.llm import invoke_structured
-from reportgraph.tools.registry import render_citations
-from reportgraph.tools.retrieval import select_embedder
-from reportgraph.tools.writing.outputs import run_summary, write_outputs
+from reportgraph.tools.registry import render_citations, to_registry
+from reportgraph.tools.retrieval import build_task_index, select_embedder
+from reportgraph.tools.writing.outputs import write_run_outputs
 from reportgraph.tools.writing.replies import with_reply_check
 
 
@@ -46,6 +55,8 @@ def assemble(state: ReportState) -> str:
     has_video_section = any(section.focus == "video" for section in spec.sections)
     if video.get("disclosure") and video.get("status") in ("failed", "partial") and not has_video_section:
         parts.append(f"> {video['disclosure']}")
+    materials = (state.get("retrieval") or {}).get("materials")
+    parts.extend(f"> {line}" for line in material_disclosures(materials, spec.language))
     drafts = state.get("drafts") or {}
     for section in spec.sections:
         parts.append(f"## {section.heading}")
@@ -72,8 +83,21 @@ def judge_soft(
     return [item.model_dump() for item in reply.value.items]
 
 
+def soft_items(
+    spec: RequirementSpec, mode: str, rendered: str, runtime: Runtime[Context], record: NodeRecord
+) -> list[dict[str, Any]]:
+    """The model's verdicts on the soft items, recorded apart: advisory, never overriding a hard check."""
+    if mode != "llm" or not spec.soft:
+        return []
+    try:
+        return judge_soft(spec, rendered, runtime, record)
+    except Exception as error:  # soft items are advisory; a failed judge is recorded, not fatal
+        record.fallback("soft_judge", f"soft requirements not judged: {error}")
+        return []
+
+
 def support_embedding(context: Context) -> EmbedFunction | None:
-    """The run's embedder, for support checks lexical overlap cannot settle (e.g. across languages)."""
+    """The run's embedder, for support lexical overlap cannot settle (e.g. across languages) and relevance."""
     embedder = select_embedder(embedder_settings(context), cache_dir=context.cache_dir).embedder
     return embedder.embed_documents if embedder is not None else None
 
@@ -92,48 +116,65 @@ def revised_budgets(
     ]
 
 
+def run_checks(state: ReportState, context: Context, record: NodeRecord, markdown: str) -> ValidationResult:
+    """The hard checks (tools.checking, the same as `reportgraph check`) on the assembled draft."""
+    spec = RequirementSpec.model_validate(state["spec"])
+    mode = state.get("drafting_mode", "extractive")
+    video = state.get("video") or {}
+    task_dir = Path(state["task_dir"])
+    task_text = read_task_text(task_dir / "task.md").text
+    # Relevance ranks a cited document among the whole collection, not only the evidence retrieved.
+    build = build_task_index(task_dir, embedder_settings(context), context.cache_dir)
+    judge = llm_support_judge(chat_model(context), record.llm) if mode == "llm" else None
+    return validate_report(
+        ValidationInputs(
+            markdown=markdown,
+            spec=spec,
+            registry=state.get("sources") or {},
+            drafting_mode=mode,
+            video_status=video.get("status", "absent"),
+            video_disclosure=video.get("disclosure", ""),
+            section_budgets={item["index"]: item["budget"] for item in state.get("outline") or []},
+            support=SupportChecker(support_embedding(context), judge=judge),
+            task_text=task_text,
+            facets=section_facets(spec, task_text),
+            collection=to_registry(build.store.records),
+        )
+    )
+
+
+def decide(
+    state: ReportState, context: Context, result: ValidationResult, markdown: str
+) -> tuple[str, bool, str]:
+    """(status, stalled, the draft's sha1): pass, another round (running), or needs_review."""
+    report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
+    # The extractive drafter is deterministic: a redraft that changed nothing will not change next
+    # time either, so stop instead of spending the remaining rounds.
+    stalled = (state.get("drafting_mode") == "extractive"
+               and (state.get("validation") or {}).get("report_sha1") == report_sha1)
+    if result.passed:
+        return "pass", stalled, report_sha1
+    if state.get("round", 1) > context.max_revision_rounds or not result.feedback or stalled:
+        return "needs_review", stalled, report_sha1
+    return "running", stalled, report_sha1
+
+
 def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("validate")
     context = runtime.context
     spec = RequirementSpec.model_validate(state["spec"])
     mode = state.get("drafting_mode", "extractive")
     markdown = assemble(state)
-    video = state.get("video") or {}
     registry = state.get("sources") or {}
     outline = state.get("outline") or []
-    embed = support_embedding(context) if mode == "llm" else None  # extractive quotes are verbatim
-    result = validate_report(
-        ValidationInputs(
-            markdown=markdown,
-            spec=spec,
-            registry=registry,
-            drafting_mode=mode,
-            video_status=video.get("status", "absent"),
-            video_disclosure=video.get("disclosure", ""),
-            section_budgets={item["index"]: item["budget"] for item in outline},
-            support=SupportChecker(embed, judge=llm_support_judge(chat_model(context), record.llm)
-                                   if mode == "llm" else None),
-        )
-    )
+    task_dir = Path(state["task_dir"])
+    result = run_checks(state, context, record, markdown)
     result = with_reply_check(result, state.get("draft_defects") or {})
-    soft: list[dict[str, Any]] = []
-    if mode == "llm" and spec.soft:
-        try:
-            soft = judge_soft(spec, render_citations(markdown, registry), runtime, record)
-        except Exception as error:  # soft items are advisory; a failed judge is recorded, not fatal
-            record.fallback("soft_judge", f"soft requirements not judged: {error}")
+    soft = soft_items(spec, mode, render_citations(markdown, registry), runtime, record)
     current_round = state.get("round", 1)
-    report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
-    # The extractive drafter is deterministic: a redraft that changed nothing will not change next
-    # time either, so stop instead of spending the remaining rounds.
-    stalled = mode == "extractive" and (state.get("validation") or {}).get("report_sha1") == report_sha1
-    if result.passed:
-        status = "pass"
-    elif current_round > context.max_revision_rounds or not result.feedback or stalled:
-        status = "needs_review"
-    else:
-        status = "running"
-    unmet = [f"{check.name}: {check.detail}" for check in result.failed]
+    status, stalled, report_sha1 = decide(state, context, result, markdown)
+    summary = validation_summary(result)
+    unmet = summary["unmet"]
     emit(
         runtime,
         "validate",
@@ -147,17 +188,14 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "status": status,
         "round": current_round,
         "max_revision_rounds": context.max_revision_rounds,
-        "hard_checks_passed": result.passed,
         "stalled": stalled,
         "report_sha1": report_sha1,
-        "unmet": unmet,
-        "checks": [check.model_dump() for check in result.checks],
+        **summary,
         "soft": {
             "judged_by": "llm" if soft else "not judged",
             "items": soft,
             "note": "advisory only; never overrides a failed hard check",
         },
-        "feedback": result.feedback,
         # What the task was read as: spans no rule understood, and where a model's reading differed.
         "task_reading": {"parsed_by": spec.parsed_by, "unparsed": spec.unparsed,
                          "disagreements": [d.model_dump() for d in spec.disagreements]},
@@ -175,27 +213,9 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         update["outline"] = revised_budgets(outline, result, spec)
     events = record.finish(round=current_round, status=status)
     if status != "running" and context.write_outputs:
-        output_dir = Path(context.output_dir or Path("out") / Path(state["task_dir"]).resolve().name)
-        all_events = [*(state.get("events") or []), *events]
-        run = {
-            "task_dir": str(Path(state["task_dir"]).resolve()),
-            "status": status,
-            "drafting_mode": mode,
-            "rounds": current_round,
-            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            **run_summary(all_events),
-            "video": video,
-            "retrieval": state.get("retrieval", {}),
-            "inventory": state.get("inventory", {}),
-            "spec": state["spec"],
-            "task_notes": state.get("task_notes", []),
-        }
-        header = ""
-        if status == "needs_review":
-            header = "> needs_review — " + "; ".join(unmet)
-        write_outputs(
-            output_dir, markdown=markdown, registry=registry, validation=validation, run=run, header=header
-        )
+        output_dir = Path(context.output_dir or Path("out") / task_dir.resolve().name)
+        write_run_outputs(output_dir, state, [*(state.get("events") or []), *events], markdown=markdown,
+                          validation=validation, status=status, mode=mode, rounds=current_round)
         update["output_dir"] = str(output_dir.resolve())
     update["events"] = events
     return update

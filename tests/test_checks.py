@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from reportgraph.tools.checking.support import SupportChecker, lexical_support
-from reportgraph.tools.checking.validator import (
+from reportgraph.tools.checking import (
+    SupportChecker,
     ValidationInputs,
-    cited_sentences,
+    lexical_support,
     parse_report,
     validate_report,
 )
+from reportgraph.tools.checking.alignment import assess, missing_numbers
 from reportgraph.tools.intake.spec import (
     CitationRules,
     LengthRequirement,
@@ -75,6 +76,7 @@ def run(markdown: str, **overrides: object) -> dict[str, object]:
         spec=overrides.pop("spec", spec()),
         registry=REGISTRY,  # type: ignore[arg-type]
         drafting_mode="llm",
+        facets=overrides.pop("facets", {}),
         **overrides,
     )  # type: ignore[arg-type]
     result = validate_report(inputs)
@@ -152,14 +154,98 @@ def test_video_failure_must_be_disclosed() -> None:
     )  # type: ignore[operator]
 
 
-def test_readable_citations_instead_of_ids_are_rejected() -> None:
-    outcome = run(GOOD.replace("[@pdf-aaaa1111-p1]", "[paper.pdf p.1]"))
-    assert "citations_resolve" in outcome["failed"]  # type: ignore[operator]
+def test_rendered_citations_resolve_to_the_page_and_time_range() -> None:
+    rendered = GOOD.replace("[@pdf-aaaa1111-p1]", "[paper.pdf p.1]").replace(
+        "[@vid-bbbb2222-0-9000-subtitle]", "[talk.mp4 00:01–00:08]"
+    )
+    outcome = run(rendered)
+    assert outcome["passed"], outcome["failed"]
+    forms = outcome["checks"]["citations_resolve"].figure["forms"]  # type: ignore[index]
+    assert forms == {"pdf_page": 2, "video_range": 1}
 
 
-def test_cited_sentences_attach_markers_to_the_sentence_before() -> None:
-    pairs = cited_sentences("第一句没有引用。第二句有引用。[@a-1] Third sentence cites two.[@b-2][@c-3]")
-    assert pairs == [("第二句有引用。", ["a-1"]), ("Third sentence cites two.", ["b-2", "c-3"])]
+def test_a_page_the_pdf_lacks_and_an_unknown_form_do_not_resolve() -> None:
+    outcome = run(
+        GOOD.replace("[@pdf-aaaa1111-p1]", "[paper.pdf p.40]", 1).replace(
+            "[@vid-bbbb2222-0-9000-subtitle]", "[来源: 某次讲座]"
+        )
+    )
+    resolve = outcome["checks"]["citations_resolve"]  # type: ignore[index]
+    assert not resolve.passed
+    problems = " ".join(item["problem"] for item in resolve.figure["unresolved"])
+    assert "no page 40" in problems and "unknown citation form" in problems
+
+
+def test_a_numbered_citation_resolves_through_its_reference_list() -> None:
+    numbered = GOOD.replace("[@pdf-aaaa1111-p1]", "[1]") + "\n## References\n\n[1] paper.pdf p.1\n"
+    resolve = run(numbered)["checks"]["citations_resolve"]  # type: ignore[index]
+    assert resolve.figure["forms"].get("numbered") == 2 and not resolve.figure["unresolved"]
+
+
+def test_an_uncited_sentence_with_a_number_fails_grounding_framing_does_not() -> None:
+    invented = GOOD.replace("## 2.", "Annotators disagreed on 42 percent of the summaries.\n\n## 2.")
+    assert "claims_cited" in run(invented)["failed"]  # type: ignore[operator]
+    framing = GOOD.replace("## 2.", "This section turns to the talk next.\n\n## 2.")
+    assert "claims_cited" not in run(framing)["failed"]  # type: ignore[operator]
+
+
+def test_a_wrong_number_is_unsupported_even_when_the_words_match() -> None:
+    assert missing_numbers(
+        "Only 20 of the 44 papers release data", "Only 2 of the 44 papers release data"
+    ) == [20]
+    assert not missing_numbers("准确率为93%", "accuracy was 0.93 without hints")
+    verdict = assess(
+        SupportChecker(),
+        "Only 20 of 44 papers release their data.",
+        "Only 2 of 44 papers release their data.",
+    )
+    assert verdict.outcome == "unsupported" and verdict.method == "consistency"
+
+
+def test_another_language_without_an_embedder_is_unverified_and_fails() -> None:
+    chinese = GOOD.replace(
+        "Human judgments are the gold standard for evaluating long-form summaries",
+        "人工判断是评估长文本摘要的金标准",
+    )
+    support = run(chinese)["checks"]["citation_support"]  # type: ignore[index]
+    assert not support.passed and support.figure["unverified"] == 1 and support.figure["unsupported"] == 0
+
+
+def test_a_repeated_sentence_and_a_fragment_are_flagged() -> None:
+    repeated = GOOD.replace(
+        "## 2.",
+        "Human judgments are the gold standard for evaluating long-form summaries "
+        "[@pdf-aaaa1111-p1].\n\n## 2.",
+    )
+    assert "no_repetition" in run(repeated)["failed"]  # type: ignore[operator]
+    cut = GOOD.replace(
+        "## 2.", "The authors (see the appendix compare [@pdf-aaaa1111-p1] two setups et al.\n\n## 2."
+    )
+    assert "no_fragments" in run(cut)["failed"]  # type: ignore[operator]
+
+
+def test_junk_evidence_fails_relevance() -> None:
+    junk = GOOD.replace("## 2.", "If you use our dataset, please cite our paper [@pdf-aaaa1111-p1].\n\n## 2.")
+    assert "relevance" in run(junk)["failed"]  # type: ignore[operator]
+
+
+def test_a_missing_facet_fails_substance_and_names_it() -> None:
+    from reportgraph.tools.checking import Facet
+
+    facets = {
+        1: [Facet("gold standard", "task_term", ("gold standard",), min_sentences=1)],
+        2: [Facet("talk points", "section_kind", (), evidence="video_time_range", min_sentences=1)],
+    }
+    assert run(GOOD, facets=facets)["passed"]
+    facets[1].append(Facet("beam search", "task_term", ("beam search",), min_sentences=1))
+    outcome = run(GOOD, facets=facets)
+    assert "section_substance" in outcome["failed"]  # type: ignore[operator]
+    assert any("beam search" in m for m in outcome["feedback"]["1"])  # type: ignore[index]
+
+
+def test_unparsed_requirements_mean_needs_review() -> None:
+    unread = spec().model_copy(update={"unparsed": ["请附上思维导图"]})
+    assert "requirements_understood" in run(GOOD, spec=unread)["failed"]  # type: ignore[operator]
 
 
 def test_parse_report_keeps_level3_headings_in_the_body() -> None:

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reportgraph.tools.checking.support import lexical_support
-from reportgraph.tools.checking.validator import (
+from reportgraph.tools.checking import (
     ValidationInputs,
     ValidationResult,
+    lexical_support,
     measurable_text,
     validate_report,
 )

@@ -179,21 +179,33 @@ class SupportChecker:
         borderline = overlap_ok and abs(dense - threshold) < JUDGE_MARGIN
         return self._confirm(claim, window, verdict) if borderline else verdict
 
-    def _similarity(self, claim: str, window: str) -> float:
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts`` (one row each), each text embedded once per checker."""
         assert self._embed is not None
-        missing = [text for text in dict.fromkeys((claim, window)) if text not in self._vectors]
+        missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
         if missing:
             for text, vector in zip(missing, self._embed(missing), strict=True):
                 self._vectors[text] = np.asarray(vector, dtype=np.float32)
-        first, second = self._vectors[claim], self._vectors[window]
+        return np.stack([self._vectors[text] for text in texts])
+
+    def judge(self, claim: str, source: str) -> bool | None:
+        """The judge's verdict while calls are left; None without a judge, over the cap, or undecided."""
+        if self._judge is None or self.judge_calls_left <= 0:
+            return None
+        self.judge_calls_left -= 1
+        return self._judge(claim, source)
+
+    @property
+    def has_judge(self) -> bool:
+        return self._judge is not None
+
+    def _similarity(self, claim: str, window: str) -> float:
+        first, second = self.vectors([claim, window])
         return float(np.dot(first, second) / (np.linalg.norm(first) * np.linalg.norm(second)))
 
     def _confirm(self, claim: str, source: str, verdict: SupportVerdict) -> SupportVerdict:
         """The judge's word on a borderline verdict, while calls are left; else the verdict as it is."""
-        if self._judge is None or self.judge_calls_left <= 0:
-            return verdict
-        self.judge_calls_left -= 1
-        decided = self._judge(claim, source)
+        decided = self.judge(claim, source)
         if decided is None:
             return verdict
         return SupportVerdict(decided, verdict.lexical, verdict.dense, "llm judge")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -92,6 +93,50 @@ def write_outputs(
             "output_unwritable", f"cannot write the report here: {error.strerror or error}", output_dir
         ) from error
     return {name: str(output_dir / name) for name in OUTPUT_FILES}
+
+
+def write_validation(output_dir: Path, validation: Mapping[str, Any]) -> Path:
+    """``validation.json`` alone (``reportgraph check``), written whole; returns its path."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(output_dir / "validation.json", _json(validation))
+    except OSError as error:
+        raise BadInputError(
+            "output_unwritable", f"cannot write validation.json here: {error.strerror or error}", output_dir
+        ) from error
+    return output_dir / "validation.json"
+
+
+def write_run_outputs(
+    output_dir: Path,
+    state: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    *,
+    markdown: str,
+    validation: Mapping[str, Any],
+    status: str,
+    mode: str,
+    rounds: int,
+) -> dict[str, str]:
+    """A finished run's four files: ``state`` is the graph state (task_dir, sources, video, retrieval,
+    inventory, spec, task_notes), ``events`` every event of the run; a needs_review report opens with
+    its unmet items."""
+    run = {
+        "task_dir": str(Path(state["task_dir"]).resolve()),
+        "status": status,
+        "drafting_mode": mode,
+        "rounds": rounds,
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **run_summary(events),
+        "video": state.get("video") or {},
+        "retrieval": state.get("retrieval", {}),
+        "inventory": state.get("inventory", {}),
+        "spec": state["spec"],
+        "task_notes": state.get("task_notes", []),
+    }
+    header = "> needs_review — " + "; ".join(validation.get("unmet", [])) if status == "needs_review" else ""
+    return write_outputs(output_dir, markdown=markdown, registry=state.get("sources") or {},
+                         validation=validation, run=run, header=header)
 
 
 def _json(data: Any) -> str:

