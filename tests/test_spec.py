@@ -495,6 +495,20 @@ def test_length_in_pages_is_kept_in_pages(prompt: str, bounds: tuple[int | None,
     assert (length.min, length.max) == bounds
 
 
+@pytest.mark.parametrize(
+    ("prompt", "bounds"),
+    [
+        ("报告包括：（1）背景（2）方法（3）结果（4）讨论，每部分不少于500字。", (2000, None)),
+        ("Sections: Aims, Data, Limits. Each section about 300 words.", (810, 990)),
+        ("全文约3000字，包括：（1）背景（2）方法（3）结果（4）讨论，每部分750字左右。", (2700, 3300)),
+    ],
+)
+def test_a_length_per_section_counts_the_outline(prompt: str, bounds: tuple[int | None, int | None]) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.length is not None and (spec.length.min, spec.length.max) == bounds
+    assert spec.unparsed == []  # the per-section figure was read (or agrees with the whole)
+
+
 def test_pages_are_counted_with_the_stated_per_page_figure() -> None:
     en = parse_requirements("Write a report of two to three pages.", words_per_page=400)
     assert en.length is not None and en.length.per_page == 400 and en.length.text_unit == "words"

@@ -99,7 +99,7 @@ REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORE
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
     r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
-    r"|per\s+\w+)[^，。；,;.]{0,4}$",
+    r"|per\s+\w+)[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
 ITEM_COUNT = re.compile(
@@ -108,6 +108,7 @@ ITEM_COUNT = re.compile(
     r"|articles|poems|letters|entries|scenes|days)\b)",
     re.IGNORECASE,
 )
+PER_SECTION = ("部分", "个部分", "节", "章", "")  # item words of a length per section ("" = each/各)
 CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
 SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 
@@ -173,7 +174,7 @@ def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
 
 def per_item_start(text: str, start: int) -> tuple[int, str | None]:
     """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included."""
-    window_start = max(0, start - 12)
+    window_start = max(0, start - 24)
     marker = PER_ITEM_LEFT.search(text[window_start:start])
     if marker is None:
         return start, None
@@ -282,8 +283,20 @@ def find_length_mentions(text: str) -> list[LengthMention]:
     return sorted(mentions, key=lambda m: m.start)
 
 
-def resolve_per_item(text: str, mention: LengthMention) -> LengthMention | None:
-    """Turn "五篇日记，每篇400字左右" into a total; None when the number of items is not stated."""
+def times(mention: LengthMention, count: int) -> LengthMention:
+    return replace(
+        mention,
+        min=mention.min * count if mention.min is not None else None,
+        max=mention.max * count if mention.max is not None else None,
+    )
+
+
+def resolve_per_item(text: str, mention: LengthMention, sections: int | None = None) -> LengthMention | None:
+    """Turn "五篇日记，每篇400字左右" into a total; None when the number of items is not stated.
+
+    A length per section ("每部分约500字", "each section about 300 words") counts the ``sections`` the
+    task's outline has, when the text states no count of its own.
+    """
     for count_match in ITEM_COUNT.finditer(text):
         if mention.item_word and count_match["item"] not in (
             mention.item_word,
@@ -292,11 +305,9 @@ def resolve_per_item(text: str, mention: LengthMention) -> LengthMention | None:
             continue
         count = parse_number(count_match["n"])
         if count and 1 < count <= 50:
-            return replace(
-                mention,
-                min=mention.min * count if mention.min is not None else None,
-                max=mention.max * count if mention.max is not None else None,
-            )
+            return times(mention, count)
+    if sections and sections > 1 and mention.item_word in PER_SECTION:
+        return times(mention, sections)
     return None
 
 
@@ -343,12 +354,14 @@ def agrees(mention: LengthMention, best: LengthMention) -> bool:
     return (best.min or 0) <= middle <= (best.max or 0)
 
 
-def pick(text: str) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
-    """The best whole-text reading, the mentions it used, and all mentions."""
+def pick(
+    text: str, sections: int | None = None
+) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
+    """The best whole-text reading, the mentions it used (or that agree with it), and all mentions."""
     mentions = find_length_mentions(text)
     candidates = []
     for mention in mentions:
-        resolved = resolve_per_item(text, mention) if mention.item_word is not None else mention
+        resolved = resolve_per_item(text, mention, sections) if mention.item_word is not None else mention
         if resolved is not None:
             candidates.append(
                 (mention.item_word is not None, -resolved.strength, resolved.start, resolved, mention)
@@ -362,12 +375,28 @@ def pick(text: str) -> tuple[LengthMention | None, list[LengthMention], list[Len
     whole = [m for m in mentions if m.item_word is None and m is not original]
     best, used = complete_range(best, whole)
     agreeing = [m for m in whole if agrees(m, best)]
+    # "全文约3000字，每部分750字左右": a per-section length that adds up to the whole agrees with it.
+    per_section = [(c[4], c[3]) for c in candidates if c[0]]
+    agreeing += [
+        m
+        for m, total in per_section
+        if agrees(replace(total, bound="approx"), best) or total_within(total, best)
+    ]
     return best, [*used, *agreeing], mentions
 
 
-def parse_length(text: str, language: Literal["zh", "en"], per_page: int | None = None) -> LengthReading:
-    """The length the task asks for (None if none); ``per_page`` words or 字 per page for page lengths."""
-    best, used, mentions = pick(text)
+def total_within(total: LengthMention, best: LengthMention) -> bool:
+    """A per-item bound whose total lies inside the whole range ("每部分不少于500字" in 2000–3000)."""
+    figure = total.min if total.min is not None else total.max
+    return figure is not None and (best.min or 0) <= figure <= (best.max or figure)
+
+
+def parse_length(
+    text: str, language: Literal["zh", "en"], per_page: int | None = None, sections: int | None = None
+) -> LengthReading:
+    """The length the task asks for (None if none); ``per_page`` words or 字 per page for page lengths;
+    ``sections``: how many sections the task's outline has (for a length given per section)."""
+    best, used, mentions = pick(text, sections)
     used_ids = {id(m) for m in used}
     unused = [(m.start, m.end) for m in mentions if id(m) not in used_ids]
     if best is None:

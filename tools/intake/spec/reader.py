@@ -36,7 +36,10 @@ def parse_requirements(
     task_text = task_text.translate(FULL_WIDTH)
     language = parse_language(task_text)
     sections = parse_sections(task_text, language)
-    length = parse_length(task_text, language, words_per_page if language == "en" else chars_per_page)
+    per_page = words_per_page if language == "en" else chars_per_page
+    length = parse_length(
+        task_text, language, per_page, len(sections.sections) if sections.from_task else None
+    )
     title = parse_title(task_text)
     soft = parse_soft(task_text)
     boilerplate = [
