@@ -24,8 +24,8 @@ from reportgraph.tools.checking import (
     validate_report,
     validation_summary,
 )
-from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.intake import read_task_text
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import render_citations, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
