@@ -301,6 +301,8 @@ class CachedEmbedder:
         keys = [text_key(text) for text in texts]
         known = self.cache.get(list(dict.fromkeys(keys)))
         missing = list({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
+        if missing and progress is not None:
+            progress("embed", 0, len(missing))  # the clock of the bar's estimate starts with the work
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
             batch_keys = [key for key, _ in batch]

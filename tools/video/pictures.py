@@ -155,6 +155,7 @@ def read_slide_text(run: VideoRun) -> None:
         ocr_engine()  # built before the loop, so its one-off cost is not mistaken for a slow slide
         unread = []
         # Coarse-to-fine order: if the budget runs out, the pictures read still span the whole video.
+        run.notify("ocr", f"0/{len(pictures)} pictures read", done=0, total=len(pictures))
         for done, scene in enumerate((pictures[i] for i in coarse_to_fine(len(pictures))), start=1):
             if scene.image is None or time.monotonic() > run.deadline:
                 unread.append(scene)
