@@ -5,7 +5,8 @@ citations, wording (tone, title), topic, coverage (what no rule understood), rea
 """
 
 from reportgraph.tools.intake.spec.language import parse_language
-from reportgraph.tools.intake.spec.length import APPROX_TOLERANCE, LengthReading, parse_length
+from reportgraph.tools.intake.spec.length import LengthReading, parse_length
+from reportgraph.tools.intake.spec.mentions import APPROX_TOLERANCE
 from reportgraph.tools.intake.spec.model import (
     CJK_CHARS_PER_PAGE,
     WORDS_PER_PAGE,

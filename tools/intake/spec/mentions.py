@@ -1,0 +1,274 @@
+"""Length phrases: every phrase of a task that states how long the report is, as a LengthMention.
+
+A phrase is a figure (numbers.NUMBER) with a unit (字, 汉字, 单词, words, Chinese characters, 页, pages) or
+after a length label (字数, 篇幅, Length:, Limit:), and a modifier on either side that makes it a lower
+bound (不少于, at least, 以上), an upper bound (不超过, no more than, under, 以内, Limit:) or an approximate
+figure (约, about, 左右, or a bare figure). A figure that names a place in a source (第3页, "the first 10
+pages of the paper", 前5) is no length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
+
+# 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
+# scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
+# at ±10 % that is ≥ 94, so "inside the range" means "scores well". ±20 % would accept answers scoring 87.
+APPROX_TOLERANCE = 0.10
+MIN_LENGTH_FIGURE = 10  # "一字一句", "十字路口": smaller figures are never a report length in 字 or words
+MAX_PAGES = 200
+
+UnitKind = Literal["cjk_chars", "chars", "words", "pages", "default"]
+Bound = Literal["lower", "upper", "approx", "range"]
+
+UNIT_KINDS: dict[UnitKind, str] = {
+    "cjk_chars": r"(?:个)?(?:汉字|中文字符?)|\bChinese\s+characters?\b",
+    "chars": r"(?:个)?字符|\bcharacters?\b|\bchars\b",
+    "words": r"(?:个)?(?:英文)?单词|\bEnglish\s+words?\b",
+    "pages": r"(?:个)?(?:A4\s*)?页(?![码面眉脚])|\b(?:A4\s+)?pages?\b",
+    # 字 and 词 never followed by what makes them another word (字幕 subtitles, 十字路口, 词语, 千字文 …).
+    "default": r"(?:个)?(?:字(?![幕体号母节典段路架军形街文经])|词(?![语汇组条性法典云频]))|\bwords?\b",
+}
+UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
+UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())
+GAP = r"[\s-]*(?:来|余|多)?"  # "两千来字", "3000余字", "三千多字": about that figure
+RANGE_SEP = r"(?:至|到|-|–|—|~|～|〜|\bto\b)"
+LABEL_KINDS: dict[UnitKind, str] = {
+    "words": r"英文单词数|单词数|词数|\bword\s+(?:count|limit)\b",
+    "pages": r"页数|\bpage\s+(?:count|limit)\b",
+    "default": r"字数要求|总字数|字数|篇幅|长度|\b(?:target\s+)?length\b|\blimit\b",
+}
+LABEL = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in LABEL_KINDS.items())
+
+RANGE_WITH_UNIT = re.compile(
+    rf"(?:between\s+)?(?P<a>{NUMBER}){GAP}(?:{UNIT_PLAIN})?\s*(?:{RANGE_SEP}|(?<=\s)and)\s*"
+    rf"(?P<b>{NUMBER}){GAP}(?:{UNIT})(?:\s*之间)?",
+    re.IGNORECASE,
+)
+SINGLE_WITH_UNIT = re.compile(rf"(?P<a>{NUMBER}){GAP}(?:{UNIT})", re.IGNORECASE)
+LABELLED = re.compile(
+    rf"(?:{LABEL})[^0-9零〇一二两三四五六七八九十百千万。\n]{{0,12}}?"
+    rf"(?P<a>{NUMBER})(?:\s*{RANGE_SEP}\s*(?P<b>{NUMBER}))?",
+    re.IGNORECASE,
+)
+LOWER_WORDS = (
+    r"不(?:要|能|得|应|宜|可)?(?:少于|低于|小于)|至少|最少|起码|多于|超过|大于|高于|"
+    r"no less than|not less than|no fewer than|at least|at lease|more than|over|"
+    r"a minimum of|minimum of|minimum|min\.|≥|>="
+)
+UPPER_WORDS = (
+    r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
+    r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
+    r"fewer than|less than|under|at most|up to|within|limited to|capped at|≤|<=|"
+    r"no longer than|not (?:be )?longer than|not (?:be )?more than|shorter than|"
+    r"a maximum of|maximum of|maximum|max\.|"
+    r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
+)
+BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
+    "lower": re.compile(rf"(?:{LOWER_WORDS})\s*(?:要|需|为|是|在)?\s*$", re.IGNORECASE),
+    "upper": re.compile(rf"(?:{UPPER_WORDS})\s*(?:要|需|为|是|在)?\s*$", re.IGNORECASE),
+    "approx": re.compile(
+        r"(?:约|大约|大概|大致|差不多|approximately|approx\.|about|around|roughly|circa|some|~|≈)\s*$",
+        re.IGNORECASE,
+    ),
+}
+AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
+    "lower": re.compile(
+        r"^\s*(?:以上|及以上|或以上|往上|起|\+|or more|or longer|minimum|at least)", re.IGNORECASE
+    ),
+    "upper": re.compile(
+        r"^\s*(?:以内|之内|以下|内|or less|or fewer|or under|max(?:imum)?|at most|limit|cap)", re.IGNORECASE
+    ),
+    "approx": re.compile(r"^\s*(?:左右|上下|出头|or so)", re.IGNORECASE),
+}
+# A bound with no unit of its own, in a sentence that states a length: "单词数不少于1500，不超过2000".
+UNITLESS_BOUND = re.compile(
+    rf"(?P<mod>(?P<lower>{LOWER_WORDS})|(?P<upper>{UPPER_WORDS}))\s*(?:要|需|为|是|在)?\s*(?P<a>{NUMBER})"
+    rf"(?!\s*(?:[\d.,]|{UNIT_PLAIN}|年|岁|%|％|个|名|张|篇|项|次|条|位|种))",
+    re.IGNORECASE,
+)
+# "第3页", "the first 10 pages", "前5": a place in a source, not a length of the report.
+REFERENCE_LEFT = re.compile(r"(?:第|前|后|\bfirst|\blast|\btop|\bpages?|\bp\.)\s*$", re.IGNORECASE)
+REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORECASE)
+# "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
+PER_ITEM_LEFT = re.compile(
+    r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
+    r"|per\s+\w+)[^，。；,;.]{0,8}$",
+    re.IGNORECASE,
+)
+CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
+SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
+
+
+@dataclass(frozen=True)
+class LengthMention:
+    """One length phrase: its range, unit kind and span; ``item_word`` is set when it is per item."""
+
+    min: int | None
+    max: int | None
+    bound: Bound
+    kind: UnitKind
+    start: int
+    end: int
+    item_word: str | None = None
+
+    @property
+    def strength(self) -> int:
+        """2: a range or a bound, 1: an approximate or bare figure."""
+        return 1 if self.bound == "approx" else 2
+
+
+def unit_kind(match: re.Match[str]) -> UnitKind:
+    """Which named unit (or label) group of ``match`` took part."""
+    for kind in UNIT_KINDS:
+        if match.groupdict().get(kind):
+            return kind
+    return "default"
+
+
+def clause_left(text: str, start: int, width: int = 24) -> str:
+    """The text of the clause before ``start`` (at most ``width`` characters)."""
+    window = text[max(0, start - width) : start]
+    ends = list(CLAUSE_END.finditer(window))
+    return window[ends[-1].end() :] if ends else window
+
+
+def figure_allowed(value: int | None, kind: UnitKind) -> bool:
+    if value is None:
+        return False
+    return 1 <= value <= MAX_PAGES if kind == "pages" else value >= MIN_LENGTH_FIGURE
+
+
+def range_allowed(low: int | None, high: int | None, kind: UnitKind) -> bool:
+    """Both figures plausible and in order."""
+    return (
+        low is not None
+        and high is not None
+        and figure_allowed(low, kind)
+        and figure_allowed(high, kind)
+        and low < high
+    )
+
+
+def is_reference(text: str, start: int, end: int) -> bool:
+    return bool(REFERENCE_LEFT.search(text[max(0, start - 8) : start]) or REFERENCE_RIGHT.match(text[end:]))
+
+
+def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
+    """figure ± APPROX_TOLERANCE, rounded (3 pages → 2.7–3.3 → 3–3)."""
+    return round(figure * (1 - APPROX_TOLERANCE)), round(figure * (1 + APPROX_TOLERANCE))
+
+
+def per_item_start(text: str, start: int) -> tuple[int, str | None]:
+    """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included."""
+    window_start = max(0, start - 24)
+    marker = PER_ITEM_LEFT.search(text[window_start:start])
+    if marker is None:
+        return start, None
+    return window_start + marker.start(), marker["item"] or ""
+
+
+def range_mentions(text: str) -> list[LengthMention]:
+    found = []
+    for match in RANGE_WITH_UNIT.finditer(text):
+        kind = unit_kind(match)
+        low, high = parse_number(match["a"]), parse_number(match["b"])
+        if not range_allowed(low, high, kind):
+            continue
+        if is_reference(text, match.start(), match.end()):
+            continue
+        start, item_word = per_item_start(text, match.start())
+        found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
+    return found
+
+
+def modifier(text: str, start: int, end: int) -> tuple[Bound, int, int]:
+    """The bound the words around a figure make of it, and the span once they are included."""
+    left, right = clause_left(text, start), text[end : end + 12]
+    # Of the modifiers that end right before the figure take the longest, so that 不超过 is not read as 超过
+    # nor 不少于 as 少于, "no more than" as "more than".
+    before = [(m.start(), kind) for kind, p in BEFORE_FIGURE.items() if (m := p.search(left))]
+    after = [(m.end(), kind) for kind, p in AFTER_FIGURE.items() if (m := p.match(right))]
+    bound: Bound = min(before)[1] if before else max(after)[1] if after else "approx"
+    span_start = start - len(left) + min(before)[0] if before else start
+    span_end = end + (max(after)[0] if after else 0)
+    return bound, span_start, span_end
+
+
+def single_mention(text: str, start: int, end: int, figure_text: str, kind: UnitKind) -> LengthMention | None:
+    figure = parse_number(figure_text)
+    if figure is None or not figure_allowed(figure, kind) or is_reference(text, start, end):
+        return None
+    bound, span_start, span_end = modifier(text, start, end)
+    span_start, item_word = per_item_start(text, span_start)
+    low, high = {"lower": (figure, None), "upper": (None, figure)}.get(bound) or widen(figure, kind)
+    return LengthMention(low, high, bound, kind, span_start, span_end, item_word)
+
+
+def labelled_mention(text: str, match: re.Match[str]) -> LengthMention | None:
+    """A figure after a label needs no unit: "字数要求：2000左右", "Length: 1200-1800", "Limit: 1,000"."""
+    kind = unit_kind_of_label(match)
+    if not match["b"]:
+        mention = single_mention(text, match.start("a"), match.end("a"), match["a"], kind)
+        if mention and mention.bound == "approx" and re.search(r"limit|上限", match.group(0), re.IGNORECASE):
+            return replace(mention, min=None, max=parse_number(match["a"]), bound="upper")
+        return mention
+    low, high = parse_number(match["a"]), parse_number(match["b"])
+    if range_allowed(low, high, kind):
+        return LengthMention(low, high, "range", kind, match.start("a"), match.end())
+    return None
+
+
+def unit_kind_of_label(match: re.Match[str]) -> UnitKind:
+    for kind in LABEL_KINDS:
+        if match.groupdict().get(kind):
+            return kind
+    return "default"
+
+
+def unitless_bounds(text: str, stated: list[LengthMention]) -> list[LengthMention]:
+    """Bounds without a unit, taken only in a sentence that states a length (their unit comes from it)."""
+    found = []
+    for match in UNITLESS_BOUND.finditer(text):
+        start, end = match.start(), match.end()
+        sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+        next_end = SENTENCE_END.search(text, end)
+        sentence_end = next_end.start() if next_end else len(text)
+        same = [m for m in stated if sentence_start <= m.start < sentence_end and m.item_word is None]
+        figure = parse_number(match["a"])
+        if not same or figure is None or not figure_allowed(figure, same[0].kind):
+            continue
+        bound: Bound = "lower" if match["lower"] else "upper"
+        low, high = (figure, None) if bound == "lower" else (None, figure)
+        found.append(LengthMention(low, high, bound, same[0].kind, start, end))
+    return found
+
+
+def overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in taken)
+
+
+def find_length_mentions(text: str) -> list[LengthMention]:
+    """Every length phrase of ``text``, in order; each figure is read once (ranges, units, labels, bounds)."""
+    mentions = range_mentions(text)
+    taken = [(m.start, m.end) for m in mentions]
+    for match in SINGLE_WITH_UNIT.finditer(text):
+        if not overlaps(match.span(), taken):
+            mention = single_mention(text, match.start(), match.end(), match["a"], unit_kind(match))
+            if mention:
+                mentions.append(mention)
+                taken.append((mention.start, mention.end))
+    for match in LABELLED.finditer(text):
+        if not overlaps((match.start("a"), match.end()), taken):
+            labelled = labelled_mention(text, match)
+            if labelled:
+                mentions.append(labelled)
+                taken.append((labelled.start, labelled.end))
+    for bound in unitless_bounds(text, mentions):
+        if not overlaps((bound.start, bound.end), taken):
+            mentions.append(bound)
+    return sorted(mentions, key=lambda m: m.start)
