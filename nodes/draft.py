@@ -31,7 +31,7 @@ from reportgraph.tools.llm import (
 )
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.text import language_unit
-from reportgraph.tools.writing.extractive import draft_extractive_section
+from reportgraph.tools.writing import SectionPlan, write_offline_section
 from reportgraph.tools.writing.replies import clean_reply
 
 _EVIDENCE_CHARS = 1200
@@ -167,14 +167,17 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
     else:
         reply_feedback = []
         unit = spec.length.text_unit if spec.length else language_unit(spec.language)
-        body = draft_extractive_section(
+        written = write_offline_section(
             section,
             evidence,
+            SectionPlan.from_item(task["section"]),
             language=spec.language,
             unit=unit,
             budget=task["budget"],
-            query=" ".join([spec.topic, *task["section"].get("queries", [])]),
         )
+        body = written.body
+        for gap in written.gaps:
+            record.note("offline writer could not meet this offline", section=section.index, gap=gap)
     body = with_disclosure(body, task["video_disclosure"])
     emit(runtime, "draft", f"section {section.index} drafted (round {task['round']})",
          section=section.index, round=task["round"])

@@ -10,7 +10,8 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
 from reportgraph.nodes.gaps import retrieve_gaps
-from reportgraph.tools.intake import BadInputError, Inventory
+from reportgraph.tools.intake import BadInputError, Inventory, material_notes, materials_summary
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
     Hit,
@@ -21,7 +22,9 @@ from reportgraph.tools.retrieval import (
     prefetch_rerank,
     search,
 )
+from reportgraph.tools.retrieval.focused import FocusedSearch
 from reportgraph.tools.retrieval.store import ProgressCallback
+from reportgraph.tools.writing import gather, owned_sentences, rebalance
 
 # Of a section's pack, the share taken from the paper, by what the section is about.
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
@@ -126,6 +129,41 @@ def outline_packs(
     return queried, packs
 
 
+def focused_packs(
+    build: IndexBuild, state: ReportState, outline: list[dict[str, Any]], context: Context
+) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
+    """Section-aware evidence for the offline writer (tools/writing/evidence.py): per facet searches,
+    the writer's plan in each outline item (``offline``), budgets moved off a basic-information section,
+    and every sentence owned by one section."""
+    spec = RequirementSpec.model_validate(state["spec"])
+    queries = {item["index"]: item["queries"] for item in outline}
+    found = gather(spec, state.get("task_text", ""), FocusedSearch(build.store), build.pdfs, queries,
+                   context.evidence_per_section)
+    budgets = rebalance({item["index"]: item["budget"] for item in outline}, found)
+    packs = {str(index): section.records for index, section in found.items()}
+    taken = owned_sentences(packs)
+    planned = [
+        {**item, "budget": budgets[item["index"]],
+         "offline": {**found[item["index"]].plan.model_dump(), "taken": taken[str(item["index"])]}}
+        for item in outline
+    ]
+    return planned, packs
+
+
+def note_build(build: IndexBuild, record: NodeRecord) -> dict[str, Any]:
+    """Log what indexing met (retrieval and PDF problems, OCRed or unreadable pages, collection entries
+    left out); return the materials summary for run.json and the report's disclosures."""
+    for problem in build.problems[1:]:
+        record.fallback("retrieval", problem)
+    for pdf in build.pdfs:
+        for pdf_problem in pdf.problems:
+            record.fallback("pdf", pdf_problem.message)
+    materials = materials_summary(build.pdfs, build.corpus_report)
+    for note in material_notes(materials):
+        record.note(**note)
+    return materials
+
+
 def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     if state.get("evidence_gaps"):  # a round of the evidence-gap loop (validate → retrieve)
         return retrieve_gaps(state, runtime)
@@ -145,11 +183,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "error": {"code": error.code, "message": str(error)},
             "events": record.finish(status="bad_input"),
         }
-    for problem in build.problems[1:]:
-        record.fallback("retrieval", problem)
-    for pdf in build.pdfs:
-        for pdf_problem in pdf.problems:
-            record.fallback("pdf", pdf_problem.message)
+    materials = note_build(build, record)
     if not build.store.records and not (stock.video or stock.subtitle):
         refusal = BadInputError(
             "no_usable_material",
@@ -161,14 +195,21 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     def dense_progress(_stage: str, done: int, total: int) -> None:
         progress("dense re-ranking", done, total)
 
-    outline, packs = outline_packs(build, state.get("outline") or [], context, dense_progress)
-    evidence = share_out(packs, context.evidence_per_section)
+    if state.get("drafting_mode") == "extractive":  # sentences, not chunks, are owned by one section
+        # Only the focused searches' packs are used: no hybrid packs (and no dense work) beside them.
+        titled = titled_queries(build, state.get("outline") or [])
+        outline, packs = focused_packs(build, state, titled, context)
+        evidence = {key: [hit.id for hit in hits] for key, hits in packs.items()}
+    else:
+        outline, packs = outline_packs(build, state.get("outline") or [], context, dense_progress)
+        evidence = share_out(packs, context.evidence_per_section)
     for problem in build.store.problems:  # met while searching: Chroma stopped, the embedder failed
         record.fallback("retrieval", problem)
     retrieved = {record.id: record for hits in packs.values() for record in hits}
     registry = {source_id: retrieved[source_id] for ids in evidence.values() for source_id in ids}
     summary = describe(build)
     summary["embedder"] = build.problems[0]
+    summary["materials"] = materials
     summary["evidence"] = {key: len(ids) for key, ids in evidence.items()}
     emit(
         runtime,

@@ -1,1 +1,24 @@
-"""placeholder"""
+"""Writing: the offline writer (no model) and its parts; output files live in outputs.py."""
+
+from reportgraph.tools.writing.evidence import SectionEvidence, gather, rebalance
+from reportgraph.tools.writing.extractive import is_fragment, is_junk, sentence_key, usable
+from reportgraph.tools.writing.ledger import owned_sentences
+from reportgraph.tools.writing.offline import OfflineSection, write_offline_section
+from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
+from reportgraph.tools.writing.summary import summary_records
+
+__all__ = [
+    "FacetEvidence",
+    "OfflineSection",
+    "SectionEvidence",
+    "SectionPlan",
+    "gather",
+    "is_fragment",
+    "is_junk",
+    "owned_sentences",
+    "rebalance",
+    "sentence_key",
+    "summary_records",
+    "usable",
+    "write_offline_section",
+]

@@ -1,17 +1,16 @@
-"""The offline drafter: builds a section from the best evidence sentences, each quoted with its citation.
+"""Sentences taken from sources: cleaning, the junk filter, fragments, and one key per sentence.
 
-Deterministic (same evidence, same text) and honest: it never writes a claim of its own, only a short
-framing line in the task's language, and the report says it is extractive.
+What the offline writer quotes must be a whole sentence a reader can use: no navigation rows, contact or
+citation requests, code or configuration lines, sample dialogue, instructions addressed to a model, and no
+fragment cut at an abbreviation or missing its start. :func:`sentence_key` makes "the same sentence" one
+key however it is spaced or punctuated, so no sentence is used twice in a report.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportgraph.tools.checking.support import content_tokens
-from reportgraph.tools.intake.spec import SectionRequirement
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 
@@ -24,124 +23,126 @@ _INSTRUCTION_LIKE = re.compile(
     r"system prompt|you are (?:now )?(?:an? )?(?:ai|assistant|chatgpt)|忽略(?:之前|以上|前面)|系统提示",
     re.I,
 )
+# Junk kinds named by the checker issue (contact lines, requests to cite, sample dialogue, navigation,
+# configuration or code), page furniture, captions; table rows read as text are caught by their numbers.
+_JUNK = re.compile(
+    r"加好友|好友申请|微信号?[:：]|QQ群?[:：]|联系(?:我们|方式)|扫码|二维码|公众号|申请格式|"
+    r"请引用|引用我们的|引用本文|如果您?使用了?(?:我们|本)|please cite|cite (?:our|this|us)|bibtex|"
+    r"^(?:模型回答|模型输出|用户|助手|问题|回答|答案|输入|输出|User|Assistant|Human|Bot|Q|A|Input|Output)\s*[：:]|"
+    r"首页|上一页|下一页|上一篇|下一篇|返回顶部|Copyright|©|All rights reserved|"
+    r"^\s*(?:import |from \S+ import |def |class |pip install|conda |git clone|\$ |>>> )|"
+    r"\b(?:return |\w+\(\)|\w+=\S)|(?:^|\s)(?:Figure|Fig\.|Table|图|表)\s*\d+\s*[:：]",
+    re.I,
+)
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)?")
 _MARKDOWN_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*+]\s+|\d+[.)]\s+|>\s*)")
-MAX_SENTENCES_PER_SOURCE = 4
-
-FRAMING = {
-    "zh": "本节依据{sources}，摘录与“{title}”最相关的原文要点（抽取式摘录，未经改写）：",
-    "en": "Verbatim extracts from {sources} that bear most directly on “{title}” "
-    "(extractive, not paraphrased):",
-}
-SOURCE_NAMES = {
-    "zh": {"pdf": "论文原文", "video": "讲解视频", "corpus": "资料库文献"},
-    "en": {"pdf": "the paper", "video": "the talk video", "corpus": "the document collection"},
-}
-JOINER = {"zh": "、", "en": ", "}
-QUOTES = {"zh": ("「", "」"), "en": ("“", "”")}
-SHORTFALL = {
-    "zh": "（可用证据不足以写满本节的篇幅要求。）",
-    "en": "(The available evidence was not enough to fill this section's length budget.)",
-}
+# "5 Conclusion We present …": PDF text joins a heading to the first sentence under it.
+_HEADING_LEAD = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:Abstract|Introduction|Conclusions?|Related Work|Background|Discussion|"
+    r"Limitations|Results)\s+(?=[A-Z])"
+)
+_ENUMERATOR = re.compile(r"^\s*(?:\(\d+\)|\d+\)|[（(][a-z一二三四五六七八九十][)）])\s*")
+# A sentence "ending" at an abbreviation was cut there by the splitter.
+_CUT_AT_ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bFig|\bEq|\bSec|\bvs|\bcf|\bNo)\.?$", re.I)
+_WESTERN_END = re.compile(r"[.!?]['\"’”)]?$|[”\"]$")  # a closing quote ends a quoted definition
+_CHINESE_END = re.compile(r"[。！？!?]['\"’”）)]?$")
+_NON_WORD = re.compile(r"[\W_]+")
+_OPENERS, _CLOSERS = "([{（【《“", ")]}）】》”"
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Sentence:
+    """One usable sentence of a record: its text, the record, its position in the record, its language;
+    ``also``: the next record's id when the sentence runs on into it (cited too)."""
+
     text: str
     record: SourceRecord
-    rank: int
     position: int
-    score: float
-    length: int
+    lang: str
+    also: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return sentence_key(self.text)
 
 
 def clean_sentence(sentence: str) -> str:
-    sentence = _MARKDOWN_LEAD.sub("", sentence)
+    """Whitespace collapsed, list marks and a section heading glued to the sentence's start removed."""
+    sentence = _HEADING_LEAD.sub("", _MARKDOWN_LEAD.sub("", sentence))
     sentence = re.sub(r"\s+", " ", sentence).strip(" -–—•·")
     return sentence.replace("「", "“").replace("」", "”")
 
 
-def usable(sentence: str, unit: LengthUnit) -> bool:
-    if _URLISH.search(sentence) or _INSTRUCTION_LIKE.search(sentence):
+def sentence_key(sentence: str) -> str:
+    """One key for a sentence however it is spaced, cased, punctuated or enumerated."""
+    return _NON_WORD.sub("", _ENUMERATOR.sub("", sentence).lower())
+
+
+def is_fragment(sentence: str, whole_line: bool = False) -> bool:
+    """A piece of a sentence: cut at an abbreviation, unbalanced brackets, starting mid-sentence, or (in
+    running text) without a sentence end. ``whole_line``: the text stands alone (a slide line, a cue)."""
+    text = _ENUMERATOR.sub("", sentence).strip()
+    if not text or _CUT_AT_ABBREVIATION.search(text):
+        return True
+    if sum(text.count(c) for c in _OPENERS) != sum(text.count(c) for c in _CLOSERS):
+        return True
+    if text[0].islower() or text[0] in ",;:，；：、)）]":
+        return True
+    if whole_line:
         return False
-    if _MARKUP.search(sentence) or len(_SYMBOLS.findall(sentence)) > max(2, len(sentence) // 40):
+    return not (_CHINESE_END.search(text) or _WESTERN_END.search(text))
+
+
+def is_junk(sentence: str) -> bool:
+    """Links, instructions to a model, markup, symbol soup, or one of the junk kinds above."""
+    if _URLISH.search(sentence) or _INSTRUCTION_LIKE.search(sentence) or _JUNK.search(sentence):
+        return True
+    if len(_NUMBER.findall(sentence)) > max(5, len(sentence.split()) // 4):
+        return True
+    return bool(_MARKUP.search(sentence)) or len(_SYMBOLS.findall(sentence)) > max(2, len(sentence) // 40)
+
+
+def usable(sentence: str, unit: LengthUnit, max_length: int | None = None) -> bool:
+    """Worth quoting: long enough to say something, short enough to stay a quote, and no junk kind."""
+    if is_junk(sentence):
         return False
     length = count_length(sentence, "cjk_chars")
     words = count_length(sentence, "words")
     long_enough = length >= 10 if detect_language(sentence) == "zh" else words >= 7
-    too_long = length > 160 if unit != "words" else words > 70
+    limit = max_length or (160 if unit != "words" else 70)
+    too_long = (length if unit != "words" else words) > limit
     letters = sum(ch.isalpha() for ch in sentence)
     return long_enough and not too_long and letters >= len(sentence) * 0.5
 
 
-def rank_candidates(
-    evidence: Sequence[SourceRecord], query_terms: set[str], language: str, unit: LengthUnit, focus: str
-) -> list[Candidate]:
-    candidates: list[Candidate] = []
-    seen: set[str] = set()
-    for rank, record in enumerate(evidence):
-        if record.segment == "metadata":
-            continue  # container facts (codec, frame rate) are no content to quote
-        for position, raw in enumerate(split_sentences(record.text)):
-            sentence = clean_sentence(raw)
-            key = re.sub(r"\W+", "", sentence.lower())
-            if key in seen or not usable(sentence, unit):
-                continue
-            seen.add(key)
-            tokens = content_tokens(sentence)
-            overlap = len(tokens & query_terms)
-            if record.kind == "corpus" and not overlap:
-                continue  # background material must be on the subject, not just in a retrieved chunk
-            relevance = overlap / (len(tokens) ** 0.5 or 1.0)
-            score = relevance + 1.0 / (1 + rank)
-            score += 0.3 if detect_language(sentence) == language else 0.0
-            score += 0.5 if _kind_focus(record.kind) == focus else 0.0
-            candidates.append(
-                Candidate(sentence, record, rank, position, score, count_length(sentence, unit))
-            )
-    return sorted(candidates, key=lambda c: (-c.score, c.rank, c.position))
+def follows(first: SourceRecord, second: SourceRecord) -> bool:
+    """``second`` is the chunk right after ``first`` in one document (next chunk, or next page's first)."""
+    if first.doc_id != second.doc_id or first.chunk_index is None or second.chunk_index is None:
+        return False
+    if first.page == second.page:
+        return second.chunk_index == first.chunk_index + 1
+    return first.page is not None and second.page == first.page + 1 and second.chunk_index <= 1
 
 
-def _kind_focus(kind: str) -> str:
-    return {"pdf": "paper", "video": "video"}.get(kind, "corpus")
+def run_on(first: SourceRecord, second: SourceRecord, unit: LengthUnit) -> Sentence | None:
+    """The sentence ``first`` ends with a colon ("… define as:") completed by ``second``'s first sentence."""
+    head = split_sentences(first.text)[-1:] if first.text.rstrip().endswith((":", "：")) else []
+    tail = split_sentences(second.text)[:1]
+    if not head or not tail or not follows(first, second):
+        return None
+    text = clean_sentence(f"{head[0]} {tail[0]}")
+    if not usable(text, unit, 2 * 160) or is_fragment(text):
+        return None
+    return Sentence(text, first, len(split_sentences(first.text)) - 1, detect_language(text), (second.id,))
 
 
-def draft_extractive_section(
-    section: SectionRequirement,
-    evidence: Sequence[SourceRecord],
-    *,
-    language: str,
-    unit: LengthUnit,
-    budget: int,
-    query: str,
-    disclosure: str = "",
-) -> str:
-    """Section body (no heading): framing line, optional disclosure, then cited quotes up to ``budget``."""
-    lang = "zh" if language == "zh" else "en"
-    open_quote, close_quote = QUOTES[lang]
-    kinds = list(dict.fromkeys(record.kind for record in evidence))
-    framing = FRAMING[lang].format(
-        sources=JOINER[lang].join(SOURCE_NAMES[lang][kind] for kind in kinds) or SOURCE_NAMES[lang]["corpus"],
-        title=section.title,
-    )
-    lines = [f"> {disclosure}", ""] if disclosure else []
-    lines.append(framing)
-    used = count_length(framing, unit) + (count_length(disclosure, unit) if disclosure else 0)
-    query_terms = content_tokens(f"{section.title} {query}")
-    chosen: list[Candidate] = []
-    per_source: dict[str, int] = {}
-    for candidate in rank_candidates(evidence, query_terms, lang, unit, section.focus):
-        if used >= budget:
-            break
-        if per_source.get(candidate.record.id, 0) >= MAX_SENTENCES_PER_SOURCE:
-            continue
-        if used + candidate.length > budget * 1.08 and used >= budget * 0.85:
-            continue  # would overshoot; a shorter sentence may still fit
-        chosen.append(candidate)
-        per_source[candidate.record.id] = per_source.get(candidate.record.id, 0) + 1
-        used += candidate.length
-    # Read in source order: best-ranked source first, sentences as they stand in it.
-    chosen.sort(key=lambda c: (c.rank, c.position))
-    lines += [f"- {open_quote}{c.text}{close_quote}[@{c.record.id}]" for c in chosen]
-    if used < budget * 0.85:
-        lines += ["", SHORTFALL[lang]]
-    return "\n".join(lines).strip() + "\n"
+def sentences_of(
+    record: SourceRecord, unit: LengthUnit, max_length: int | None = None, whole_lines: bool = False
+) -> list[Sentence]:
+    """The record's usable, whole sentences in their order (positions count every split piece)."""
+    found = []
+    for position, raw in enumerate(split_sentences(record.text)):
+        text = clean_sentence(raw)
+        if usable(text, unit, max_length) and not is_fragment(text, whole_lines):
+            found.append(Sentence(text, record, position, detect_language(text)))
+    return found

@@ -1,0 +1,171 @@
+"""The offline writer: facts before quotes, definitions per technique, a talk timeline, no sentence twice,
+no junk or fragments, and honest gaps. Small records made here; no model, no embedder."""
+
+from __future__ import annotations
+
+from reportgraph.tools.intake.paper import PaperMetadata
+from reportgraph.tools.intake.spec import SectionRequirement
+from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.retrieval.focused import FocusedSearch, is_bibliography
+from reportgraph.tools.retrieval.store import IndexStore
+from reportgraph.tools.writing import (
+    FacetEvidence,
+    SectionPlan,
+    is_fragment,
+    is_junk,
+    owned_sentences,
+    sentence_key,
+    summary_records,
+    write_offline_section,
+)
+from reportgraph.tools.writing.extractive import run_on
+from reportgraph.tools.writing.ledger import Ledger
+
+
+def pdf(page: int, chunk: int, text: str) -> SourceRecord:
+    return SourceRecord(id=f"pdf-abc-p{page}c{chunk}", kind="pdf", segment="page", source_file="paper.pdf",
+                        text=text, page=page, chunk_index=chunk, doc_id="pdf-abc")
+
+
+def corpus(doc: str, chunk: int, text: str, title: str = "") -> SourceRecord:
+    return SourceRecord(id=f"lc-{doc}-{chunk}", kind="corpus", segment="chunk",
+                        source_file="long_context.json", title=title or doc, text=text,
+                        chunk_index=chunk, doc_id=f"lc-{doc}")
+
+
+def video(segment: str, start: float, end: float, text: str) -> SourceRecord:
+    return SourceRecord(id=f"vid-x-{int(start * 1000)}-{int(end * 1000)}-{segment}", kind="video",
+                        segment=segment, source_file="talk.mp4", text=text, start_s=start, end_s=end)  # type: ignore[arg-type]
+
+
+def section(index: int, title: str, focus: str = "general") -> SectionRequirement:
+    return SectionRequirement(index=index, title=title, heading=f"（{index}）{title}", focus=focus)  # type: ignore[arg-type]
+
+
+def cited_sentences(body: str) -> list[str]:
+    return [line for line in body.splitlines() if "[@" in line]
+
+
+def test_ledger_refuses_a_sentence_and_its_longer_copy() -> None:
+    ledger = Ledger("words", 100)
+    first = "Human evaluation tends to be labor-intensive and expensive to scale up."
+    assert ledger.claim(first)
+    assert not ledger.claim("  human evaluation tends to be labor-intensive, and expensive to scale up ")
+    assert not ledger.claim(f"{first} It is also hard to design well.")
+    assert ledger.claim("A different sentence about annotation interfaces and their design.")
+
+
+def test_a_sentence_in_two_sections_belongs_to_the_one_that_ranks_it_best() -> None:
+    shared = "Fine-grained annotation lowers the variance between annotators considerably."
+    a = pdf(1, 1, f"Other text comes first here in this chunk. {shared}")
+    b = pdf(1, 2, f"{shared} And then something else follows in the next chunk.")
+    taken = owned_sentences({"1": [pdf(2, 1, "Unrelated words only here."), a], "2": [b]})
+    key = sentence_key(shared)
+    assert key in taken["1"] and key not in taken["2"]
+
+
+def test_junk_and_fragments_are_never_quoted() -> None:
+    assert is_junk("如果您使用了我们的数据集，请引用我们的论文。")
+    assert is_junk("模型回答：法国的首都是巴黎。")
+    assert is_junk("【加好友申请格式：姓名+单位】")
+    assert is_junk("Dataset 2018 3092 205 59 arXiv 2018 5906 163 55 BillSum 2019 1284 174 19")
+    assert not is_junk("Human evaluation tends to be labor-intensive and expensive to scale.")
+    assert is_fragment("We focus on human evaluation of faithfulness, which Wang et al.")
+    assert is_fragment("and (3) Do humans benefit from automated alignment between summary and source?")
+    assert is_fragment("The score (as defined in Section 3 is the mean of all unit judgments.")
+    assert not is_fragment("The score is the mean of all unit judgments.")
+
+
+def test_a_definition_cut_at_a_chunk_end_is_completed_and_cites_both_chunks() -> None:
+    first = pdf(3, 12, "We develop guidelines. We focus on faithfulness, which prior work defines as:")
+    second = pdf(4, 1, "“Checking the factual errors in a summary against its source” We then test.")
+    merged = run_on(first, second, "words")
+    assert merged is not None
+    assert merged.text.startswith("We focus on faithfulness") and "factual errors" in merged.text
+    assert merged.also == (second.id,)
+    assert run_on(first, pdf(5, 2, "Not the next chunk at all, so nothing joins."), "words") is None
+
+
+def test_basic_information_is_key_value_lines_cited_to_page_one_and_names_what_is_missing() -> None:
+    meta = PaperMetadata(title="Some Title: A Study of Things", authors=["Ann Lee", "Bo Chen", "Cy Diaz"],
+                         year="2021", cite="pdf-abc-p1-meta")
+    plan = SectionPlan(kind="basic_information", paper=meta)
+    written = write_offline_section(section(1, "论文基本信息", "paper"), [], plan, language="zh",
+                                    unit="cjk_chars", budget=200)
+    lines = cited_sentences(written.body)
+    title_line = "- 论文题目：Some Title: A Study of Things[@pdf-abc-p1-meta]"
+    assert any(line.startswith(title_line) for line in lines)
+    assert any(all(name in line for name in meta.authors) for line in lines)
+    assert "venue" in written.gaps and "发表出处" in written.body  # no venue on page 1: said, not invented
+
+
+def test_each_technique_gets_its_cited_definitions_and_a_missing_one_is_said() -> None:
+    records = [
+        corpus("a", 1, "忠实性评估是指检查摘要中的事实是否都能在原文中找到依据。"
+                       "今天天气很好，适合出门散步游玩。"),
+        pdf(2, 1, "Faithfulness evaluation refers to checking every claim of a summary against its source. "
+                  "We thank the reviewers for their many helpful comments on this work."),
+    ]
+    plan = SectionPlan(facets=[
+        FacetEvidence(name="忠实性评估", kind="task_term", terms=["忠实性评估", "faithfulness evaluation"],
+                      ids=[r.id for r in records]),
+        FacetEvidence(name="人工评估", kind="task_term", terms=["人工评估"], ids=[]),
+    ])
+    written = write_offline_section(section(3, "关键技术解析"), records, plan, language="zh",
+                                    unit="cjk_chars", budget=400)
+    body = written.body
+    assert "### 1. 忠实性评估" in body and "### 2. 人工评估" in body
+    assert "“忠实性评估是指检查摘要中的事实是否都能在原文中找到依据。”[@lc-a-1]" in body
+    assert "Faithfulness evaluation refers to" in body and "[@pdf-abc-p2c1]" in body
+    assert "天气" not in body and "reviewers" not in body  # on the page, but not about the term
+    assert written.gaps[:1] == ["人工评估"] and "“人工评估”" in body.split("### 2.")[1]
+
+
+def test_the_talk_is_a_timeline_with_each_slide_and_narration_once() -> None:
+    records = [
+        video("subtitle", 10.5, 19.0, "Second, we ask whether partial annotation saves annotators effort."),
+        video("slide", 0.0, 10.0, "Why Evaluation Is Hard\nHuman judgments are costly and slow to collect"),
+        video("subtitle", 0.5, 9.5, "Human judgment is the gold standard, but it is costly and slow."),
+        video("slide", 10.0, 20.0, "Partial Annotation\nHuman judgments are costly and slow to collect"),
+    ]
+    written = write_offline_section(section(4, "视频补充要点", "video"), records, SectionPlan(kind="talk"),
+                                    language="zh", unit="cjk_chars", budget=300)
+    body = written.body
+    assert body.index("vid-x-0-10000-slide") < body.index("vid-x-500-9500-subtitle")
+    assert body.index("vid-x-500-9500-subtitle") < body.index("vid-x-10000-20000-slide")
+    assert body.count("Human judgments are costly and slow to collect") == 1
+    assert "partial annotation saves annotators effort" in body
+
+
+def test_summary_quotes_the_abstract_and_conclusion_by_facet() -> None:
+    pages = [
+        pdf(1, 1, "Abstract Human evaluation of long summaries remains difficult and expensive for everyone. "
+                  "We propose a set of guidelines for annotating faithfulness in long summaries."),
+        pdf(1, 2, "1 Introduction Long documents are everywhere in this field today, as is well known."),
+        pdf(5, 1, "The method section describes the tables in detail for the careful reader."),
+        pdf(9, 1, "5 Conclusion We find that fine-grained annotation reduces variance between annotators."),
+        pdf(10, 1, "References Alpha Beta. 2019. A paper title. In Proceedings of Something, pages 1-9."),
+    ]
+    chosen = summary_records(pages)
+    assert [r.id for r in chosen] == ["pdf-abc-p1c1", "pdf-abc-p1c2", "pdf-abc-p9c1"]
+    written = write_offline_section(section(2, "核心内容摘要", "paper"), chosen, SectionPlan(kind="summary"),
+                                    language="zh", unit="cjk_chars", budget=300)
+    body = written.body
+    assert body.index("研究背景与目标") < body.index("研究方法") < body.index("主要结论")
+    finding = "We find that fine-grained annotation reduces variance between annotators."
+    assert f"“{finding}”[@pdf-abc-p9c1]" in body
+
+
+def test_focused_search_keeps_bibliography_out_and_floors_the_corpus_without_an_embedder() -> None:
+    records = [
+        pdf(1, 1, "Faithfulness evaluation checks a summary against its source document carefully."),
+        pdf(9, 3, "Ann Lee. 2019. Faithfulness in summaries. In Proceedings of ACL, pages 1-9. "
+                  "Bo Chen. 2020. More faithfulness. arXiv preprint."),
+        corpus("good", 1, "Faithfulness evaluation of summaries asks whether each claim is in the source."),
+        corpus("noise", 1, "The armoured car was built in 1935 and served in three campaigns."),
+    ]
+    assert is_bibliography(records[1].text) and not is_bibliography(records[0].text)
+    finder = FocusedSearch(IndexStore.from_records(records))
+    assert [f.record.id for f in finder.paper(["faithfulness evaluation"], 5)] == ["pdf-abc-p1c1"]
+    assert [f.record.id for f in finder.corpus(["faithfulness evaluation"], 5)] == ["lc-good-1"]
+    assert finder.equivalents("忠实性评估") == []  # no embedder: no cross-language phrases claimed
