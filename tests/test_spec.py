@@ -656,6 +656,20 @@ def test_output_language_and_its_unit(prompt: str, language: str, unit: str) -> 
     assert spec.length is not None and spec.length.unit == unit
 
 
+@pytest.mark.parametrize(
+    ("prompt", "language"),
+    [
+        ("报告包含：1. Introduction and Motivation 2. Methods and Experimental Setup 3. Results and "
+         "Discussion 4. Conclusion and Future Work，字数2000字。", "zh"),
+        ("Write a report with these sections: 背景、方法、结论, about 1500 words.", "en"),
+    ],
+)  # fmt: skip
+def test_headings_in_another_script_do_not_change_the_language(prompt: str, language: str) -> None:
+    spec = parse_requirements(prompt)
+    assert spec.language == language and spec.sections_from_task
+    assert spec.length is not None and spec.length.unit == ("cjk_chars" if language == "zh" else "words")
+
+
 # ---------------------------------------------------------------- coverage: what no rule understood
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from reportgraph.tools.intake.spec.mentions import find_length_mentions
 from reportgraph.tools.intake.spec.numbers import parse_number
 from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles, sentence_left
 from reportgraph.tools.text import CJK_CHAR
@@ -78,10 +79,10 @@ def en_items(items_text: str) -> list[str]:
         items_text,
         flags=re.IGNORECASE,
     )
-    parts = re.split(r"[,;，；]", items_text)
+    parts = re.split(r"[,;，；、]", items_text)
     # "and" joins only the last two items; inside an item it is part of the name ("risk and challenge").
     parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
-    parts = [p for p in parts if p.strip()]
+    parts = [p for p in parts if p.strip() and not find_length_mentions(p)]  # ", about 1500 words"
     if len(parts) == 1 and re.fullmatch(r"(?:[A-Z][a-z]+\s+){2,}[A-Z][a-z]+", parts[0].strip()):
         parts = parts[0].split()  # "Objective Methods Findings Conclusion": one capitalised word each
     # "an introduction, the engineering challenges and a conclusion": the article is no part of the name.

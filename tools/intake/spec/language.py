@@ -48,6 +48,17 @@ def requested_language(text: str) -> Literal["zh", "en"] | None:
     return None
 
 
-def parse_language(text: str) -> Literal["zh", "en"]:
-    """The report's language: the requested one, else the dominant script of the task (en when unknown)."""
-    return requested_language(text) or ("zh" if detect_language(text) == "zh" else "en")
+def parse_language(text: str, quoted: list[tuple[int, int]] | None = None) -> Literal["zh", "en"]:
+    """The report's language: the requested one, else the dominant script of the task (en when unknown).
+
+    ``quoted``: spans left out of the script count, e.g. the outline, whose headings a Chinese task may
+    give in English ("报告包含：1. Introduction 2. Methods …") without asking for an English report.
+    """
+    requested = requested_language(text)
+    if requested:
+        return requested
+    own = list(text)
+    for start, end in quoted or []:
+        own[start:end] = " " * (end - start)
+    own_text = "".join(own)
+    return "zh" if detect_language(own_text if own_text.strip() else text) == "zh" else "en"

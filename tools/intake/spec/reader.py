@@ -34,8 +34,9 @@ def parse_requirements(
     ``unparsed`` lists the requirement-like spans no rule understood (see coverage).
     """
     task_text = task_text.translate(FULL_WIDTH)
-    language = parse_language(task_text)
-    sections = parse_sections(task_text, language)
+    outline = parse_sections(task_text, "en")  # the language only picks the default outline
+    language = parse_language(task_text, outline.spans if outline.from_task else None)
+    sections = outline if outline.from_task else parse_sections(task_text, language)
     per_page = words_per_page if language == "en" else chars_per_page
     length = parse_length(
         task_text, language, per_page, len(sections.sections) if sections.from_task else None
