@@ -38,6 +38,7 @@ SUPPORTED_DENSE = 0.80
 UNSUPPORTED_DENSE = 0.76
 MAX_WINDOW_CHARS = 480
 MAX_WINDOWS = 160  # of a long document, the windows sharing most tokens with the claim are compared
+MAX_DENSE_SENTENCES = 80  # embedded per source at most (a page has 30-60 sentences)
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z\d.@])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*%|\s*％|\s*percent)?(?![A-Za-z\d])"
@@ -113,14 +114,18 @@ def missing_terms(claim: str, source: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def source_windows(source: str) -> tuple[str, ...]:
-    """Sentences of the source and pairs of neighbouring ones (a claim may join two), PDF line breaks
-    joined."""
+def source_sentences(source: str) -> tuple[str, ...]:
+    """Sentences of the source (PDF line breaks joined), each cut at MAX_WINDOW_CHARS."""
     text = re.sub(r"(?<![。！？.!?:：])\n(?!\n|\[)", " ", source)
-    sentences = [s for s in split_sentences(text) if len(s) > 3]
-    windows = [s[:MAX_WINDOW_CHARS] for s in sentences]
-    windows += [(a + " " + b)[:MAX_WINDOW_CHARS] for a, b in itertools.pairwise(sentences)]
-    return tuple(windows or [source[:MAX_WINDOW_CHARS]])
+    sentences = [s[:MAX_WINDOW_CHARS] for s in split_sentences(text) if len(s) > 3]
+    return tuple(sentences or [source[:MAX_WINDOW_CHARS]])
+
+
+@functools.lru_cache(maxsize=256)
+def source_windows(source: str) -> tuple[str, ...]:
+    """Sentences of the source and pairs of neighbouring ones (a claim may join two)."""
+    sentences = source_sentences(source)
+    return sentences + tuple((a + " " + b)[:MAX_WINDOW_CHARS] for a, b in itertools.pairwise(sentences))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -144,14 +149,15 @@ class Assessment:
     reason: str = ""
 
 
-def _candidates(claim: str, windows: tuple[str, ...]) -> list[str]:
-    if len(windows) <= MAX_WINDOWS:
+def _candidates(claim: str, windows: tuple[str, ...], limit: int = MAX_WINDOWS) -> list[str]:
+    if len(windows) <= limit:
         return list(windows)
     tokens = content_tokens(claim) | {f"{n:g}" for n in numbers_in(claim)}
-    return sorted(windows, key=lambda w: -len(tokens & _window_tokens(w)))[:MAX_WINDOWS]
+    return sorted(windows, key=lambda w: -len(tokens & _window_tokens(w)))[:limit]
 
 
 def _best_dense(checker: SupportChecker, claim: str, windows: list[str]) -> tuple[float, str]:
+    """The source sentence most similar to the claim (each embedded once, reused by every claim)."""
     vectors = checker.vectors([claim, *windows])
     scores = (
         vectors[1:] @ vectors[0] / (np.linalg.norm(vectors[1:], axis=1) * np.linalg.norm(vectors[0]) + 1e-9)
@@ -181,7 +187,8 @@ def assess(checker: SupportChecker, claim: str, source: str) -> Assessment:
         return Assessment("supported", "verbatim", 1.0, None, aligned)
     dense: float | None = None
     if checker.uses_embeddings:
-        dense, dense_window = _best_dense(checker, claim, windows)
+        sentences = _candidates(claim, source_sentences(source), MAX_DENSE_SENTENCES)
+        dense, dense_window = _best_dense(checker, claim, sentences)
         if lexical < LEXICAL_SUPPORT:
             aligned = dense_window
     near = " ".join(w for _, w in sorted(lexical_scores, key=lambda p: -p[0])[:3]) + " " + aligned

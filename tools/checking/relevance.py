@@ -28,7 +28,7 @@ from reportgraph.tools.text import detect_language
 
 MIN_RANK = 5
 RANK_SHARE = 0.05
-DOCUMENT_CHARS = 600
+DOCUMENT_CHARS = 300
 
 JUNK: dict[str, re.Pattern[str]] = {
     "navigation row": re.compile(
@@ -109,10 +109,30 @@ def rank_in_language(
     return int((scores > own).sum()) + 1, len(group)
 
 
+def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]]) -> None:
+    """Embed in one batch what the ranking below compares: each claim citing a collection document and the
+    heads of the documents in those documents' languages (a local model fed one text at a time spends about
+    three times the CPU per text: bench/run.py's throughput pass)."""
+    if not report.inputs.support.uses_embeddings:
+        return
+    claims, languages = [], set()
+    for sentence in report.cited():
+        for cited in sentence.ids:
+            record = report.registry.get(cited) or {}
+            doc = str(record.get("doc_id") or record.get("id"))
+            if record.get("kind") == "corpus" and doc in heads:
+                claims.append(sentence.text)
+                languages.add(heads[doc][1])
+    if claims:
+        compared = [head for head, language in heads.values() if language in languages]
+        report.inputs.support.vectors([*claims, *compared])
+
+
 def check_relevance(report: Report) -> CheckResult:
     feedback: dict[int, list[str]] = {}
     registry = report.registry
     heads = _heads(report.inputs.collection or registry)
+    _embed_at_once(report, heads)
     junk: list[tuple[int | None, str, str]] = []
     ranked: list[tuple[Sentence, str, int, int]] = []
     for sentence in report.cited():

@@ -1,0 +1,78 @@
+"""`reportgraph check`: any report, in the citation forms people write, against a small task folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from reportgraph.graph.cli import main
+
+TASK = (
+    "请根据资料库中的文献撰写一篇《检索学习笔记》，包含以下部分：（1）词法检索；（2）向量检索。"
+    "字数在60至400字。所有内容需标注来源。"
+)
+DOCS = [
+    {
+        "title": "BM25 简介",
+        "url": "https://example.org/bm25",
+        "content": "BM25 是一种经典的词法检索打分函数。它根据词频和逆文档频率给文档打分。",
+    },
+    {
+        "title": "稠密检索",
+        "url": "https://example.org/dense",
+        "content": "稠密检索把查询和文档编码为向量。它用向量的相似度来排序文档。",
+    },
+]
+REPORT = """# 检索学习笔记
+
+## （1）词法检索
+
+BM25 是一种经典的词法检索打分函数[long_context: "BM25 简介", chunk 1]。
+它根据词频和逆文档频率给文档打分[long_context: "BM25 简介"]。
+
+## （2）向量检索
+
+稠密检索把查询和文档编码为向量[long_context: "稠密检索", chunk 1]。
+它用向量的相似度来排序文档[long_context: "稠密检索"]。
+"""
+
+
+@pytest.fixture()
+def task_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "task"
+    folder.mkdir()
+    (folder / "task.md").write_text(TASK, encoding="utf-8")
+    (folder / "long_context.json").write_text(json.dumps(DOCS, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def check(task_dir: Path, report: str, out: Path) -> tuple[int, dict[str, object]]:
+    path = out / "report.md"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(report, encoding="utf-8")
+    code = main(["check", str(task_dir), str(path), "-o", str(out), "--embedder", "none"])
+    return code, json.loads((out / "validation.json").read_text(encoding="utf-8"))
+
+
+def test_a_report_in_rendered_forms_passes_and_says_how_each_check_was_made(
+    task_dir: Path, tmp_path: Path
+) -> None:
+    code, validation = check(task_dir, REPORT, tmp_path / "good")
+    checks = {c["name"]: c for c in validation["checks"]}  # type: ignore[union-attr]
+    assert code == 0 and validation["status"] == "pass", validation["unmet"]
+    assert checks["citations_resolve"]["figure"]["forms"] == {"chunk": 2, "document": 2}
+    assert all(c["figure"].get("method") for c in checks.values())
+
+
+def test_an_unresolvable_citation_is_needs_review(task_dir: Path, tmp_path: Path) -> None:
+    broken = REPORT.replace('[long_context: "稠密检索"]', '[long_context: "不存在的文档"]')
+    code, validation = check(task_dir, broken, tmp_path / "broken")
+    assert code == 1 and validation["status"] == "needs_review"
+    assert any("citations_resolve" in item for item in validation["unmet"])  # type: ignore[union-attr]
+
+
+def test_a_folder_without_a_task_is_bad_input(tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    report.write_text(REPORT, encoding="utf-8")
+    assert main(["check", str(tmp_path / "nowhere"), str(report), "-o", str(tmp_path / "o")]) == 2
