@@ -593,6 +593,17 @@ def test_marked_outlines(prompt: str, titles: list[str]) -> None:
         ("Write it with sections titled Aims, Data, and Limits.", ["Aims", "Data", "Limits"]),
         ("The memo should discuss: prices; wages; rents.", ["prices", "wages", "rents"]),
         ("报告要有引言、分析、结论。", ["引言", "分析", "结论"]),
+        ("Write it in three parts — scope, method and caveats.", ["scope", "method", "caveats"]),
+        ("Write it in two sections (findings, caveats), briefly.", ["findings", "caveats"]),
+        ("It should cover the following: the origins of the war, its course, and its legacy.",
+         ["origins of the war", "course", "legacy"]),
+        ("Structure it around three themes: land, labour and law.", ["land", "labour", "law"]),
+        ("Use the headings Context, Evidence, Advice.", ["Context", "Evidence", "Advice"]),
+        ("Its sections are Aims, Means and Ends.", ["Aims", "Means", "Ends"]),
+        ("内容需涵盖：起源、传播、影响。", ["起源", "传播", "影响"]),
+        ("正文包括两个板块：回顾、展望。", ["回顾", "展望"]),
+        ("请按“提出问题—分析问题—解决问题”的思路来写。", ["提出问题", "分析问题", "解决问题"]),
+        ("请以“现状、挑战、出路”三段式结构写作。", ["现状", "挑战", "出路"]),
     ],
 )  # fmt: skip
 def test_inline_outlines(prompt: str, titles: list[str]) -> None:

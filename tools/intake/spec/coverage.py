@@ -17,15 +17,16 @@ from reportgraph.tools.intake.spec.outline import STYLES, runs
 
 LENGTH_WORDS = re.compile(
     r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]"
-    r"|(?:\d+|[一二三四五六七八九十两]+)\s*个?段落?(?!时间)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
+    r"|(?:\d+|[一二三四五六七八九十两]+)\s*个?段落?(?!时间|式)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
     re.IGNORECASE,
 )
 STRUCTURE_WORDS = re.compile(
     r"章节|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"
-    r"|[\d一二三四五六七八九十两几]+个?(?:方面|板块|章)"
+    r"|[\d一二三四五六七八九十两几]+个?(?:方面|板块|章)|(?:包括|包含|涵盖|分为)\s*[:：]|的结构|结构来写|式结构"
+    r"|\b(?:\d+|two|three|four|five|six|seven|eight)\s+(?:parts|sections|chapters)\b|\bthe\s+following\s*[:：]"
     r"|结构(?:如下|为)|按(?:以下|如下|下列)?顺序"
     r"|\b(?:sections|headings|outline)\b|\b(?:sections?|parts?|chapters?|headings?)\s*[:：]"
-    r"|\bstructured?\s+(?:it\s+)?as\b|\borgani[sz]ed?\s+(?:it\s+)?(?:as|into)\b|\b(?:part|chapter)\s+(?:[A-Z]|\d)\b",
+    r"|\bstructured?\s+(?:it\s+)?(?:as|around|into)\b|\borgani[sz]ed?\s+(?:it\s+)?(?:as|into)\b|\b(?:part|chapter)\s+(?:[A-Z]|\d)\b",
     re.IGNORECASE,
 )
 # Uses of those words that are no requirement: a place in a source, a figure of speech.

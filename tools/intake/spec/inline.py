@@ -21,8 +21,9 @@ STRUCTURE_WORD = re.compile(
     r"部分|章节|板块|结构|大纲|提纲|sections?|parts?|headings?|structure|outline|into|as\b", re.IGNORECASE
 )
 ZH_LEAD = re.compile(
-    r"(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
+    r"(?:(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
     r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有|涉及|论述|阐述|从(?=[^。；]{2,60}(?:方面|角度|维度))"
+    r")[:：]?"
 )
 ZH_COUNTED = re.compile(
     r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面|角度|维度)"
@@ -33,15 +34,24 @@ ZH_SENTENCE = re.compile(r"^(?P<items>[^。：:\n]{2,120})")  # "结构：背景
 EN_LEAD = re.compile(
     r"\b(?:(?:cover(?:s|ing)?|discuss(?:es|ing)?|address(?:es|ing)?|includ(?:es|ing|e)|examin(?:es|ing|e)"
     r"|explor(?:es|ing|e)|(?:walk(?:s|ing)?|go(?:es|ing)?)\s+through|touch(?:es|ing)?\s+on|deal(?:s|ing)?\s+with"
-    r"|organi[sz]ed?\s+(?:it\s+)?(?:around|into|as)|structured?\s+(?:it\s+)?as|split\s+(?:it\s+)?into"
+    r"|organi[sz]ed?\s+(?:it\s+)?(?:around|into|as)|structured?\s+(?:it\s+)?(?:as|around|into)|split\s+(?:it\s+)?into"
+    r"|look(?:s|ing)?\s+at|(?:use|using|with)\s+(?:the\s+)?(?:following\s+)?headings?"
+    r"|sections\s+(?:are|should\s+be|will\s+be|must\s+be)"
     r"|divided?\s+(?:it\s+)?into|(?:sections|parts|headings|chapters)\s+(?:titled|entitled|named|called)"
     r"|sections?\s+on)\b"
     r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
-    r"|(?:sections|structure|outline|headings|parts)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
+    r"|\b(?:in|into|with)\s+(?:\w+\s+)?(?:parts|sections|chapters)\s*(?:[—–(]|--)"
+    r"|\bthe\s+following(?:\s+\w+)?\s*[:：]"
+    r"|(?:sections|structure|outline|headings|parts|themes|topics|aspects)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
     re.IGNORECASE,
 )
 ZH_COLON_LEAD = re.compile(
-    r"(?:部分|章节|结构|大纲|提纲|框架|方面)(?:撰写|来写|组织|展开)?(?:为|是|如下)?\s*[:：]\s*"
+    r"(?:部分|章节|结构|大纲|提纲|框架|方面|板块|维度|角度|主题|议题)(?:撰写|来写|组织|展开)?(?:为|是|如下)?\s*[:：]\s*"
+)
+QUOTED_OUTLINE = re.compile(
+    r"[“\"「『](?P<items>[^”\"」』\n]{3,80})[”\"」』]\s*(?:的|这样的|式的?)?\s*(?:[\d一二三四五六七八九两]+(?:段|部分)式?的?)?"
+    r"(?:结构|框架|顺序|思路|逻辑|structure|outline|order)",
+    re.IGNORECASE,
 )
 EN_CLAUSE_END = re.compile(
     r"[.;:?!\n。；]|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b|,\s*in (?:that|this) order",
@@ -131,7 +141,8 @@ def en_list(text: str, lead: re.Match[str]) -> OutlineList | None:
 
 def en_list_until(text: str, lead: re.Match[str], clause_end: re.Pattern[str]) -> OutlineList | None:
     rest = text[lead.end() :]
-    end = clause_end.search(rest)
+    # "in three sections (background, method, results)": the list ends with its bracket.
+    end = re.search(r"\)", rest) if lead.group(0).rstrip().endswith("(") else clause_end.search(rest)
     items_text = rest[: end.start()] if end else rest
     closer = re.match(r",?\s*in (?:that|this) order", rest[end.start() :], re.IGNORECASE) if end else None
     titles = en_items(items_text)
@@ -142,9 +153,20 @@ def en_list_until(text: str, lead: re.Match[str], clause_end: re.Pattern[str]) -
     return OutlineList([(t, t) for t in titles], lead.start(), stop, numbered=False)
 
 
+def quoted_lists(text: str) -> list[OutlineList]:
+    """“背景—方法—结果—讨论”的结构, “问题、原因、对策”三段式: a quoted chain of names called a structure."""
+    found = []
+    for match in QUOTED_OUTLINE.finditer(text):
+        parts = re.split(r"\s*(?:—+|–|-{1,2}|→|>|、|/|，|,)\s*", match["items"])
+        titles = [clean_title(p) for p in parts if p.strip()]
+        if acceptable(titles, counted=True):
+            found.append(OutlineList([(t, t) for t in titles], match.start(), match.end(), numbered=False))
+    return found
+
+
 def inline_lists(text: str) -> list[OutlineList]:
     """Every unmarked outline list of the task, in order of position."""
-    found = []
+    found = quoted_lists(text)
     for pattern, reader in ((ZH_LEAD, zh_list), (ZH_COLON_LEAD, zh_list), (EN_LEAD, en_list)):
         for lead in pattern.finditer(text):
             outline = reader(text, lead)

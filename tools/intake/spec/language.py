@@ -61,4 +61,5 @@ def parse_language(text: str, quoted: list[tuple[int, int]] | None = None) -> Li
     for start, end in quoted or []:
         own[start:end] = " " * (end - start)
     own_text = "".join(own)
-    return "zh" if detect_language(own_text if own_text.strip() else text) == "zh" else "en"
+    own_language = detect_language(own_text)
+    return "zh" if (own_language if own_language != "unknown" else detect_language(text)) == "zh" else "en"
