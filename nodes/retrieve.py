@@ -14,16 +14,16 @@ from reportgraph.tools.intake import BadInputError, Inventory, material_notes, m
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
+    FocusedSearch,
     Hit,
     IndexBuild,
     IndexStore,
+    ProgressCallback,
     build_task_index,
     describe,
     prefetch_rerank,
     search,
 )
-from reportgraph.tools.retrieval.focused import FocusedSearch
-from reportgraph.tools.retrieval.store import ProgressCallback
 from reportgraph.tools.writing import gather, owned_sentences, rebalance
 
 # Of a section's pack, the share taken from the paper, by what the section is about.

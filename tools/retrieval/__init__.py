@@ -10,6 +10,7 @@ from reportgraph.tools.retrieval.embeddings import (
     embedder_settings,
     select_embedder,
 )
+from reportgraph.tools.retrieval.focused import FocusedSearch
 from reportgraph.tools.retrieval.index import (
     INDEX_VERSION,
     IndexBuild,
@@ -19,15 +20,17 @@ from reportgraph.tools.retrieval.index import (
     file_sha1,
 )
 from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
-from reportgraph.tools.retrieval.store import IndexStore, RetrievalSettings, index_text
+from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings, index_text
 
 __all__ = [
     "INDEX_VERSION",
     "EmbedderChoice",
     "EmbedderSettings",
+    "FocusedSearch",
     "Hit",
     "IndexBuild",
     "IndexStore",
+    "ProgressCallback",
     "RetrievalSettings",
     "SearchMode",
     "build_or_load",
