@@ -40,7 +40,8 @@ CITATION = re.compile(
     r"|\[long_context: \"(?P<doc>[^\"]+)\"(?:, chunk \d+)?\]"
 )
 KS = (1, 5, 10)
-DEPTH = 30  # hits fetched per query, so ten distinct pages or documents can be ranked
+DEPTH = 30  # paper chunks or talk segments fetched per query, so ten distinct pages can be ranked
+CORPUS_DEPTH = 10  # collection chunks per query (each candidate is embedded for the floor: kept small)
 
 
 @dataclass(frozen=True)
@@ -105,15 +106,15 @@ def main() -> None:
             if cite.kind == "pdf":
                 focused = finder.paper([cite.sentence], DEPTH)
                 ranks["pdf (focused)"].append(first_rank([str(f.record.page) for f in focused], cite.target))
-                plain = search(build.store, cite.sentence, k=DEPTH, per_doc_cap=None, min_distinct_docs=1,
-                               kinds={"pdf"})
+                plain = search(build.store, cite.sentence, k=CORPUS_DEPTH, per_doc_cap=None,
+                               min_distinct_docs=1, kinds={"pdf"})
                 baseline = first_rank([str(h.record.page) for h in plain], cite.target)
                 ranks["pdf (hybrid baseline)"].append(baseline)
             elif cite.kind == "video":
                 ranked = finder.rank([cite.sentence], segments, DEPTH)
                 ranks["video"].append(video_rank([f.record for f in ranked], cite.target))
             else:
-                hits = finder.corpus([cite.sentence], DEPTH, per_doc_cap=1, min_docs=1)
+                hits = finder.corpus([cite.sentence], CORPUS_DEPTH, per_doc_cap=1, min_docs=1)
                 ranks["corpus (floored)"].append(first_rank([f.record.title for f in hits], cite.target))
     print(f"queries: cited sentences of {', '.join(r.name for r in args.reports)}; one row per citation")
     print(f"{'source kind':<24} {'citations':>9} " + " ".join(f"{'recall@' + str(k):>9}" for k in KS))

@@ -19,6 +19,7 @@ from reportgraph.prompts.drafting import (
     REPLY_DEFECT_FEEDBACK,
     REVISE_USER,
 )
+from reportgraph.prompts.offline import gap_record
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.llm import (
     PROMPT_WEIGHT,
@@ -177,7 +178,7 @@ def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         body = written.body
         for gap in written.gaps:
-            record.note("offline writer could not meet this offline", section=section.index, gap=gap)
+            record.note(gap_record(gap), section=section.index, gap=gap)
     body = with_disclosure(body, task["video_disclosure"])
     emit(runtime, "draft", f"section {section.index} drafted (round {task['round']})",
          section=section.index, round=task["round"])

@@ -69,3 +69,18 @@ GAP_METADATA = {
     "en": "> Offline note: {fields} could not be read from the paper's first page; completing them needs a "
     "configured language model or a human check.",
 }
+
+# The run record's line for each gap (run.json notes, English like the rest of the record).
+GAP_RECORD = {
+    "language": "quotes keep their source language: translating them into the task's language needs a "
+    "configured language model",
+    "length": "the citable on-topic evidence did not fill the section's budget: connected prose around it "
+    "needs a configured language model",
+    "facet": "no citable statement on '{gap}' was found: explaining it needs a configured language model and "
+    "further material",
+}
+
+
+def gap_record(gap: str) -> str:
+    """The run-record line for one gap an offline section reports."""
+    return GAP_RECORD.get(gap, GAP_RECORD["facet"]).format(gap=gap)

@@ -21,15 +21,15 @@ _WRAPS = frozenset("a an the of in on for to and or with by from as at into than
 
 
 def joined_lines(text: str) -> list[str]:
-    """A slide's lines, with a line that wraps (ends on a function word, or the next starts in lower
-    case) joined to the next: "Guidelines for Human" + "Evaluation of …" is one title."""
+    """A slide's lines, with a line that wraps (ends on a function word or a comma, or the next starts in
+    lower case) joined to the next: "Evaluation of Faithfulness in" + "Long-form …" is one line."""
     lines: list[str] = []
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
             continue
         previous = lines[-1] if lines else ""
         last_word = previous.rsplit(" ", 1)[-1].lower() if previous else ""
-        if previous and (last_word in _WRAPS or line[0].islower()):
+        if previous and (last_word in _WRAPS or previous.endswith(",") or line[0].islower()):
             lines[-1] = f"{previous} {line}"
         else:
             lines.append(line)
