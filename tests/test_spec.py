@@ -707,6 +707,8 @@ def test_requirement_like_spans_no_rule_read_are_unparsed(prompt: str, span: str
         "请用中文写一份报告，字数不限。",
         "Explain it in your own words; no word limit.",
         "See the first 5 pages",
+        "结合一段讲座视频和一段访谈写报告。",
+        "Words of thanks to the team open the report.",
     ],
 )
 def test_no_requirement_no_unparsed(prompt: str) -> None:

@@ -17,7 +17,7 @@ from reportgraph.tools.intake.spec.outline import STYLES, runs
 
 LENGTH_WORDS = re.compile(
     r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]"
-    r"|(?:\d+|[一二三四五六七八九十两]+)\s*个?段落?(?!时间|式)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
+    r"|(?:[2-9]|\d{2,}|[二三四五六七八九十两]+)\s*个?段落?(?!时间|式)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
     re.IGNORECASE,
 )
 STRUCTURE_WORDS = re.compile(
@@ -33,6 +33,7 @@ STRUCTURE_WORDS = re.compile(
 NOT_A_REQUIREMENT = re.compile(
     r"\bsections?\s+\d|\bpages?\s+\d|第[\d一二三四五六七八九十]+[节章页]"
     r"|\b(?:own|other|few|key|these|those|kind|simple|plain)\s+words\b|\bin\s+a\s+word\b"
+    r"|\bwords\s+(?:of|to|for|from|that|which)\b"
     r"|\b(?:first|last|top|opening|final)\s+(?:\w+\s+)?(?:pages|sections|words)\b"
     r"|\b(?:pages|sections|words)\s+of\s+(?:the|this|that|its|their)\b|\b(?:web|home|landing)\s+pages\b"
     r"|(?:字数|篇幅|长度|页数)不限|不限(?:字数|篇幅|长度)|\bno\s+(?:word|length|page)\s+limit\b|\bany\s+length\b",
