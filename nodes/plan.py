@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +21,7 @@ from reportgraph.prompts.drafting import (
 )
 from reportgraph.tools.intake import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.intake.spec import (
+    Disagreement,
     LengthRequirement,
     RequirementSpec,
     SectionRequirement,
@@ -141,6 +143,14 @@ def stated_length(reading: LengthReading | None, task_text: str, spec: Requireme
                              counted_in=language_unit("zh" if zh else "en"), per_page=per_page)
 
 
+def unstated_length(reading: LengthReading, spec: RequirementSpec) -> Disagreement:
+    """A length the model read whose figures the task does not state: dropped, and said so."""
+    rules = spec.length.model_dump(include={"min", "max", "unit"}) if spec.length else None
+    model = reading.model_dump() | {"note": "figures not in the task"}
+    return Disagreement(field="length", rules=json.dumps(rules, ensure_ascii=False),
+                        model=json.dumps(model, ensure_ascii=False), kept="rules")
+
+
 def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
                     record: NodeRecord) -> RequirementSpec:
     """The model reads the task too: it fills what the rules could not read (sections, length, title,
@@ -167,6 +177,8 @@ def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Cont
         "soft": [item.strip() for item in reading.soft if item.strip()],
     })
     merged = merge_llm_spec(spec, llm_spec)
+    if reading.length is not None and llm_spec.length is None:
+        merged.disagreements.append(unstated_length(reading.length, spec))
     for disagreement in merged.disagreements:
         record.note(f"task reading, {disagreement.field}: rules {disagreement.rules}, model "
                     f"{disagreement.model}; kept the {disagreement.kept}'s", **disagreement.model_dump())

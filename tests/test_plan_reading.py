@@ -58,6 +58,16 @@ def test_a_field_the_rules_did_not_read_is_filled_by_the_model_and_said_so(tmp_p
     assert spec.unparsed, "what the rules could not read stays listed: the model's reading is not a check"
 
 
+def test_a_length_the_task_does_not_state_is_dropped_and_said_so(tmp_path: Path) -> None:
+    reading = {"sections": [{"title": "起源"}], "length": {"min": 800, "max": 1200, "unit": "cjk_chars"}}
+    update = run_plan(tmp_path, "请写一份关于茶文化的报告。", reading)
+    spec = RequirementSpec.model_validate(update["spec"])
+    assert spec.length is None
+    invented = [d for d in spec.disagreements if d.field == "length"]
+    assert len(invented) == 1 and invented[0].kept == "rules" and invented[0].rules == "null"
+    assert "figures not in the task" in invented[0].model
+
+
 def test_a_model_length_in_pages_is_counted_at_the_runs_per_page_figure() -> None:
     spec = parse_requirements("Write a report of two to three pages.")
     context = Context(words_per_page=300)
