@@ -138,7 +138,11 @@ class BatchView:
             if run.exit_code is not None:
                 self.finished += 1
             if self.progress is not None:
-                self.progress.update(self.rows[run.name], description=f"{run.name}: {run.last_event[:80]}")
+                latest = run.last_event[:80] if run.exit_code is None else (
+                    f"{run.status} (exit {run.exit_code}) in {run.seconds:.1f}s")
+                self.progress.update(self.rows[run.name], description=f"{run.name}: {latest}")
+                if run.exit_code is not None:  # a finished row stops pulsing
+                    self.progress.update(self.rows[run.name], total=1, completed=1)
                 self.progress.update(self.overall, completed=self.finished)
             elif run.exit_code is not None:
                 console.print(f"[{self.finished}/{self.total}] {run.name}: {run.status} "
