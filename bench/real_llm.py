@@ -96,7 +96,8 @@ def server_venv(root: Path) -> Path:
     """The venv's python with llama-cpp-python[server] and gguf, built and installed once."""
     venv, wheels = root / "venv", root / "wheels"
     python = venv / "bin" / "python"
-    if python.exists() and subprocess.run([python, "-c", "import llama_cpp.server, gguf"]).returncode == 0:
+    installed = [str(python), "-c", "import llama_cpp.server, gguf"]
+    if python.exists() and subprocess.run(installed, capture_output=True).returncode == 0:
         return python
     wheels.mkdir(parents=True, exist_ok=True)
     if not list(wheels.glob(f"llama_cpp_python-{LLAMA_CPP_VERSION}-*.whl")):
@@ -153,6 +154,16 @@ def start_server(python: Path, model: Path, port: int, threads: int, log: Path) 
             time.sleep(1)
     server.terminate()
     raise SystemExit(f"the server did not answer within 300 s; its log: {log}")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL: uvicorn would otherwise finish the request in flight first."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
 
 
 def measure_speed(base_url: str) -> dict[str, float]:
@@ -247,7 +258,9 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", choices=sorted(MODELS), default="0.5b")
     parser.add_argument("--fixture", type=Path, help="also run this task folder (e.g. ../shared/fixtures/…)")
-    parser.add_argument("--threads", type=int, default=max(1, (os.cpu_count() or 2)))
+    # One thread: with two, ggml's threads spin at every barrier, and on a shared machine (other jobs
+    # running) one of them is always descheduled: generation fell to 0.36 tokens/s here.
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8931)
     args = parser.parse_args()
     cache_dir = Path(os.environ.get("REPORTGRAPH_CACHE_DIR", Path.home() / ".cache" / "reportgraph"))
@@ -270,8 +283,7 @@ def main() -> int:
             result = figures(slug, task_dir, work / slug / "out", base_url, cache_dir)
             print(json.dumps(result, ensure_ascii=False, indent=2), flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     print(f"outputs and logs: {work}")
     return 0
 

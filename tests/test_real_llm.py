@@ -58,12 +58,11 @@ def real_server() -> Iterator[str]:
         pytest.skip(NO_SERVER)
     module = bench()
     log = Path(tempfile.mkdtemp(prefix="real-llm-test-")) / "server.log"
-    server = module.start_server(python, models[0], 8932, os.cpu_count() or 2, log)
+    server = module.start_server(python, models[0], 8932, 1, log)
     try:
         yield "http://127.0.0.1:8932/v1"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        module.stop(server)
 
 
 def test_the_short_english_task_runs_end_to_end_on_a_real_server(real_server: str, tmp_path: Path) -> None:
