@@ -619,6 +619,9 @@ def test_inline_outlines(prompt: str, titles: list[str]) -> None:
         "Write a report covering the paper, the talk and the documents.",
         "Drawing on the paper, the video and the collection, write a short report.",
         "写作要求：1. 语言要通俗 2. 请标注来源",
+        "要求如下：1. 结构清晰 2. 标注来源 3. 语言通俗",
+        "Follow these guidelines: (1) plain language (2) short paragraphs (3) sources cited",
+        "要求包括：语言通俗、结构清晰、标注来源。",
     ],
 )
 def test_lists_that_are_not_an_outline(prompt: str) -> None:

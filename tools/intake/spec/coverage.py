@@ -22,6 +22,7 @@ LENGTH_WORDS = re.compile(
 )
 STRUCTURE_WORDS = re.compile(
     r"章节|提纲|大纲|(?:[\d一二三四五六七八九十两几]+个?|以下|这几个|下列|各|每个?)部分|第[一二三四五六七八九十\d]+部分"
+    r"|(?:包括|包含|涵盖)[^。；\n]{1,40}、[^。；\n]{1,40}、"
     r"|[\d一二三四五六七八九十两几]+个?(?:方面|板块|章)|(?:包括|包含|涵盖|分为)\s*[:：]|的结构|结构来写|式结构"
     r"|\b(?:\d+|two|three|four|five|six|seven|eight)\s+(?:parts|sections|chapters)\b|\bthe\s+following\s*[:：]"
     r"|结构(?:如下|为)|按(?:以下|如下|下列)?顺序"

@@ -19,9 +19,11 @@ SECTION_CUE = re.compile(
     r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b",
     re.IGNORECASE,
 )
-# Items that are instructions, not headings: "1. 文章开头应该引人入胜", "2. Cite every source".
+# Items that are instructions or qualities, not headings: "1. 文章开头应该引人入胜", "2. 结构清晰",
+# "3. Cite every source".
 INSTRUCTION_ITEM = re.compile(
-    r"应该|应当|需要|必须|要求|^请|不要|务必|字数|\bshould\b|\bmust\b|^please\b|\bcite\b|\bdo not\b",
+    r"应该|应当|需要|必须|要求|^请|不要|务必|字数|标注|注明|通俗|清晰|流畅|简洁|易懂"
+    r"|\bshould\b|\bmust\b|^please\b|\bcite\b|\bcited\b|\bdo not\b|\bplain language\b",
     re.IGNORECASE,
 )
 # "的顺序来写", ", in that order": words that close a list after its last item.
