@@ -24,7 +24,7 @@ from reportgraph.tools.retrieval import (
     prefetch_rerank,
     search,
 )
-from reportgraph.tools.writing import gather, owned_sentences, rebalance
+from reportgraph.tools.writing import assign_sentences, gather, rebalance
 
 # Of a section's pack, the share taken from the paper, by what the section is about.
 PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
@@ -141,10 +141,10 @@ def focused_packs(
                    context.evidence_per_section)
     budgets = rebalance({item["index"]: item["budget"] for item in outline}, found)
     packs = {str(index): section.records for index, section in found.items()}
-    taken = owned_sentences(packs)
+    taken = assign_sentences(spec, found, budgets)
     planned = [
         {**item, "budget": budgets[item["index"]],
-         "offline": {**found[item["index"]].plan.model_dump(), "taken": taken[str(item["index"])]}}
+         "offline": {**found[item["index"]].plan.model_dump(), "taken": taken[item["index"]]}}
         for item in outline
     ]
     return planned, packs

@@ -16,7 +16,6 @@ from reportgraph.tools.writing import (
     SectionPlan,
     is_fragment,
     is_junk,
-    owned_sentences,
     sentence_key,
     summary_records,
     write_offline_section,
@@ -58,13 +57,18 @@ def test_ledger_refuses_a_sentence_and_its_longer_copy() -> None:
     assert ledger.claim("A different sentence about annotation interfaces and their design.")
 
 
-def test_a_sentence_in_two_sections_belongs_to_the_one_that_ranks_it_best() -> None:
-    shared = "Fine-grained annotation lowers the variance between annotators considerably."
-    a = pdf(1, 1, f"Other text comes first here in this chunk. {shared}")
-    b = pdf(1, 2, f"{shared} And then something else follows in the next chunk.")
-    taken = owned_sentences({"1": [pdf(2, 1, "Unrelated words only here."), a], "2": [b]})
-    key = sentence_key(shared)
-    assert key in taken["1"] and key not in taken["2"]
+def test_a_sentence_two_sections_could_quote_goes_to_the_first_that_uses_it() -> None:
+    from reportgraph.tools.intake.spec import parse_requirements
+    from reportgraph.tools.writing import SectionEvidence, assign_sentences
+
+    spec = parse_requirements("请撰写报告，包含以下部分：（1）研究背景；（2）主要发现。字数在300至500字。")
+    shared = corpus("a", 1, "细粒度的标注方式能够明显降低不同标注者之间的分歧程度。"
+                            "另一句话讲的是别的内容而且也很长。")
+    found = {s.index: SectionEvidence([shared]) for s in spec.sections}
+    taken = assign_sentences(spec, found, {s.index: 200 for s in spec.sections})
+    first, second = (s.index for s in spec.sections)
+    key = sentence_key("细粒度的标注方式能够明显降低不同标注者之间的分歧程度。")
+    assert key in taken[second] and key not in taken[first]
 
 
 def test_junk_and_fragments_are_never_quoted() -> None:
@@ -177,7 +181,7 @@ def test_focused_search_keeps_bibliography_out_and_floors_the_corpus_without_an_
 def test_a_whole_offline_report_uses_no_sentence_twice_and_cites_no_noise() -> None:
     from reportgraph.tools.intake.pdf import PdfExtraction
     from reportgraph.tools.intake.spec import parse_requirements
-    from reportgraph.tools.writing import gather, rebalance
+    from reportgraph.tools.writing import assign_sentences, gather, rebalance
 
     task = ("请根据论文撰写《蒸馏阅读报告》，准确概括论文的研究目标、方法与结论，"
             "并对关键技术（如知识蒸馏、温度缩放等）进行清晰解释，"
@@ -201,11 +205,11 @@ def test_a_whole_offline_report_uses_no_sentence_twice_and_cites_no_noise() -> N
     finder = FocusedSearch(IndexStore.from_records([*pages, *collection]))
     queries = {s.index: [spec.topic, s.title] for s in spec.sections}
     found = gather(spec, task, finder, [paper], queries, 6)
-    taken = owned_sentences({str(i): ev.records for i, ev in found.items()})
     budgets = rebalance({s.index: 250 for s in spec.sections}, found)
+    taken = assign_sentences(spec, found, budgets)
     bodies = []
     for s in spec.sections:
-        plan = found[s.index].plan.model_copy(update={"taken": taken[str(s.index)]})
+        plan = found[s.index].plan.model_copy(update={"taken": taken[s.index]})
         bodies.append(write_offline_section(s, found[s.index].records, plan, language="zh",
                                             unit="cjk_chars", budget=budgets[s.index]).body)
     quotes = [q for body in bodies for q in re.findall(r"“([^”]+)”", body)]

@@ -1,8 +1,7 @@
 """Writing: the offline writer (no model) and its parts; output files live in outputs.py."""
 
-from reportgraph.tools.writing.evidence import SectionEvidence, gather, rebalance
+from reportgraph.tools.writing.evidence import SectionEvidence, assign_sentences, gather, rebalance
 from reportgraph.tools.writing.extractive import is_fragment, is_junk, sentence_key, usable
-from reportgraph.tools.writing.ledger import owned_sentences
 from reportgraph.tools.writing.offline import OfflineSection, write_offline_section
 from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
 from reportgraph.tools.writing.summary import summary_records
@@ -12,10 +11,10 @@ __all__ = [
     "OfflineSection",
     "SectionEvidence",
     "SectionPlan",
+    "assign_sentences",
     "gather",
     "is_fragment",
     "is_junk",
-    "owned_sentences",
     "rebalance",
     "sentence_key",
     "summary_records",

@@ -17,6 +17,8 @@ from reportgraph.tools.intake.pdf import PdfExtraction, paper_metadata
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retrieval.focused import FocusedSearch
+from reportgraph.tools.text import language_unit
+from reportgraph.tools.writing.offline import write_offline_section
 from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
 from reportgraph.tools.writing.summary import summary_records
 
@@ -98,6 +100,27 @@ def _section(
         records = [f.record for f in finder.paper(queries, per_section // 2)]
         records += [f.record for f in finder.corpus(queries, per_section - len(records))]
     return SectionEvidence(list({r.id: r for r in records}.values()), plan)
+
+
+def assign_sentences(
+    spec: RequirementSpec, found: dict[int, SectionEvidence], budgets: dict[int, int]
+) -> dict[int, list[str]]:
+    """Per section, the sentence keys other sections quote, so no sentence is used twice in the report.
+
+    The sections are written once here in order, each leaving alone what an earlier one quoted; a
+    sentence belongs to the first section that uses it. Talk sections quote only the talk (not known yet),
+    so their paper and collection records are only compared with, never claimed.
+    """
+    unit = spec.length.unit if spec.length else language_unit(spec.language)
+    used: dict[int, list[str]] = {}
+    for section in spec.sections:
+        earlier = [key for keys in used.values() for key in keys]
+        evidence = found[section.index]
+        plan = evidence.plan.model_copy(update={"taken": earlier})
+        written = write_offline_section(section, evidence.records, plan, language=spec.language, unit=unit,
+                                        budget=budgets[section.index])
+        used[section.index] = written.used
+    return {index: sorted({k for o, keys in used.items() if o != index for k in keys}) for index in used}
 
 
 def _with_continuations(records: list[SourceRecord], finder: FocusedSearch) -> list[SourceRecord]:

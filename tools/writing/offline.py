@@ -30,10 +30,12 @@ FILLED = 0.85  # under this share of its budget a section says the evidence ran 
 
 @dataclass
 class OfflineSection:
-    """A section body and what it could not do offline (``gaps``: facet or requirement names)."""
+    """A section body, what it could not do offline (``gaps``: facet or requirement names) and the keys
+    of the sentences it quotes (``used``)."""
 
     body: str
     gaps: list[str] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
 
 
 def write_offline_section(
@@ -63,7 +65,7 @@ def write_offline_section(
     else:
         _write_general(section, evidence, lang, ledger)
     gaps += _gaps_shared(ledger, lang, complete=plan.kind == "basic_information")
-    return OfflineSection(ledger.body(), gaps)
+    return OfflineSection(ledger.body(), gaps, ledger.claimed)
 
 
 def _write_general(
