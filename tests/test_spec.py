@@ -465,6 +465,11 @@ def test_merge_keeps_task_sections_and_takes_length_only_when_missing() -> None:
         ("字数１２００字左右。", (1080, 1320), "cjk_chars"),
         ("字数两千至三千字。", (2000, 3000), "cjk_chars"),
         ("写一篇三千来字的报告。", (2700, 3300), "cjk_chars"),
+        ("写三到四千字。", (3000, 4000), "cjk_chars"),
+        ("篇幅1-2万字。", (10_000, 20_000), "cjk_chars"),
+        ("Write 2-3k words.", (2000, 3000), "words"),
+        ("Write three to four thousand words.", (3000, 4000), "words"),
+        ("There is a 2,000-word maximum.", (None, 2000), "words"),
         ("It must not be longer than 900 words.", (None, 900), "words"),
         ("Stay within a 1,000-word limit.", (None, 1000), "words"),
     ],
@@ -487,6 +492,7 @@ def test_length_bounds_scales_and_units(
         ("写一份5页左右的调研简报。", (4, 6)),  # 5 ± 10 % = 4.5–5.5, rounded to whole pages
         ("篇幅2到3页即可。", (2, 3)),
         ("At least 10 pages, please.", (10, None)),
+        ("No longer than a page.", (None, 1)),
     ],
 )
 def test_length_in_pages_is_kept_in_pages(prompt: str, bounds: tuple[int | None, int | None]) -> None:

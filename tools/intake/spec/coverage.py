@@ -16,7 +16,7 @@ import re
 from reportgraph.tools.intake.spec.outline import STYLES, runs
 
 LENGTH_WORDS = re.compile(
-    r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages|words)\b|\blength\s*[:：]"
+    r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages?|words)\b|\blength\s*[:：]"
     r"|(?:[2-9]|\d{2,}|[二三四五六七八九十两]+)\s*个?段落?(?!时间|式)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
     re.IGNORECASE,
 )

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
+from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number, range_scale
 
 # 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
 # scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
@@ -177,6 +177,8 @@ def range_mentions(text: str) -> list[LengthMention]:
     for match in RANGE_WITH_UNIT.finditer(text):
         kind = unit_kind(match)
         low, high = parse_number(match["a"]), parse_number(match["b"])
+        if low is not None and high is not None:
+            low = range_scale(low, match["b"], high)
         if not range_allowed(low, high, kind):
             continue
         if is_reference(text, match.start(), match.end()):

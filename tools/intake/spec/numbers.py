@@ -21,6 +21,7 @@ NUMBER = (
     r"(?<![A-Za-z\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
     r"|(?<![几多上近])(?:(?<=字数)|(?<=词数)|(?<!数))[零〇一二两三四五六七八九十百千万]+"
     rf"|{EN_WORD}(?:[\s-]+(?:hundred|thousand))?"
+    r"|\ba(?=\s+(?:single\s+)?page\b)"  # "no longer than a page"
 )
 EN_SCALES = {"hundred": 100, "thousand": 1000}
 
@@ -56,6 +57,8 @@ def parse_number(token: str) -> int | None:
         value = float(match.group(1).replace(",", ""))
         scale = {"": 1, "k": 1000, "K": 1000, "千": 1000, "万": 10_000}[match.group(2)]
         return round(value * scale)
+    if token.lower() == "a":
+        return 1
     words = re.split(r"[\s-]+", token.lower())
     if words[0] in EN_NUMBER_WORDS and all(word in EN_SCALES for word in words[1:]):
         value = EN_NUMBER_WORDS[words[0]]
@@ -63,6 +66,12 @@ def parse_number(token: str) -> int | None:
             value *= EN_SCALES[word]
         return value
     return parse_chinese_number(token)
+
+
+def range_scale(low: int, high_token: str, high: int) -> int:
+    """The low end of "2-3k", "三到四千", "three to four thousand", which shares the high end's scale."""
+    scale = 10_000 if "万" in high_token else 1000 if re.search(r"[kK千]|thousand", high_token) else 1
+    return low * scale if scale > 1 and low * scale <= high and low < scale else low
 
 
 def stated_figures(text: str) -> set[int]:
