@@ -78,7 +78,8 @@ def check_title(report: Report) -> CheckResult | None:
 
 
 def check_length(report: Report) -> CheckResult | None:
-    requirement = report.spec.length
+    # A length in pages is counted in the words or 字 a page holds (LengthRequirement.in_text_unit).
+    requirement = report.spec.length.in_text_unit() if report.spec.length else None
     if requirement is None:
         return None
     total = count_length(measurable_text(report.inputs.markdown), requirement.unit)
@@ -131,7 +132,7 @@ def _length_culprits(
         covered += dev
     if not culprits:  # every section met its budget, yet the whole is off: all share the change
         culprits = list(per_section)
-    unit = spec.length.unit if spec.length else "words"
+    unit = spec.length.text_unit if spec.length else "words"
     verb, change = ("too short", "add") if short else ("too long", "cut")
     for index in culprits:
         amount = deviation[index] if deviation[index] > 0 else -(-gap // len(culprits))
