@@ -810,3 +810,22 @@ def test_spec_command_prints_one_line_per_file(tmp_path: Path, capsys: pytest.Ca
     assert lines[1]["sections"] is None and lines[1]["length"]["unit"] == "pages"
     assert lines[1]["length"]["counted_as"]["max"] == 3 * WORDS_PER_PAGE
     assert "error" in lines[2]
+
+
+@pytest.mark.parametrize(("words", "passed"), [(10, True), (30, False)])
+def test_the_length_check_counts_a_page_length_in_words(words: int, passed: bool) -> None:
+    from reportgraph.tools.checking import ValidationInputs, validate_report
+
+    length = LengthRequirement(min=1, max=1, unit="pages", counted_in="words", per_page=12)
+    spec = RequirementSpec(
+        language="en",
+        sections=[SectionRequirement(index=1, title="Scope", heading="Scope")],
+        length=length,
+        citations=CitationRules(required=False, per_section=False),
+    )
+    markdown = "# Title\n\n## Scope\n\n" + "word " * words
+    inputs = ValidationInputs(markdown=markdown, spec=spec, registry={}, drafting_mode="extractive")
+    result = validate_report(inputs)
+    check = next(c for c in result.checks if c.name == "length")
+    assert check.passed is passed
+    assert check.figure["unit"] == "words" and check.figure["max"] == 12
