@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reportgraph.graph.cli import main as cli_main
@@ -757,7 +758,7 @@ def test_proposed_sections_are_not_the_tasks() -> None:
 
 # ---------------------------------------------------------------- shared: bugcases and the labelled set
 
-BUGCASES = {
+BUGCASES: dict[str, dict[str, Any]] = {
     "length-in-pages": {"length": (2, 3, "pages"), "counted": (1000, 1500, "words")},
     "length-min-max-split": {"length": (2000, 3000, "cjk_chars")},
     "sections-di-x-bufen": {"sections": ["研究背景", "评估方法", "主要发现", "总结与思考"]},
