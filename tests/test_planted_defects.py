@@ -9,6 +9,7 @@ defect kind in the issue. The terminal summary prints
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import re
 import shutil
@@ -28,6 +29,7 @@ from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.validate import assemble
 from reportgraph.prompts.drafting import REPORT_NOTE
 from reportgraph.tools.checking.citations import citation_summary, foreign_citations, without_citations
+from reportgraph.tools.checking.hygiene import near_duplicate
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.pdf import extract_pdf
@@ -48,6 +50,14 @@ KINDS = [
     "leftover \\boxed{}",
     "question to the user",
     "video content invented when the video failed",
+    "uncited claim",
+    "wrong number",
+    "repeated paragraph",
+    "junk evidence",
+    "unknown citation form",
+    "missing facet",
+    "requirement not understood",
+    "page the PDF lacks",
 ]
 ZH_TASK = (
     "请根据资料库中的文献，撰写一篇《检索技术学习笔记》，结构清晰，包含以下部分：（1）词法检索；（2）向量检索；"
@@ -60,7 +70,6 @@ LEAD_INS = {
 FAILED_VIDEO_DISCLOSURE = (
     "The video video.mp4 could not be analysed: the file is truncated. The report makes no claims about it."
 )
-
 
 
 @pytest.fixture(scope="module")
@@ -170,10 +179,15 @@ def handwritten(
     unit = spec.length.unit
     records = {r.id: r for group in [*sources.values(), reserve] for r in group}
     plain = PLAIN_SENTENCE[spec.language]
-    pools = {
-        key: [s for s in split_sentences(r.text) if usable(s, unit) and plain.fullmatch(s)]
-        for key, r in records.items()
-    }
+    pools: dict[str, list[str]] = {}
+    taken: list[str] = []  # a careful writer says a sentence the paper repeats (abstract, intro) once
+    for key, r in records.items():
+        pools[key] = []
+        for s in split_sentences(r.text):
+            fresh = not any(near_duplicate(s, t) for t in taken)
+            if usable(s, unit) and plain.fullmatch(s) and not re.search(r"\.\d", s) and fresh:
+                pools[key].append(s)
+                taken.append(s)
     title = spec.title or ("研究报告" if spec.language == "zh" else "Report")
     parts = [f"# {title}", REPORT_NOTE[spec.language]["llm"]]
     budget = spec.length.target // len(spec.sections)
@@ -250,8 +264,11 @@ def handwritten_zh(root: Path) -> Original:
 
 
 @pytest.fixture(scope="module")
-def originals(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> list[Original]:
-    root = tmp_path_factory.mktemp("originals")
+def pipeline_runs(
+    shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+) -> dict[str, tuple[Original, dict[str, Any]]]:
+    """The product's own offline runs: an example, its broken-video copy, the fixture in zh and en."""
+    root = tmp_path_factory.mktemp("runs")
     longeval = shared_dir / "fixtures" / "longeval_zh"
     broken = root / "broken.mp4"
     broken.write_text("this is not a video", encoding="utf-8")
@@ -265,16 +282,22 @@ def originals(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, cache_
             longeval, root / "longeval_en", {"task.md": shared_dir / "fixtures" / "task_en.md"}
         ),
     }
-    found = {name: pipeline_run(name, folder, root, cache_dir)[0] for name, folder in folders.items()}
-    en = found["longeval (en)"]
-    paper = extract_pdf(longeval / "pdf.pdf").records
-    for original in (
-        handwritten_en(en, paper, video_failed=False),
-        handwritten_en(en, paper, video_failed=True),
-        handwritten_zh(root),
-    ):
-        found[original.name] = original
-    return list(found.values())
+    return {name: pipeline_run(name, folder, root, cache_dir) for name, folder in folders.items()}
+
+
+@pytest.fixture(scope="module")
+def originals(
+    shared_dir: Path, tmp_path_factory: pytest.TempPathFactory, pipeline_runs: dict[str, Any]
+) -> list[Original]:
+    """Reports that pass every hard check: written from the sources sentence by sentence, each cited
+    (the substance check gets its facets from the variants that plant a missing one)."""
+    root = tmp_path_factory.mktemp("originals")
+    en = pipeline_runs["longeval (en)"][0]
+    paper = extract_pdf(shared_dir / "fixtures" / "longeval_zh" / "pdf.pdf").records
+    # The Chinese one quotes its sources verbatim: an extractive report, as the offline drafter writes.
+    zh = dataclasses.replace(handwritten_zh(root), drafting_mode="extractive")
+    made = [handwritten_en(en, paper, video_failed=False), handwritten_en(en, paper, video_failed=True), zh]
+    return [dataclasses.replace(original, facets={}) for original in made]
 
 
 @pytest.fixture(scope="module")
@@ -300,6 +323,21 @@ def test_originals_pass_every_hard_check(originals: list[Original], tally: Tally
     assert "failed" in statuses and statuses & {"ok", "partial"}, "a failed and an analysed video among them"
     assert {o.drafting_mode for o in originals} == {"llm", "extractive"}
     assert {o.language for o in originals} == {"zh", "en"}
+
+
+def test_offline_runs_end_with_the_status_their_checks_give(pipeline_runs: dict[str, Any]) -> None:
+    """The product's offline reports pass only when every hard check passed (issue 11: the fixture's
+    extractive report, half English and repetitive, must not pass on shape alone); each check says how."""
+    for name, (_, state) in pipeline_runs.items():
+        validation = state["validation"]
+        hard = [c for c in validation["checks"] if c["hard"]]
+        assert (validation["status"] == "pass") == all(c["passed"] for c in hard), name
+        assert all("method" in c["figure"] for c in validation["checks"]), name
+        language = next(c for c in hard if c["name"] == "language")
+        share = language["figure"]["share_whole_text"][state["spec"]["language"]]
+        assert language["passed"] == (
+            share >= language["figure"]["min_share"] and not language["figure"]["off_language_sentences"]
+        ), name
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -345,8 +383,10 @@ def test_validator_runs_on_a_hundred_real_reports(shared_dir: Path, request: pyt
     bench = load_bench()
     folder = shared_dir / "eval" / "deep_research_bench"
     reports = folder / "reports_claude-3-7-sonnet.jsonl"
-    figures = [bench.validate_one(record, language) for record, language in
-               bench.load(reports, folder / "query.jsonl", None)]
+    figures = [
+        bench.validate_one(record, language)
+        for record, language in bench.load(reports, folder / "query.jsonl", None)
+    ]
     lines = [line for line in reports.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(figures) == len(lines) >= 100
     assert not [f.error for f in figures if f.error]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reportgraph.tools.checking import (
+    Facet,
     ValidationInputs,
     ValidationResult,
     lexical_support,
@@ -37,6 +38,10 @@ class Original:
     video_status: Literal["ok", "partial", "failed", "absent"] = "absent"
     video_disclosure: str = ""
     section_budgets: dict[int, int] = field(default_factory=dict)
+    # Facets the substance check asks for (None: derived from the task); hand-made originals give {} and
+    # the substance check is planted with facets of its own (missing_facets).
+    facets: dict[int, list[Facet]] | None = None
+    task_text: str = ""
 
     @property
     def language(self) -> Language:
@@ -49,12 +54,14 @@ class Original:
     def validate(self, markdown: str | None = None, **overrides: Any) -> ValidationResult:
         inputs = ValidationInputs(
             markdown=self.markdown if markdown is None else markdown,
-            spec=self.spec,
+            spec=overrides.get("spec", self.spec),
             registry=overrides.get("registry", self.registry),
             drafting_mode=self.drafting_mode,
             video_status=overrides.get("video_status", self.video_status),
             video_disclosure=overrides.get("video_disclosure", self.video_disclosure),
             section_budgets=self.section_budgets,
+            facets=overrides.get("facets", self.facets),
+            task_text=self.task_text,
         )
         return validate_report(inputs)
 
@@ -570,6 +577,149 @@ def invented_video(o: Original) -> list[Variant]:
     ]
 
 
+UNCITED_CLAIMS = {
+    "zh": [
+        "作者还证明，这种做法在任何情况下都能节省60%的时间。",
+        "实验表明，所有标注者在2019年之前都接受过培训。",
+    ],
+    "en": [
+        "The authors also prove that this approach saves 60% of the time in every case.",
+        "The experiments show that every annotator was trained before 2019.",
+    ],
+}
+JUNK_CLAIMS = {
+    "zh": ["如果您使用了我们的数据集，请引用我们的论文。", "加好友申请格式：学校＋专业＋昵称。"],
+    "en": ["If you use our dataset, please cite our paper.", "Contact us: team@example.com for the data."],
+}
+UNKNOWN_FORMS = {
+    "zh": ["[来源: 讲义第三章]", "[参考: 课堂笔记]"],
+    "en": ["[source: lecture notes, chapter 3]", "[ref: class notes]"],
+}
+ABSENT_FACETS = [
+    Facet("quantum annealing", "task_term", ("quantum annealing", "量子退火")),
+    Facet("protein folding", "task_term", ("protein folding", "蛋白质折叠")),
+]
+_NUMBER = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+
+
+def _with_claim(markdown: str, citation: Citation, claim: str) -> str:
+    start = markdown.rindex(citation.claim, 0, citation.start)
+    return markdown[:start] + claim + markdown[start + len(citation.claim) :]
+
+
+def invented_and_wrong(o: Original) -> list[Variant]:
+    """Uncited claims (issue 11: sentence-level grounding) and cited sentences with a number changed."""
+    parts, cited = layout(o.markdown), citations(o.markdown)
+    variants = [
+        Variant(
+            o.name,
+            "uncited claim",
+            claim,
+            parts.with_body(n, parts.sections[n][1].rstrip() + "\n\n" + claim + "\n").render(),
+            frozenset({"claims_cited"}),
+        )
+        for n, claim in zip((0, -1), UNCITED_CLAIMS[o.language], strict=True)
+    ]
+    numbered = [c for c in cited if _NUMBER.search(c.claim)]
+    for citation in numbered[:1] + numbered[-1:]:
+        changed = _NUMBER.sub(lambda m: str(int(m.group(1)) + 7), citation.claim, count=1)
+        variants.append(
+            Variant(
+                o.name,
+                "wrong number",
+                f"{citation.claim[:30]}… with another number",
+                _with_claim(o.markdown, citation, changed),
+                frozenset({"citation_support"}),
+            )
+        )
+    return variants
+
+
+def repeats_and_junk(o: Original) -> list[Variant]:
+    """A paragraph said twice (verbatim, and with its first sentence dropped); junk lines cited."""
+    first = citations(o.markdown)[0]
+    body = layout(o.markdown).sections[-1][1]
+    paragraph = next(p for p in body.split("\n\n") if CITATION_MARKER.search(p)).strip()
+    variants = [
+        Variant(
+            o.name,
+            "repeated paragraph",
+            "a paragraph twice",
+            append_to_last_section(o.markdown, paragraph),
+            frozenset({"no_repetition"}),
+        ),
+        Variant(
+            o.name,
+            "repeated paragraph",
+            "a sentence of the first section again at the end",
+            append_to_last_section(o.markdown, first.claim + f"[@{first.source_id}]"),
+            frozenset({"no_repetition"}),
+        ),
+    ]
+    for junk in JUNK_CLAIMS[o.language]:
+        cited_junk = junk[:-1] + f"[@{first.source_id}]" + junk[-1]
+        variants.append(
+            Variant(
+                o.name,
+                "junk evidence",
+                junk,
+                append_to_last_section(o.markdown, cited_junk),
+                frozenset({"relevance"}),
+            )
+        )
+    return variants
+
+
+def forms_facets_and_reading(o: Original) -> list[Variant]:
+    """Unknown citation forms, a page the PDF lacks (rendered form), missing facets, unread requirements."""
+    cited = citations(o.markdown)
+    variants = [
+        Variant(
+            o.name,
+            "unknown citation form",
+            form,
+            with_marker(o.markdown, c, "x").replace("[@x]", form),
+            frozenset({"citations_resolve"}),
+        )
+        for form, c in zip(UNKNOWN_FORMS[o.language], (cited[0], cited[-1]), strict=True)
+    ]
+    variants += [
+        Variant(
+            o.name,
+            "missing facet",
+            f"{facet.name} never explained",
+            o.markdown,
+            frozenset({"section_substance"}),
+            {"facets": {index: [facet]}},
+        )
+        for index, facet in zip((1, len(o.spec.sections)), ABSENT_FACETS, strict=True)
+    ]
+    variants += [
+        Variant(
+            o.name,
+            "requirement not understood",
+            span,
+            o.markdown,
+            frozenset({"requirements_understood"}),
+            {"spec": o.spec.model_copy(update={"unparsed": [span]})},
+        )
+        for span in ("附上思维导图", "include a glossary of every acronym")
+    ]
+    pages = [c for c in cited if str(o.registry[c.source_id].get("kind")) == "pdf"]
+    for citation, page in zip(pages[:1] + pages[-1:], (999, 0), strict=False):
+        rendered = f"[{o.registry[citation.source_id]['source_file']} p.{page}]"
+        variants.append(
+            Variant(
+                o.name,
+                "page the PDF lacks",
+                rendered,
+                with_marker(o.markdown, citation, "x").replace("[@x]", rendered),
+                frozenset({"citations_resolve"}),
+            )
+        )
+    return variants
+
+
 def all_variants(originals: list[Original], foreign_of: Callable[[Original], Original]) -> list[Variant]:
     variants: list[Variant] = []
     for rotation, original in enumerate(originals):
@@ -582,6 +732,9 @@ def all_variants(originals: list[Original], foreign_of: Callable[[Original], Ori
         variants += wrong_language(original, foreign_of(original))
         variants += mixed_language_padding(original)
         variants += leftover_artefacts(original, rotation)
+        variants += invented_and_wrong(original)
+        variants += repeats_and_junk(original)
+        variants += forms_facets_and_reading(original)
         if original.video_status != "absent":
             variants += invented_video(original)
     return variants

@@ -22,7 +22,7 @@ FACT_CUES = re.compile(
     r"证明|证实|表明|发现|显示|指出|认为|提出|定义|是指|指的是|称为|称作|意味着|导致|高于|低于|超过|达到|提高|"
     r"降低|优于|劣于|少于|多于|一半|首次|发表|收录"
     r"|\b(?:prove[sd]?|show(?:s|ed|n)?|found|find(?:s|ings)?|demonstrate[sd]?|define[sd]?|means|refers? to|"
-    r"called|reports?|reported|propose[sd]?|outperform(?:s|ed)?|improve[sd]?|reduce[sd]?|increase[sd]?|"
+    r"called|reported|propose[sd]?|outperform(?:s|ed)?|improve[sd]?|reduce[sd]?|increase[sd]?|"
     r"published)\b",
     re.I,
 )
@@ -129,6 +129,8 @@ def check_support(report: Report) -> CheckResult:
         for s, c, v in bad[:12]
     ]
     total = len(assessed)
+    dense = sorted(v.dense for _, _, v in assessed if v.method == "dense" and v.dense is not None)
+    spread = {"min": dense[0], "median": dense[len(dense) // 2], "max": dense[-1]} if dense else {}
     return CheckResult(
         name="citation_support",
         passed=not bad,
@@ -140,6 +142,7 @@ def check_support(report: Report) -> CheckResult:
             "citations_checked": total,
             **outcomes,
             "by_method": methods,
+            "dense_decided_similarity": spread,
             "examples": examples,
             "embedder": report.inputs.support.uses_embeddings,
             "judge": report.inputs.support.has_judge,

@@ -65,6 +65,15 @@ def _shingles(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
 
 
+def near_duplicate(first: str, second: str) -> bool:
+    """Do two sentences say the same (normalised: equal, or character 3-gram Jaccard ≥ NEAR_DUPLICATE)?"""
+    a, b = _normalised(first), _normalised(second)
+    if a == b:
+        return True
+    grams_a, grams_b = _shingles(a), _shingles(b)
+    return len(grams_a & grams_b) / max(1, len(grams_a | grams_b)) >= NEAR_DUPLICATE
+
+
 def check_repetition(report: Report) -> CheckResult:
     """No sentence (exact or near-duplicate, 3-gram Jaccard ≥ NEAR_DUPLICATE) appears twice anywhere."""
     feedback: dict[int, list[str]] = {}

@@ -179,7 +179,7 @@ def _line_units(body: str) -> list[tuple[str, str]]:
         if not line or _TABLE_RULE.match(line):
             continue
         match = _HEADING.match(line)
-        bold = re.match(r"^\*\*([^*]{1,60})\*\*\s*(.*)$", line)
+        bold = re.match(r"^(?:[-*+]\s+|\d+[.、)]\s*)?\*\*([^*]{1,60})\*\*\s*(.*)$", line)
         if match:
             heading = match.group(2)
             continue

@@ -3,6 +3,7 @@ whether the task itself was understood."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reportgraph.tools.checking.report import (
@@ -14,13 +15,15 @@ from reportgraph.tools.checking.report import (
     paragraphs,
     strip_citations,
 )
-from reportgraph.tools.text import count_length, detect_language, language_shares, split_sentences
+from reportgraph.tools.text import count_length, language_shares, split_sentences
 
 # The task's language must make up this share of the whole text, quotes included (issue 11).
 MIN_LANGUAGE_SHARE = 0.9
 # A sentence in the other language at least this long (English words in a Chinese report, Chinese
 # characters in an English one) is off-language even inside a paragraph in the right language.
 MIN_FOREIGN_SENTENCE = {"en": 8, "zh": 10}
+MAX_OWN_SHARE_OF_FOREIGN = 0.3
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
 def check_sections(report: Report) -> CheckResult:
@@ -147,12 +150,15 @@ def _length_culprits(
 
 
 def foreign_sentence(sentence: str, wanted: str) -> bool:
-    """A sentence in the other language, long enough to count."""
-    language = detect_language(sentence)
-    if language in (wanted, "unknown"):
-        return False
-    unit = "words" if language == "en" else "cjk_chars"
-    return count_length(sentence, unit) >= MIN_FOREIGN_SENTENCE[language]
+    """A sentence written in the other language: long enough, and the task's language under
+    MAX_OWN_SHARE_OF_FOREIGN of it (a Chinese sentence naming an English title is still Chinese)."""
+    if wanted == "zh":  # names and titles (capitalised words) are not English prose
+        sentence = _CAPITALISED.sub(" ", sentence)
+    shares = language_shares(sentence)
+    own = shares.zh if wanted == "zh" else shares.en
+    other = "en" if wanted == "zh" else "zh"
+    unit = "words" if other == "en" else "cjk_chars"
+    return own < MAX_OWN_SHARE_OF_FOREIGN and count_length(sentence, unit) >= MIN_FOREIGN_SENTENCE[other]
 
 
 def check_language(report: Report) -> CheckResult:
