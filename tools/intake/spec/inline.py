@@ -5,7 +5,9 @@ A list is read after a lead-in that announces contents (包括/涵盖/分为, co
 into, or a "sections/structure …:" label) up to the end of its clause. Chinese items are separated by
 、 (and 和/以及 before the last), English ones by commas (and "and" before the last). Without a stated
 count or a structure word in the lead-in a list needs three items, and a list of materials ("论文、视频和
-资料库", "the paper and the talk") is never an outline.
+资料库", "the paper and the talk") is never an outline. After a colon, items may be separated by ；
+("结构：背景；方法；结论"); after "in three sections (" they end at the bracket. A quoted chain called a
+structure is a list too: “背景—方法—结果”的结构, “问题、原因、对策”三段式.
 """
 
 from __future__ import annotations
