@@ -645,6 +645,19 @@ def test_headings_keep_their_numbers_and_lose_their_descriptions() -> None:
     assert [s.title for s in en.sections] == ["Scope", "Method", "Results"]
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "写一篇报告，不需要分章节，3000字。",
+        "写报告，结构自拟，约2000字。",
+        "Write a report; the structure is up to you.",
+    ],
+)
+def test_a_task_that_leaves_the_structure_open_has_no_outline_and_nothing_unparsed(prompt: str) -> None:
+    spec = parse_requirements(prompt)
+    assert not spec.sections_from_task and spec.unparsed == []
+
+
 def test_task_without_sections_says_so() -> None:
     spec = parse_requirements("请写一份简报，不需要固定的章节，2页以内。")
     assert not spec.sections_from_task and spec.unparsed == []

@@ -23,7 +23,9 @@ SECTION_COUNT = re.compile(
 )
 # "不需要固定的章节", "no fixed sections": the task says it asks for no outline.
 NO_SECTIONS = re.compile(
-    r"(?:不需要|不用|无需|不必|不要求|没有)(?:固定的?|特定的?|统一的?)?(?:章节|结构|部分|分节|小标题|标题)"
+    r"(?:不需要|不用|无需|不必|不要求|没有)分?(?:固定的?|特定的?|统一的?)?(?:章节|结构|部分|分节|小标题|标题)"
+    r"|(?:结构|章节)(?:不限|自拟|自定|随意)|\b(?:structure|sections?)\s+(?:is|are)\s+up\s+to\s+you\b"
+    r"|\bfree(?:-form)?\s+structure\b|\bany\s+structure\b"
     r"|\bno\s+(?:fixed|particular|specific|set|required)?\s*(?:sections|structure|headings|outline)\b",
     re.IGNORECASE,
 )
