@@ -73,7 +73,8 @@ def _write_general(
 ) -> None:
     sentences = [s for r in evidence if r.kind != "video" for s in sentences_of(r, ledger.unit)]
     sentences.sort(key=lambda s: s.lang != lang)  # stable: retrieval's order within each language
-    take(sentences, ledger, ledger.room(), [GENERAL_LEAD[lang].format(title=section.title), ""], lang)
+    take(sentences, ledger, ledger.room(), [GENERAL_LEAD[lang].format(title=section.title), ""], lang,
+         bullet=True)
 
 
 def _gaps_shared(ledger: Ledger, lang: str, complete: bool) -> list[str]:

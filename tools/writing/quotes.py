@@ -1,4 +1,8 @@
-"""Picking and writing quotes: one cited line per sentence, a lead-in from prompts/offline.py before it."""
+"""Picking and writing quotes: one cited line per sentence, a lead-in from prompts/offline.py before it.
+
+Each quote is a list item of its own: a reader (and the checker's sentence splitter) sees one cited
+sentence per item, never several quotes run together into one paragraph.
+"""
 
 from __future__ import annotations
 

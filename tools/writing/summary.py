@@ -101,7 +101,7 @@ def write_summary(evidence: Sequence[SourceRecord], lang: str, ledger: Ledger) -
     for name in ORDER:
         ledger.add("")
         if not take(groups[name][:PER_FACET * 3], ledger, share, [leads[name], leads["other"]], lang,
-                    most=PER_FACET):
+                    bullet=True, most=PER_FACET):
             ledger.lines.pop()
             missing.append(name)
     return missing

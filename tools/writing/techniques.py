@@ -86,7 +86,7 @@ def write_techniques(
             if written >= PER_TECHNIQUE or spent >= share or not ledger.claim(sentence.text):
                 continue
             before = ledger.used
-            ledger.add(quote(sentence, lang, lead(sentence, facet.name, lang, first=written == 0)))
+            ledger.add("- " + quote(sentence, lang, lead(sentence, facet.name, lang, first=written == 0)))
             written += 1
             spent += ledger.used - before
         if not written:
