@@ -711,7 +711,7 @@ def test_headings_in_another_script_do_not_change_the_language(prompt: str, lang
     ("prompt", "span"),
     [
         ("报告分为三个部分，具体自拟。篇幅适中。", "篇幅适中"),
-        ("Write a report. The sections are up to you but there must be several of them.", "The sections"),
+        ("Write a report. The sections should mirror the talk's chapters.", "The sections"),
         ("写一篇2000字的文章，每段不超过200字。", "每段不超过200字"),
         ("请写报告。①背景②现状，然后自由发挥。", "①背景②现状"),
         ("Write a report, with word count to be decided by the editor.", "word count"),
