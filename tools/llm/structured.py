@@ -23,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 from reportgraph.prompts.drafting import STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
-from reportgraph.tools.llm.calls import DEFAULT_MAX_TOKENS, CallLimits
+from reportgraph.tools.llm.calls import DEFAULT_MAX_TOKENS, CallLimits, finish_reason
 from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -156,6 +156,8 @@ def invoke_structured(
         value, problem = read_structured(schema, reply)
         if value is not None:
             return StructuredReply(value, replies, "", mode)
+        if finish_reason(reply) == "length":  # small models loop in JSON mode until the limit
+            problem = f"cut off at max_tokens ({max_tokens}), answer with a short JSON object; {problem}"
         reply.response_metadata["structured_failure"] = problem
         invalid = [call.get("args") for call in getattr(reply, "invalid_tool_calls", None) or []]
         said = message_text(reply) or json.dumps(invalid, ensure_ascii=False)
