@@ -34,6 +34,8 @@ _JUNK = re.compile(
     r"\b(?:return |\w+\(\)|\w+=\S)|(?:^|\s)(?:Figure|Fig\.|Table|图|表)\s*\d+\s*[:：]",
     re.I,
 )
+# A section heading run into the text: "3 The … guidelines In Section 2, …", "research.1 2 Survey of …".
+_GLUED_HEADING = re.compile(r"^\d+(?:\.\d+)*\s+[A-Z]|[a-z]\.\d+\s+\d+(?:\.\d+)*\s+[A-Z]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)?")
 _MARKDOWN_LEAD = re.compile(r"^\s*(?:#{1,6}\s*|[-*+]\s+|\d+[.)]\s+|>\s*)")
 # "5 Conclusion We present …": PDF text joins a heading to the first sentence under it.
@@ -97,7 +99,7 @@ def is_junk(sentence: str) -> bool:
     """Links, instructions to a model, markup, symbol soup, or one of the junk kinds above."""
     if _URLISH.search(sentence) or _INSTRUCTION_LIKE.search(sentence) or _JUNK.search(sentence):
         return True
-    if len(_NUMBER.findall(sentence)) > max(5, len(sentence.split()) // 4):
+    if _GLUED_HEADING.search(sentence) or len(_NUMBER.findall(sentence)) > max(5, len(sentence.split()) // 4):
         return True
     return bool(_MARKUP.search(sentence)) or len(_SYMBOLS.findall(sentence)) > max(2, len(sentence) // 40)
 

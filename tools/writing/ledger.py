@@ -13,7 +13,7 @@ from reportgraph.tools.text import LengthUnit, count_length
 from reportgraph.tools.writing.extractive import sentence_key
 
 # A key this short inside a longer one is a common phrase, not a copy of a sentence.
-_MIN_CONTAINED_KEY = 24
+_MIN_CONTAINED_KEY = 40
 
 
 class Ledger:

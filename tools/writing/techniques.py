@@ -21,6 +21,7 @@ DEFINITION = re.compile(
     r"是指|指的是|定义为|被称为|称为|是一种|是一类|是一项|是一个|即为|简称",
     re.I,
 )
+_QUESTION = re.compile(r"[?？]\W*$")
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 QUOTE_LIMIT = {"cjk_chars": 90, "words": 45, "chars": 200}
 NAMED, PARTLY_NAMED = 0.66, 0.5  # share of a term's words a sentence holds to be about it
@@ -57,6 +58,8 @@ def candidates(
     for rank, record in enumerate(records):
         joined = [run_on(record, after, ledger.unit) for after in records if follows(record, after)]
         for sentence in [*sentences_of(record, ledger.unit, QUOTE_LIMIT[ledger.unit]), *filter(None, joined)]:
+            if _QUESTION.search(sentence.text):
+                continue  # a question the source asks explains nothing
             overlap = term_overlap(sentence.text, facet.terms)
             if overlap >= NAMED or (DEFINITION.search(sentence.text) and overlap >= PARTLY_NAMED):
                 found.append((score(sentence, rank, facet.terms, lang), len(found), sentence))
