@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportgraph.tools.checking.relevance import junk_kinds
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 
@@ -23,15 +24,13 @@ _INSTRUCTION_LIKE = re.compile(
     r"system prompt|you are (?:now )?(?:an? )?(?:ai|assistant|chatgpt)|忽略(?:之前|以上|前面)|系统提示",
     re.I,
 )
-# Junk kinds named by the checker issue (contact lines, requests to cite, sample dialogue, navigation,
-# configuration or code), page furniture, captions; table rows read as text are caught by their numbers.
+# Beyond the checker's junk kinds (tools/checking/relevance.py: navigation, contact lines, configuration or
+# code, requests to cite, demo dialogue — one definition, used here too): more dialogue labels, page
+# furniture and captions. Table rows read as text are caught by their numbers.
 _JUNK = re.compile(
-    r"加好友|好友申请|微信号?[:：]|QQ群?[:：]|联系(?:我们|方式)|扫码|二维码|公众号|申请格式|"
-    r"请引用|引用我们的|引用本文|如果您?使用了?(?:我们|本)|please cite|cite (?:our|this|us)|bibtex|"
-    r"^(?:模型回答|模型输出|用户|助手|问题|回答|答案|输入|输出|User|Assistant|Human|Bot|Q|A|Input|Output)\s*[：:]|"
-    r"首页|上一页|下一页|上一篇|下一篇|返回顶部|Copyright|©|All rights reserved|"
-    r"^\s*(?:import |from \S+ import |def |class |pip install|conda |git clone|\$ |>>> )|"
-    r"\b(?:return |\w+\(\)|\w+=\S)|(?:^|\s)(?:Figure|Fig\.|Table|图|表)\s*\d+\s*[:：]",
+    r"^(?:问题|回答|答案|输入|输出|Q|A|Input|Output)\s*[：:]|申请格式|上一页|下一页|"
+    r"Copyright|©|All rights reserved|\b(?:return |\w+\(\)|\w+=\S)|"
+    r"(?:^|\s)(?:Figure|Fig\.|Table|图|表)\s*\d+\s*[:：]",
     re.I,
 )
 # A section heading run into the text: "3 The … guidelines In Section 2, …", "research.1 2 Survey of …".
@@ -98,6 +97,8 @@ def is_fragment(sentence: str, whole_line: bool = False) -> bool:
 def is_junk(sentence: str) -> bool:
     """Links, instructions to a model, markup, symbol soup, or one of the junk kinds above."""
     if _URLISH.search(sentence) or _INSTRUCTION_LIKE.search(sentence) or _JUNK.search(sentence):
+        return True
+    if junk_kinds(sentence):
         return True
     if _GLUED_HEADING.search(sentence) or len(_NUMBER.findall(sentence)) > max(5, len(sentence.split()) // 4):
         return True
