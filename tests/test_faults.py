@@ -49,7 +49,7 @@ from faults.services import (
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import StateSnapshot
 from reportgraph.graph.graph import build_graph
-from reportgraph.tools import outputs
+from reportgraph.tools.writing import outputs
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
 
 # A model endpoint that fails must fail fast: one request, a short timeout, no client-side retries.

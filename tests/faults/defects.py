@@ -602,9 +602,12 @@ ABSENT_FACETS = [
 _NUMBER = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 
 
-def _with_claim(markdown: str, citation: Citation, claim: str) -> str:
-    start = markdown.rindex(citation.claim, 0, citation.start)
-    return markdown[:start] + claim + markdown[start + len(citation.claim) :]
+def _number_changed(markdown: str, citation: Citation) -> str:
+    """The cited sentence with its first number raised by 7 (the sentence ends where its marker starts)."""
+    start = max(0, citation.start - len(citation.claim) - 8)
+    start = max(start, markdown.rfind("]", 0, citation.start) + 1)  # never a number inside a marker
+    region = _NUMBER.sub(lambda m: str(int(m.group(1)) + 7), markdown[start : citation.start], count=1)
+    return markdown[:start] + region + markdown[citation.start :]
 
 
 def invented_and_wrong(o: Original) -> list[Variant]:
@@ -621,17 +624,11 @@ def invented_and_wrong(o: Original) -> list[Variant]:
         for n, claim in zip((0, -1), UNCITED_CLAIMS[o.language], strict=True)
     ]
     numbered = [c for c in cited if _NUMBER.search(c.claim)]
-    for citation in numbered[:1] + numbered[-1:]:
-        changed = _NUMBER.sub(lambda m: str(int(m.group(1)) + 7), citation.claim, count=1)
-        variants.append(
-            Variant(
-                o.name,
-                "wrong number",
-                f"{citation.claim[:30]}… with another number",
-                _with_claim(o.markdown, citation, changed),
-                frozenset({"citation_support"}),
-            )
-        )
+    changed = [(c, _number_changed(o.markdown, c)) for c in numbered]
+    changed = [(c, markdown) for c, markdown in changed if markdown != o.markdown]
+    for citation, markdown in changed[:1] + changed[-1:]:
+        label = f"{citation.claim[:30]}… with another number"
+        variants.append(Variant(o.name, "wrong number", label, markdown, frozenset({"citation_support"})))
     return variants
 
 

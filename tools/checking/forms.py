@@ -34,6 +34,7 @@ MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite i
 UNRESOLVED_PREFIX = "unresolved-"
 
 _BRACKET = re.compile(r"(?<!!)[\[【]([^\[\]【】\n]{1,300})[\]】](?![(:：])")
+_FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^[^\]\s]+\]:.*$", re.M)
 _DEFINITION = re.compile(r"^\s*[\[【]([^\]】\n]{1,40})[\]】]\s*[:：]\s*(.+?)\s*$", re.M)
 _FILE = r"(?P<file>[^\s\[\],，:：]+?\.(?:pdf|mp4|mkv|mov|webm|avi|m4v|json|jsonl))"
 _LABEL = r"(?:(?:文档|图片|视频|论文|来源|资料|source|document|video|pdf)\s*[:：]\s*)?"
@@ -224,6 +225,16 @@ def _resolve_reference(
     return WrittenCitation(f"[{label}]", "numbered", found.ids, found.problem)
 
 
+def _footnote(
+    inner: str, footnotes: Mapping[str, str], materials: Materials, registry: Mapping[str, Any]
+) -> WrittenCitation:
+    label = inner[1:]
+    if label not in footnotes:
+        return WrittenCitation(f"[{inner}]", "footnote", [], f"footnote [{inner}] has no definition")
+    found = _resolve_reference(inner, footnotes[label], materials, registry)
+    return WrittenCitation(f"[{inner}]", "footnote", found.ids, found.problem)
+
+
 def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> tuple[str, CitationLedger]:
     """``markdown`` with every citation as ``[@id]`` markers (reference list removed), and the ledger of
     what each written citation was and resolved to; ``ledger.records`` holds the page, range and document
@@ -232,13 +243,16 @@ def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) 
     body, references = split_reference_section(markdown)
     definitions = {**citation_summary(markdown).references}
     definitions.update({m.group(1).strip(): m.group(2) for m in _DEFINITION.finditer(markdown)})
-    body = _DEFINITION.sub("", body)
+    footnotes = citation_summary(markdown).footnotes
+    body = _FOOTNOTE_DEFINITION.sub("", _DEFINITION.sub("", body))
     ledger = CitationLedger()
 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
         numbered = _NUMBERED.match(inner)
-        if numbered and inner in definitions:
+        if inner.startswith("^"):  # a footnote: resolved through its definition
+            citation = _footnote(inner, footnotes, materials, registry)
+        elif numbered and inner in definitions:
             citation = _resolve_reference(inner, definitions[inner], materials, registry)
         elif numbered and not _CITATION_LIKE.search(inner) and not inner[:1].isalpha():
             citation = WrittenCitation(f"[{inner}]", "numbered", [], f"[{inner}] has no reference-list entry")

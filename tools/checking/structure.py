@@ -149,12 +149,16 @@ def _length_culprits(
     return culprits
 
 
+def prose_of(text: str, wanted: str) -> str:
+    """``text`` without names, titles and acronyms (capitalised words) when the report is Chinese: a
+    paper's English title or its authors' names are not English prose."""
+    return _CAPITALISED.sub(" ", text) if wanted == "zh" else text
+
+
 def foreign_sentence(sentence: str, wanted: str) -> bool:
     """A sentence written in the other language: long enough, and the task's language under
     MAX_OWN_SHARE_OF_FOREIGN of it (a Chinese sentence naming an English title is still Chinese)."""
-    if wanted == "zh":  # names and titles (capitalised words) are not English prose
-        sentence = _CAPITALISED.sub(" ", sentence)
-    shares = language_shares(sentence)
+    shares = language_shares(prose_of(sentence, wanted))
     own = shares.zh if wanted == "zh" else shares.en
     other = "en" if wanted == "zh" else "zh"
     unit = "words" if other == "en" else "cjk_chars"
@@ -175,7 +179,7 @@ def check_language(report: Report) -> CheckResult:
             foreign_count += len(foreign)
             if foreign and section.required_index is not None:
                 off_language.append(section.required_index)
-    whole = language_shares(measurable_text(report.inputs.markdown))
+    whole = language_shares(prose_of(measurable_text(report.inputs.markdown), wanted))
     share = whole.zh if wanted == "zh" else whole.en
     whole_ok = share >= MIN_LANGUAGE_SHARE
     name = "Chinese" if wanted == "zh" else "English"
@@ -207,7 +211,8 @@ def check_language(report: Report) -> CheckResult:
             "min_share": MIN_LANGUAGE_SHARE,
             "off_language_sentences": foreign_count,
             "method": "character shares (a CJK character weighs 3 Latin letters) of the whole text without "
-            "citations, quotes included; sentences split and their language detected one by one",
+            "citations (in a Chinese report also without capitalised names and titles), quotes included; "
+            "sentences split and their language detected one by one",
         },
     )
 
