@@ -49,8 +49,8 @@ from faults.services import (
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import StateSnapshot
 from reportgraph.graph.graph import build_graph
-from reportgraph.tools.writing import outputs
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
+from reportgraph.tools.writing import outputs
 
 # A model endpoint that fails must fail fast: one request, a short timeout, no client-side retries.
 FAILING_MODEL = {"llm": "on", "request_timeout_s": 1.0, "max_retries": 0}

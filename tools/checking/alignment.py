@@ -49,7 +49,7 @@ MAX_WINDOWS = 160  # of a long document, the windows sharing most tokens with th
 MAX_DENSE_SENTENCES = 80  # embedded per source at most (a page has 30-60 sentences)
 MIN_DENSE_CHARS = 30
 MAX_LABEL_CHARS = 6  # "发表年份", "Year": a label, not a claim of its own
-NEAR_WINDOWS = 2  # a claim's numbers must be in its two best lexical or dense matches, not anywhere on the page
+NEAR_WINDOWS = 2  # a claim's numbers must be in its two best lexical or dense matches
 
 _NUMBER = re.compile(
     r"(?<![A-Za-z\d@])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*%|\s*％|\s*percent)?(?![A-Za-z\d])"
