@@ -144,10 +144,11 @@ def _states(report: Report, sentence: Sentence, record: Mapping[str, Any]) -> bo
     return assess(report.inputs.support, sentence.text, str(record.get("text", ""))).outcome == "supported"
 
 
-def check_relevance(report: Report) -> CheckResult:
-    feedback: dict[int, list[str]] = {}
+def _examine(
+    report: Report, heads: dict[str, tuple[str, str]]
+) -> tuple[list[tuple[int | None, str, str]], list[tuple[Sentence, str, int, int]]]:
+    """(junk citations as (section, kind, sentence), collection citations as (sentence, id, rank, of))."""
     registry = report.registry
-    heads = _heads(report.inputs.collection or registry)
     _embed_at_once(report, heads)
     junk: list[tuple[int | None, str, str]] = []
     ranked: list[tuple[Sentence, str, int, int]] = []
@@ -169,6 +170,14 @@ def check_relevance(report: Report) -> CheckResult:
                 if rank > _cutoff(size) and _states(report, sentence, record):
                     rank = 0  # a detail deep in a document that does state it
                 ranked.append((sentence, cited, rank, size))
+    return junk, ranked
+
+
+def check_relevance(report: Report) -> CheckResult:
+    feedback: dict[int, list[str]] = {}
+    registry = report.registry
+    heads = _heads(report.inputs.collection or registry)
+    junk, ranked = _examine(report, heads)
     off_topic = [(s, c, r, n) for s, c, r, n in ranked if r > _cutoff(n)]
     for section, kind, text in junk:
         note(feedback, section, f'Junk as evidence ({kind}): "{text[:60]}" — cite real content or drop it.')
