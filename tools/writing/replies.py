@@ -242,7 +242,8 @@ def with_reply_check(
     check = CheckResult(
         name="model_reply",
         passed=not failing,
-        figure={"sections_with_unfixed_defects": len(failing)},
+        figure={"sections_with_unfixed_defects": len(failing),
+                "method": "defects of each section's model reply that code could not fix (draft node)"},
         detail="; ".join(f"section {key}: {item}" for key, items in sorted(draft_defects.items())
                          for item in items),
         sections=failing,
