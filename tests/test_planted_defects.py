@@ -317,7 +317,9 @@ def test_originals_pass_every_hard_check(originals: list[Original], tally: Tally
         result = original.validate()
         tally.originals[original.name] = result.passed
         if not result.passed:
-            failures[original.name] = [f"{c.name}: {c.detail}" for c in result.failed]
+            failures[original.name] = [
+                f"{c.name}: {c.detail} {c.figure.get('examples', '')}" for c in result.failed
+            ]
     assert not failures, failures
     statuses = {o.video_status for o in originals}
     assert "failed" in statuses and statuses & {"ok", "partial"}, "a failed and an analysed video among them"

@@ -46,7 +46,13 @@ def check_claims_cited(report: Report) -> CheckResult | None:
     if not report.spec.citations.required:
         return None
     feedback: dict[int, list[str]] = {}
-    uncited = [s for s in report.sentences if not s.ids and s.section is not None]
+    # The video analysis's disclosure (what could not be analysed) is the product's statement, not a claim.
+    disclosure = report.inputs.video_disclosure
+    uncited = [
+        s
+        for s in report.sentences
+        if not s.ids and s.section is not None and not (disclosure and s.text in disclosure)
+    ]
     claims = [(s, fact_bearing(s)) for s in uncited]
     failing = [(s, why) for s, why in claims if why]
     for sentence, why in failing:
