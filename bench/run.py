@@ -193,6 +193,7 @@ def main() -> None:
         figures = best_throughput(task, cache) if kind == "throughput" else child(task, cache, serial)
         print(json.dumps(figures))
         return
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each run's figures as they come
     task = str(args.task_dir.resolve())
     load = os.getloadavg()
     print(f"task {task}; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
