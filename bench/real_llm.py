@@ -275,7 +275,7 @@ def main() -> int:
     try:
         print(f"model: {MODELS[args.model].describes}; threads {args.threads}; n_ctx {CONTEXT_WINDOW}")
         print("server speed (one request of 64 tokens):", json.dumps(measure_speed(base_url)), flush=True)
-        tasks = [("short English task", short_task(work / "short_task"))]
+        tasks = [("short English task", short_task(work / "tasks" / "short_task"))]
         if args.fixture:
             tasks.append((args.fixture.name, args.fixture))
         for name, task_dir in tasks:
