@@ -23,13 +23,16 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 from reportgraph.prompts.drafting import STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
-from reportgraph.tools.llm.calls import DEFAULT_MAX_TOKENS, CallLimits, finish_reason
+from reportgraph.tools.llm.calls import CallLimits, finish_reason
 from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 StructuredMode = Literal["json_schema", "json_mode", "function_calling", "plain"]
 STRUCTURED_MODES: tuple[StructuredMode, ...] = get_args(StructuredMode)
 MAX_STRUCTURED_ATTEMPTS = 3
+# A structured reply (an outline, a task reading, a verdict) fits in this; a small model that loops in JSON
+# mode runs to it (issue 15: 1,023-token loops at ~4 s per 10 tokens on a shared CPU), so it stays low.
+STRUCTURED_MAX_TOKENS = 512
 _PROBE_MAX_TOKENS = 64
 
 
@@ -136,7 +139,7 @@ def invoke_structured(
     schema: type[SchemaT],
     messages: Sequence[tuple[str, str]],
     *,
-    max_tokens: int = DEFAULT_MAX_TOKENS,
+    max_tokens: int = STRUCTURED_MAX_TOKENS,
     attempts: int = MAX_STRUCTURED_ATTEMPTS,
 ) -> StructuredReply[SchemaT]:
     """``schema`` from the model in the endpoint's mode; unreadable replies asked again with their error.
