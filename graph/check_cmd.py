@@ -33,7 +33,7 @@ from reportgraph.tools.checking import (
     validate_report,
     validation_summary,
 )
-from reportgraph.tools.intake import BadInputError, inventory, read_task_text
+from reportgraph.tools.intake import BadInputError, inventory, materials_summary, read_task_text
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
@@ -52,6 +52,7 @@ class TaskMaterials:
     registry: dict[str, dict[str, Any]]
     video_status: VideoStatus
     video_disclosure: str
+    materials: dict[str, Any]
 
 
 def _videos(
@@ -92,7 +93,8 @@ def task_materials(task_dir: Path, context: Context) -> TaskMaterials:
     disclosure = " ".join(
         a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
     )
-    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure)
+    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure,
+                         materials_summary(build.pdfs, build.corpus_report))
 
 
 def support_checker(
@@ -121,6 +123,7 @@ def check_report(task_dir: Path, markdown: str, context: Context) -> tuple[Valid
             task_text=materials.task_text,
             facets=section_facets(materials.spec, materials.task_text),
             collection=materials.registry,
+            materials=materials.materials,
         )
     )
     return result, materials

@@ -139,6 +139,7 @@ def run_checks(state: ReportState, context: Context, record: NodeRecord, markdow
             task_text=task_text,
             facets=section_facets(spec, task_text),
             collection=to_registry(build.store.records),
+            materials=(state.get("retrieval") or {}).get("materials"),
         )
     )
 

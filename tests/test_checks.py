@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from reportgraph.tools.checking import (
     SupportChecker,
     ValidationInputs,
@@ -10,6 +14,8 @@ from reportgraph.tools.checking import (
     validate_report,
 )
 from reportgraph.tools.checking.alignment import assess, missing_numbers
+from reportgraph.tools.intake import materials_summary
+from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.spec import (
     CitationRules,
     LengthRequirement,
@@ -258,3 +264,30 @@ def test_lexical_support_is_one_for_a_verbatim_quote_and_low_for_unrelated_text(
     assert lexical_support("Human judgments are the gold standard", PAPER.text) == 1.0
     assert lexical_support("The stock market rose sharply", PAPER.text) < 0.2
     assert SupportChecker().check("忠实性评估很重要", "长文本摘要的忠实性评估很重要。").supported
+
+
+def _materials(tmp_path: Path, entries: list[object], unreadable: list[dict[str, object]]) -> dict[str, Any]:
+    corpus = tmp_path / "long_context.json"
+    corpus.write_text(json.dumps(entries), encoding="utf-8")
+    summary = materials_summary([], load_corpus(corpus).report)
+    summary["pdfs"] = [{"file": "paper.pdf", "pages": 3, "ocr_pages": [], "unreadable": unreadable}]
+    return summary
+
+
+def test_dropped_entries_or_unreadable_pages_keep_the_run_from_passing(tmp_path: Path) -> None:
+    text = "Long-form summaries are judged by people who read every sentence. " * 3
+    # a null content is an entry with no text: skipping it is right and does not count as dropped
+    read_all = _materials(tmp_path, [{"title": "a", "content": text}, {"title": "b", "content": None}], [])
+    assert run(GOOD, materials=read_all)["passed"]
+    assert run(GOOD, materials=read_all)["checks"]["materials_read"].passed  # type: ignore[index]
+    # text under a field the loader does not read: dropped, named, and the run cannot pass
+    lost = {"title": "Lost", "abstract_x": text}
+    dropped = _materials(tmp_path, [{"title": "a", "content": text}, lost], [])
+    outcome = run(GOOD, materials=dropped)
+    assert not outcome["passed"] and "materials_read" in outcome["failed"]  # type: ignore[operator]
+    assert '"Lost"' in outcome["checks"]["materials_read"].detail  # type: ignore[index]
+    unread = _materials(tmp_path, [{"title": "a", "content": text}], [{"page": 2, "reason": "no text"}])
+    outcome = run(GOOD, materials=unread)
+    assert "materials_read" in outcome["failed"]  # type: ignore[operator]
+    assert "paper.pdf pages [2]" in outcome["checks"]["materials_read"].detail  # type: ignore[index]
+    assert "materials_read" not in run(GOOD)["checks"], "not run when the materials are unknown"

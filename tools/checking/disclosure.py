@@ -1,4 +1,5 @@
-"""Video honesty: a video that could not (fully) be analysed is said so, and nothing is invented about it."""
+"""Honesty about the materials: a video that could not (fully) be analysed is said so and nothing is
+invented about it; materials that stayed unread keep the run from passing."""
 
 from __future__ import annotations
 
@@ -78,4 +79,38 @@ def check_invented_video(report: Report) -> CheckResult | None:
         detail="nothing is said about the unanalysed video beyond the disclosure"
         if not invented
         else f"{len(invented)} sentences speak of a video that could not be analysed",
+    )
+
+
+def check_materials_read(report: Report) -> CheckResult | None:
+    """Fails while collection entries that may hold text were dropped or PDF pages stayed unreadable:
+    nobody checked what they say, so the report cannot be signed. Entries skipped for holding no text
+    (null content, duplicates) are not dropped (tools/intake/corpus.py ``SkippedEntry.dropped``)."""
+    materials = report.inputs.materials
+    if materials is None:
+        return None
+    dropped = [
+        {"position": e.get("position"), "title": e.get("title", ""), "reason": e.get("reason", "")}
+        for e in (materials.get("corpus") or {}).get("dropped", [])
+    ]
+    unreadable = {
+        str(pdf["file"]): [item["page"] for item in pdf.get("unreadable", [])]
+        for pdf in materials.get("pdfs", [])
+        if pdf.get("unreadable")
+    }
+    passed = not dropped and not unreadable
+    named = [f"entry {e['position']} ({e['reason']}) \"{e['title'][:40]}\"" for e in dropped]
+    named += [f"{file} pages {pages}" for file, pages in unreadable.items()]
+    return CheckResult(
+        name="materials_read",
+        passed=passed,
+        figure={
+            "dropped_entries": dropped,
+            "unreadable_pages": unreadable,
+            "method": "the materials summary of indexing: collection entries dropped with text possibly in "
+            "them, PDF pages no extraction or OCR could read",
+        },
+        detail="every collection entry with text and every PDF page was read"
+        if passed
+        else "materials left unread: " + "; ".join(named),
     )

@@ -232,6 +232,9 @@ class ValidationInputs:
     # Every record of the task's collection (the registry may hold only what was retrieved): relevance
     # ranks a cited document among all of them.
     collection: Mapping[str, Mapping[str, Any]] | None = None
+    # What reading the materials left out (tools/intake/materials.materials_summary: per-PDF unreadable
+    # pages, the collection's dropped entries); None when unknown, and materials_read is then not run.
+    materials: Mapping[str, Any] | None = None
 
 
 @dataclass

@@ -4,8 +4,9 @@ Each check is a function ``(Report) -> CheckResult | None`` (None: not applicabl
 module of its family: structure (sections, title, length, language, requirements understood), citing
 (resolution and forms, sections cited, materials cited), grounding (sentence-level citations, support),
 relevance, substance (facets), hygiene (repetition, fragments, leftovers and process talk) and disclosure
-(an unanalysed video). ``validate_report`` runs them all and gathers their feedback per section; the graph's
-validate step, ``reportgraph check`` and the MCP ``validate_report`` tool all call it.
+(an unanalysed video, materials left unread). ``validate_report`` runs them all and gathers their feedback
+per section; the graph's validate step, ``reportgraph check`` and the MCP ``validate_report`` tool
+all call it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from reportgraph.tools.checking.citing import (
     check_required_materials,
     check_sections_cited,
 )
-from reportgraph.tools.checking.disclosure import check_invented_video, check_video_disclosure
+from reportgraph.tools.checking.disclosure import (
+    check_invented_video,
+    check_materials_read,
+    check_video_disclosure,
+)
 from reportgraph.tools.checking.forms import resolve_citations
 from reportgraph.tools.checking.grounding import check_claims_cited, check_support
 from reportgraph.tools.checking.hygiene import check_artefacts, check_fragments, check_repetition
@@ -54,6 +59,7 @@ CHECKS: tuple[Check, ...] = (
     check_artefacts,
     check_video_disclosure,
     check_invented_video,
+    check_materials_read,
 )
 
 
