@@ -12,7 +12,7 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.nodes.gaps import pending_gaps
-from reportgraph.prompts.drafting import REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
+from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.prompts.materials import material_disclosures
 from reportgraph.tools.checking import (
     EmbedFunction,
@@ -49,7 +49,7 @@ def assemble(state: ReportState) -> str:
     """The report as drafted: title, mode note, then each required section under its exact heading."""
     spec = RequirementSpec.model_validate(state["spec"])
     mode = state.get("drafting_mode", "extractive")
-    title = spec.title or ("研究报告" if spec.language == "zh" else "Report")
+    title = spec.title or DEFAULT_TITLE[spec.language]
     parts = [f"# {title}", REPORT_NOTE[spec.language][mode]]
     video = state.get("video") or {}
     has_video_section = any(section.focus == "video" for section in spec.sections)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from reportgraph.nodes.validate import assemble
+from reportgraph.prompts.drafting import DEFAULT_TITLE
 from reportgraph.tools.checking import (
     SupportChecker,
     ValidationInputs,
@@ -17,6 +19,7 @@ from reportgraph.tools.checking.alignment import assess, missing_numbers
 from reportgraph.tools.intake import materials_summary
 from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.spec import (
+    FOCUS_OF_KIND,
     CitationRules,
     LengthRequirement,
     RequirementSpec,
@@ -291,3 +294,26 @@ def test_dropped_entries_or_unreadable_pages_keep_the_run_from_passing(tmp_path:
     assert "materials_read" in outcome["failed"]  # type: ignore[operator]
     assert "paper.pdf pages [2]" in outcome["checks"]["materials_read"].detail  # type: ignore[index]
     assert "materials_read" not in run(GOOD)["checks"], "not run when the materials are unknown"
+
+
+def test_a_required_material_not_cited_is_asked_for_in_the_section_about_it() -> None:
+    corpus_spec = spec()
+    corpus_spec.sections.append(
+        SectionRequirement(index=3, title="Related Work", heading="3. Related Work", focus="corpus")
+    )
+    corpus_spec.citations.must_cite.append("corpus")
+    report = GOOD + "\n## 3. Related Work\n\nHuman judgments are the gold standard [@pdf-aaaa1111-p1].\n"
+    outcome = run(report, spec=corpus_spec)
+    assert "required_materials_cited" in outcome["failed"]  # type: ignore[operator]
+    wanted = {kind: [r.index for r in corpus_spec.sections if r.focus == focus]
+              for kind, focus in FOCUS_OF_KIND.items()}
+    assert wanted["corpus"] == [3]
+    assert any("corpus" in m for m in outcome["feedback"]["3"])  # type: ignore[index]
+    assert not any("corpus" in m for m in outcome["feedback"].get("1", []))  # type: ignore[attr-defined]
+
+
+def test_an_untitled_task_gets_the_one_default_title() -> None:
+    for language in ("zh", "en"):
+        untitled = spec().model_copy(update={"title": "", "language": language})
+        markdown = assemble({"spec": untitled.model_dump(), "task_dir": "."})  # type: ignore[typeddict-item]
+        assert markdown.splitlines()[0] == f"# {DEFAULT_TITLE[language]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from reportgraph.tools.checking.forms import CitationLedger, product_ledger
 from reportgraph.tools.checking.report import CheckResult, Report, note
+from reportgraph.tools.intake.spec import FOCUS_OF_KIND
 from reportgraph.tools.registry import CITATION_MARKER
 
 
@@ -89,9 +90,9 @@ def check_required_materials(report: Report) -> CheckResult | None:
         if kind not in cited_kinds
         and not (kind == "video" and video_status in ("failed", "absent") and disclosed)
     ]
-    focus_of = {"pdf": "paper", "video": "video"}
     for kind in missing:
-        targets = [r.index for r in report.spec.sections if r.focus == focus_of.get(kind)] or [
+        focus = FOCUS_OF_KIND.get(kind)
+        targets = [r.index for r in report.spec.sections if r.focus == focus] or [
             r.index for r in report.spec.sections
         ][:1]
         why = "" if kind in available else " (no such evidence was available)"

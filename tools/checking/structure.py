@@ -15,7 +15,7 @@ from reportgraph.tools.checking.report import (
     paragraphs,
     strip_citations,
 )
-from reportgraph.tools.text import count_length, language_shares, split_sentences
+from reportgraph.tools.text import count_length, language_shares, language_unit, split_sentences
 
 # The task's language must make up this share of the whole text, quotes included (issue 11).
 MIN_LANGUAGE_SHARE = 0.9
@@ -135,7 +135,7 @@ def _length_culprits(
         covered += dev
     if not culprits:  # every section met its budget, yet the whole is off: all share the change
         culprits = list(per_section)
-    unit = spec.length.text_unit if spec.length else "words"
+    unit = spec.length.text_unit if spec.length else language_unit(spec.language)
     verb, change = ("too short", "add") if short else ("too long", "cut")
     for index in culprits:
         amount = deviation[index] if deviation[index] > 0 else -(-gap // len(culprits))
@@ -161,7 +161,7 @@ def foreign_sentence(sentence: str, wanted: str) -> bool:
     shares = language_shares(prose_of(sentence, wanted))
     own = shares.zh if wanted == "zh" else shares.en
     other = "en" if wanted == "zh" else "zh"
-    unit = "words" if other == "en" else "cjk_chars"
+    unit = language_unit(other)
     return own < MAX_OWN_SHARE_OF_FOREIGN and count_length(sentence, unit) >= MIN_FOREIGN_SENTENCE[other]
 
 

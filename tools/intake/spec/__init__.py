@@ -9,6 +9,7 @@ from reportgraph.tools.intake.spec.length import LengthReading, parse_length
 from reportgraph.tools.intake.spec.mentions import APPROX_TOLERANCE
 from reportgraph.tools.intake.spec.model import (
     CJK_CHARS_PER_PAGE,
+    FOCUS_OF_KIND,
     WORDS_PER_PAGE,
     CitationRules,
     Disagreement,
@@ -28,6 +29,7 @@ __all__ = [
     "APPROX_TOLERANCE",
     "CJK_CHARS_PER_PAGE",
     "DEFAULT_OUTLINE",
+    "FOCUS_OF_KIND",
     "WORDS_PER_PAGE",
     "CitationRules",
     "Disagreement",

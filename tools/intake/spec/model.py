@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from reportgraph.tools.registry import SourceKind
 from reportgraph.tools.text import LengthUnit
 
 SectionFocus = Literal["paper", "video", "corpus", "general"]
+# The section focus a source kind is the main material of: a required PDF is cited in the paper section.
+FOCUS_OF_KIND: dict[SourceKind, SectionFocus] = {"pdf": "paper", "video": "video", "corpus": "corpus"}
 SpecUnit = Literal["cjk_chars", "words", "chars", "pages"]
 
 # A page of text, for tasks that state their length in pages. A single-spaced page of 12-pt body text holds
