@@ -151,7 +151,7 @@ def test_blank_pages_are_no_text_not_unreadable(tmp_path: Path) -> None:
 
 def test_pdf_without_pages_and_non_pdf_bytes(tmp_path: Path) -> None:
     empty = extract_pdf(write_pdf(tmp_path / "empty.pdf", PdfWriter()))
-    assert [p.code for p in empty.problems] in (["pdf_empty"], ["pdf_unreadable"])
+    assert [p.code for p in empty.problems] == ["pdf_empty"]  # not "truncated or damaged?"
     garbage = write(tmp_path / "garbage.pdf", b"this is not a pdf at all" * 10)
     assert [p.code for p in extract_pdf(garbage).problems] == ["pdf_unreadable"]
     assert [p.code for p in extract_pdf(write(tmp_path / "zero.pdf", b"")).problems] == ["pdf_unreadable"]

@@ -13,12 +13,14 @@ page's text when pdfminer fails on it.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from pydantic import BaseModel, Field
+from pypdf import PdfReader
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
 from reportgraph.tools.intake.paper import PaperMetadata, metadata_text, read_paper_metadata
 from reportgraph.tools.intake.pdflayout import Line, PageLayout, drop_page_furniture, normalize, page_text
@@ -91,6 +93,8 @@ def extract_pdf(
     except pdfium.PdfiumError as error:
         if getattr(error, "err_code", None) == _PASSWORD_ERROR:
             return _problem(extraction, "pdf_encrypted", "encrypted with a password; the text cannot be read")
+        if _has_no_pages(raw):  # pdfium refuses a well-formed PDF without pages ("PDFium: Success")
+            return _problem(extraction, "pdf_empty", "the PDF has no pages")
         return _problem(extraction, "pdf_unreadable", f"not a readable PDF (truncated or damaged?): {error}")
     extraction.page_count = len(document)
     if not extraction.page_count:
@@ -111,6 +115,14 @@ def extract_pdf(
             "(scanned or image-only, and OCR found none?)",
         )
     return extraction
+
+
+def _has_no_pages(raw: bytes) -> bool:
+    """True when pypdf reads ``raw`` as a whole PDF whose page tree is empty."""
+    try:
+        return len(PdfReader(io.BytesIO(raw), strict=True).pages) == 0
+    except Exception:  # pypdf raises many kinds on damaged files; any of them means "not an empty PDF"
+        return False
 
 
 def _problem(extraction: PdfExtraction, code: str, message: str, page: int | None = None) -> PdfExtraction:
