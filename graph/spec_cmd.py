@@ -1,5 +1,7 @@
 """`reportgraph spec TASK.md...`: what the rules read from each task prompt, before a run is spent on it.
 
+A task folder may be given for its task.md (the argument `reportgraph run` takes).
+
 One JSON object per file, one per line, in the order given (no model is asked):
   {"file": str, "language": "zh"|"en", "sections": [title, ...] | null (the task names none),
    "length": {"min": int|null, "max": int|null, "unit": "cjk_chars"|"words"|"chars"|"pages",
@@ -56,12 +58,17 @@ def spec_line(file: str, spec: RequirementSpec) -> dict[str, Any]:
     }
 
 
+def task_file(path: Path) -> Path:
+    """The prompt a path names: the file itself, or a task folder's task.md."""
+    return path / "task.md" if path.is_dir() else path
+
+
 def cmd_spec(args: argparse.Namespace) -> int:
     context = Context()
     code = EXIT_READ
     for file in args.files:
         try:
-            text = read_task_text(Path(file)).text
+            text = read_task_text(task_file(Path(file))).text
         except BadInputError as error:
             print(json.dumps({"file": file, "error": f"{error.code}: {error}"}, ensure_ascii=False))
             code = EXIT_UNREADABLE
@@ -77,5 +84,7 @@ def cmd_spec(args: argparse.Namespace) -> int:
 def register_spec(commands: Any) -> None:
     """Register `spec` on the CLI's subcommands."""
     spec = commands.add_parser("spec", help="print what the rules read from task prompts, one JSON line each")
-    spec.add_argument("files", nargs="+", metavar="TASK.md")
+    spec.add_argument(
+        "files", nargs="+", metavar="TASK.md", help="a task prompt, or a task folder (its task.md)"
+    )
     spec.set_defaults(handler=cmd_spec)
