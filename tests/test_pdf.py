@@ -115,6 +115,17 @@ def test_paper_facts_come_from_page_one_layout_and_are_citable(tmp_path: Path) -
     assert extraction.records[0].id == pdf_page_id(extraction.file_hash, 1)  # the page itself stays first
 
 
+def test_no_paper_fact_comes_from_the_file_name_or_its_creation_date(tmp_path: Path) -> None:
+    """A converter's Title (the file's own name) and the file's CreationDate state nothing about the paper:
+    page 1 would be cited for a title and a year it does not print."""
+    runs = [Run(60, 760, "Notes on ranking without a printed title page.", 10)]
+    info = {"Title": "scan.pdf", "CreationDate": "D:20260101120000"}
+    extraction = extract_pdf(write(tmp_path / "scan.pdf", make_pdf([Page(runs)], info=info)), ocr=False)
+    meta = paper_metadata(extraction)
+    assert meta.year == "" and "scan" not in meta.title.lower()
+    assert not any("2026" in r.text or "Title: scan" in r.text for r in extraction.records)
+
+
 def test_picture_only_page_is_ocred_and_listed(tmp_path: Path) -> None:
     pages = [
         Page([Run(60, 700, "A page with a text layer comes first.")]),

@@ -67,7 +67,7 @@ class PaperMetadata(BaseModel):
 
 def read_paper_metadata(first_page: PageLayout | None, info: dict[str, str]) -> PaperMetadata:
     """Facts from page 1's lines (``first_page``) and the document information (``info``: Title,
-    Author, Subject, CreationDate as pdfium gives them)."""
+    Author, Subject as pdfium gives them)."""
     lines = sorted(first_page.lines(), key=lambda line: (round(line.top), line.x0)) if first_page else []
     upper = [line for line in lines if first_page and line.top < first_page.height * _UPPER_PART]
     title_lines = _title_lines([line for line in upper if not _HEADER.search(line.text)])
@@ -83,15 +83,12 @@ def read_paper_metadata(first_page: PageLayout | None, info: dict[str, str]) -> 
         authors = [name.strip() for name in re.split(r"[;,]| and ", info["Author"]) if name.strip()]
     affiliations = [part for text in front if _AFFILIATION.search(text) for part in _affiliations(text)]
     venue_line = next((line.text for line in lines if _VENUE.search(line.text)), info.get("Subject", ""))
-    # The printed year (header, venue line) before the file's creation date.
+    # Only a printed year (header, venue line): the file's creation date is when this copy was made
+    # (a scan, a re-save), not when the paper appeared, and page 1 would be cited for it.
     year = next(
         (
             m.group(0)
-            for text in (
-                " ".join(line.text for line in lines if _HEADER.search(line.text)),
-                venue_line,
-                info.get("CreationDate", "").removeprefix("D:")[:4],
-            )
+            for text in (" ".join(line.text for line in lines if _HEADER.search(line.text)), venue_line)
             if (m := _YEAR.search(text))
         ),
         "",

@@ -104,6 +104,8 @@ def extract_pdf(
     for number, layout in enumerate(layouts, start=1):
         extraction.pages.append(_page_text(extraction, document, number, layout, ocr))
     info = {key: str(value) for key, value in document.get_metadata_dict().items()}
+    if _names_the_file(info.get("Title", ""), path):
+        del info["Title"]  # converters (e.g. Pillow) write the file name there: it is no title
     readable_first = 1 not in extraction.unreadable_pages and 1 not in extraction.ocr_pages
     extraction.metadata = read_paper_metadata(layouts[0] if readable_first else None, info)
     _add_records(extraction, settings or ChunkingSettings(), path.stem)
@@ -115,6 +117,12 @@ def extract_pdf(
             "(scanned or image-only, and OCR found none?)",
         )
     return extraction
+
+
+def _names_the_file(title: str, path: Path) -> bool:
+    """True when a document-information title is only the file's name (``paper``, ``paper.docx``)."""
+    name = re.sub(r"\.(?:pdf|docx?|tex|pptx?|png|jpe?g|tiff?)$", "", title.strip().lower())
+    return bool(name) and name.split("/")[-1].split("\\")[-1] in (path.stem.lower(), path.name.lower())
 
 
 def _has_no_pages(raw: bytes) -> bool:
