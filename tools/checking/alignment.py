@@ -30,6 +30,7 @@ import numpy as np
 from reportgraph.tools.checking.support import (
     LEXICAL_SUPPORT,
     SAME_LANGUAGE_LEXICAL_FLOOR,
+    EmbeddingUnavailable,
     SupportChecker,
     content_tokens,
 )
@@ -54,6 +55,9 @@ NEAR_WINDOWS = 2  # a claim's numbers must be in its two best lexical or dense m
 _NUMBER = re.compile(
     r"(?<![A-Za-z\d@])(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*%|\s*％|\s*percent)?(?![A-Za-z\d])"
 )
+# "发表年份：2023", "- Year: 2023": a short label, then the value. A record row: "Year: 2023".
+_KEY_VALUE = re.compile(r"^[-*•]?\s*\**[^:：\n]{1,16}?\**\s*[:：]\s*(\S.*)$", re.S)
+_RECORD_ROW = re.compile(r"^\s*[A-Z][A-Za-z ]{1,20}:\s*")
 _ORDINAL = re.compile(r"(?<![A-Za-z\d])(\d+)(?:st|nd|rd|th)\b")
 _MONTHS = {
     name: index
@@ -199,6 +203,33 @@ def _only_figures(claim: str) -> bool:
     return bool(numbers_in(claim) or latin_terms(claim)) and len(words) <= MAX_LABEL_CHARS
 
 
+def _key_value(claim: str, source: str) -> tuple[str, str] | None:
+    """(the claim's value, the record's values) when a "label：value" line cites a record of "Label: value"
+    rows (the paper's page-1 facts, tools/intake/paper.metadata_text): the label is the report's own word
+    for the row, so only the value is checked, and against every row."""
+    match = _KEY_VALUE.match(claim.strip())
+    rows = [line for line in source.splitlines() if line.strip()]
+    if match is None or not rows or not all(_RECORD_ROW.match(line) for line in rows):
+        return None
+    return match.group(1), " ".join(_RECORD_ROW.sub("", line) for line in rows)
+
+
+def _value_consistency(claim: str, source: str, lexical: float, aligned: str) -> Assessment | None:
+    """A key–value claim on a record of rows: supported when its value's numbers and names are all in the
+    record and little else is said; refuted by one that is not; None when the value has neither."""
+    found = _key_value(claim, source)
+    if found is None:
+        return None
+    value, values = found
+    absent = [f"{n:g}" for n in missing_numbers(value, values)] + missing_terms(value, values)
+    if absent:
+        return _refuted(lexical, None, aligned, f"not among the record's values: {', '.join(absent[:5])}")
+    if _only_figures(value):
+        return Assessment("supported", "consistency", lexical, None, aligned,
+                          "every value found in the record")
+    return None
+
+
 def _refuted(lexical: float, dense: float | None, aligned: str, reason: str) -> Assessment:
     return Assessment("unsupported", "consistency", lexical, dense, aligned, reason)
 
@@ -213,10 +244,16 @@ def assess(checker: SupportChecker, claim: str, source: str) -> Assessment:
     absent_terms = missing_terms(claim, source)
     if absent_terms:
         return _refuted(lexical, None, aligned, f"not in the source: {', '.join(absent_terms[:5])}")
+    by_value = _value_consistency(claim, source, lexical, aligned)
+    if by_value is not None:
+        return by_value
     flat = re.sub(r"[\s\W_]+", "", claim.lower())
     if flat and flat in re.sub(r"[\s\W_]+", "", source.lower()):
         return Assessment("supported", "verbatim", 1.0, None, aligned)
-    dense_ranked = _dense_ranked(checker, claim, source) if checker.uses_embeddings else []
+    try:
+        dense_ranked = _dense_ranked(checker, claim, source) if checker.uses_embeddings else []
+    except EmbeddingUnavailable:
+        dense_ranked = []
     dense = dense_ranked[0][0] if dense_ranked else None
     if dense_ranked and lexical < LEXICAL_SUPPORT:
         aligned = dense_ranked[0][1]

@@ -151,6 +151,7 @@ def check_support(report: Report) -> CheckResult:
             "dense_decided_similarity": spread,
             "examples": examples,
             "embedder": report.inputs.support.uses_embeddings,
+            "embedder_error": report.inputs.support.embed_error,
             "judge": report.inputs.support.has_judge,
             "method": "claim aligned to the best-matching source sentences; verbatim, number/name "
             "consistency, lexical containment, embedding similarity, then the judge",

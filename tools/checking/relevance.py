@@ -18,6 +18,7 @@ reports' corpus citations rank ≤ 7/97 or state their sentence.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 from reportgraph.tools.checking.alignment import assess, source_windows
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
-from reportgraph.tools.checking.support import LEXICAL_SUPPORT, content_tokens
+from reportgraph.tools.checking.support import LEXICAL_SUPPORT, EmbeddingUnavailable, content_tokens
 from reportgraph.tools.text import detect_language
 
 MIN_RANK = 5
@@ -43,10 +44,23 @@ JUNK: dict[str, re.Pattern[str]] = {
         r"|\b(?:contact us|e-?mail(?: us)?:|phone:|tel:)|[\w.+-]+@[\w-]+\.(?:com|cn|org|net|edu)\b",
         re.I,
     ),
+    # Real config/code shape only: a title such as "Survey: 162 Papers" is a heading, not a key.
     "configuration or code": re.compile(
-        r"^\s*(?:import |from \S+ import |def |class |pip install|conda |git clone|\$ |>>> |--\w[\w-]*[= ]\S)"
-        r"|^\s*[A-Za-z_][\w.\-]*\s*(?:=|:\s)\s*[\[{\"'\d]|[{};]\s*$",
-        re.I | re.M,
+        # statements and command lines
+        r"^\s*(?:import \w|from [\w.]+ import |def \w+\s*\(|class \w+\s*[(:]|\$ |>>> )"
+        r"|(?:^|\s)(?:pip3? install|conda (?:install|create|activate)|git clone|python3? -?[\w./-]+\.py"
+        r"|sudo |npm (?:install|run)|docker (?:run|build))\b"
+        # command-line options with a value: --lr 0.001, --model=x
+        r"|(?:^|\s)--[a-z][\w-]*(?:=|\s+)[\w./\"'-]"
+        # key=value at a line start; key: value or key = value with a code-ish key (snake_case, dotted,
+        # camelCase), or a lower-case key given a literal (number, quote, bracket, true/false/null)
+        r"|^\s*[A-Za-z_][\w.-]*=\S"
+        r"|^\s*[A-Za-z_]\w*(?:[_.]\w+|[a-z][A-Z]\w*)\s*[:=]\s*\S"
+        r"|^\s*[a-z_]\w*\s*:\s*(?:-?\d|[\"'\[{]|(?:true|false|null|none)\b)"
+        r"|^\s*[a-z_]\w*\s*=\s*(?:-?[\d.]+|\"[^\"]*\"|'[^']*'|\[.*\]|\{.*)\s*$"
+        # braces and statement ends; file paths and script names
+        r"|[{};]\s*$|(?:^|\s)(?:~|\.{1,2})?/[\w.-]+/[\w./-]+|\b[\w-]+\.(?:py|sh|ya?ml|toml|cfg|ipynb)\b",
+        re.M,
     ),
     "request to cite": re.compile(
         r"请引用|引用我们的|引用本文|如果您?使用了?(?:我们|本)|please cite|cite (?:our|this|us)"
@@ -93,8 +107,11 @@ def _heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, 
 def _similarities(report: Report, claim: str, heads: list[str]) -> np.ndarray:
     checker = report.inputs.support
     if checker.uses_embeddings:
-        vectors = checker.vectors([claim, *heads])
-        return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
+        try:
+            vectors = checker.vectors([claim, *heads])
+            return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
+        except EmbeddingUnavailable:
+            pass  # ranked by overlap like a run without an embedder; the figure names the failure
     tokens = content_tokens(claim)
     return np.array([len(tokens & content_tokens(h)) / max(1, len(tokens)) for h in heads], dtype=np.float32)
 
@@ -132,7 +149,8 @@ def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]]) -> None:
                 languages.add(heads[doc][1])
     if claims:
         compared = [head for head, language in heads.values() if language in languages]
-        report.inputs.support.vectors([*claims, *compared])
+        with contextlib.suppress(EmbeddingUnavailable):  # the ranking below falls back to overlap
+            report.inputs.support.vectors([*claims, *compared])
 
 
 def _cutoff(size: int) -> int:

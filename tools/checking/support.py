@@ -134,6 +134,10 @@ class SupportVerdict:
     method: str
 
 
+class EmbeddingUnavailable(RuntimeError):
+    """The embedder failed (e.g. its endpoint went down mid-check); what remains is checked without it."""
+
+
 class SupportChecker:
     """Scores claim/source pairs; similarity and the judge are consulted only where overlap falls short."""
 
@@ -150,6 +154,7 @@ class SupportChecker:
         self.lexical_threshold = lexical_threshold
         self.judge_calls_left = max_judge_calls
         self._vectors: dict[str, np.ndarray] = {}  # a source cited by many sentences is embedded once
+        self.embed_error = ""  # why embeddings stopped mid-check, for the checks' figures
 
     @property
     def uses_embeddings(self) -> bool:
@@ -161,7 +166,11 @@ class SupportChecker:
             return SupportVerdict(True, lexical, None, "lexical")
         window = _window(source, claim)
         cross_language = _languages_differ(claim, window)
-        if self._embed is None:
+        try:
+            dense = self._similarity(claim, window) if self._embed is not None else None
+        except EmbeddingUnavailable:
+            dense = None
+        if dense is None:
             if cross_language:
                 # Overlap cannot compare languages; failing every such sentence would fail every Chinese
                 # report on an English paper, so without an embedder (or judge) it is marked unverified.
@@ -170,7 +179,6 @@ class SupportChecker:
                 verdict = SupportVerdict(False, lexical, None, "lexical")
             borderline = cross_language or lexical >= SAME_LANGUAGE_LEXICAL_FLOOR
             return self._confirm(claim, window, verdict) if borderline else verdict
-        dense = self._similarity(claim, window)
         if cross_language:
             threshold, overlap_ok = CROSS_LANGUAGE_DENSE, True
         else:
@@ -180,11 +188,21 @@ class SupportChecker:
         return self._confirm(claim, window, verdict) if borderline else verdict
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings of ``texts`` (one row each), each text embedded once per checker."""
-        assert self._embed is not None
+        """Embeddings of ``texts`` (one row each), each text embedded once per checker.
+
+        Raises :class:`EmbeddingUnavailable` when there is no embedder or it fails; after a failure the
+        checker carries on without one (``uses_embeddings`` is False, ``embed_error`` says why)."""
+        if self._embed is None:
+            raise EmbeddingUnavailable(self.embed_error or "no embedder")
         missing = [text for text in dict.fromkeys(texts) if text not in self._vectors]
         if missing:
-            for text, vector in zip(missing, self._embed(missing), strict=True):
+            try:
+                fresh = self._embed(missing)
+            except Exception as error:  # any endpoint or model failure: never sink the check
+                self._embed = None
+                self.embed_error = f"{type(error).__name__}: {error}"[:300]
+                raise EmbeddingUnavailable(self.embed_error) from error
+            for text, vector in zip(missing, fresh, strict=True):
                 self._vectors[text] = np.asarray(vector, dtype=np.float32)
         return np.stack([self._vectors[text] for text in texts])
 
