@@ -163,7 +163,9 @@ def summary_table(runs: Sequence[TaskRun], seconds: float) -> Table:
     passed = sum(run.exit_code == EXIT_PASS for run in runs)
     table = Table(title=f"batch: {passed}/{len(runs)} passed in {seconds:.1f}s")
     for column in ("task", "status", "exit", "seconds", "output", "run id"):
-        table.add_column(column, justify="right" if column in ("exit", "seconds") else "left")
+        # fold, never cut: a reader copies the output path and run id out of a narrow or piped table
+        right = column in ("exit", "seconds")
+        table.add_column(column, justify="right" if right else "left", overflow="fold")
     for run in runs:
         table.add_row(run.name, run.status, str(run.exit_code), f"{run.seconds:.1f}",
                       run.output_dir if run.exit_code in (EXIT_PASS, EXIT_NEEDS_REVIEW) else run.log,
