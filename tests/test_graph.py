@@ -128,7 +128,7 @@ def test_validator_catches_short_section_and_unknown_id_then_only_that_section_i
     validation = json.loads((tmp_path / "out" / "validation.json").read_text(encoding="utf-8"))
     assert validation["round"] == 2
     revision = draft_prompts(script, "1")[-1]
-    assert "lc-0000000000-1" in revision and "does not exist" in revision  # unknown id caught, named
+    assert "[@lc-0000000000-1] does not resolve" in revision  # unknown id caught, named in the feedback
     assert "too short" in revision
     assert len(draft_prompts(script, "1")) == 2
     assert len(draft_prompts(script, "2")) == 1, "a passing section must not be redrafted"
