@@ -16,6 +16,7 @@ from reportgraph.tools.checking import (
     validate_report,
 )
 from reportgraph.tools.checking.alignment import assess, missing_numbers
+from reportgraph.tools.checking.relevance import junk_kinds
 from reportgraph.tools.intake import materials_summary
 from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.spec import (
@@ -317,3 +318,55 @@ def test_an_untitled_task_gets_the_one_default_title() -> None:
         untitled = spec().model_copy(update={"title": "", "language": language})
         markdown = assemble({"spec": untitled.model_dump(), "task_dir": "."})  # type: ignore[typeddict-item]
         assert markdown.splitlines()[0] == f"# {DEFAULT_TITLE[language]}"
+
+
+JUNK_LINES = [
+    "首页 | 新闻 | 产品 | 关于我们 | 联系",
+    "【加好友申请格式：姓名+单位+研究方向】",
+    "pip install transformers",
+    "--lr 0.001",
+    "python train.py --epochs 3",
+    "batch_size: 32",
+    'model.name = "gpt2"',
+    "data_dir=/data/x",
+    "def main():",
+    "如果您使用了我们的数据集，请引用我们的论文。",
+    "If you find this work useful, please cite our paper.",
+]
+PROSE_LINES = [
+    "Survey: 162 Long-form Summarization Papers",
+    "Figure 3: 87% of papers use ROUGE.",
+    "Results: 45 of 162 papers report human evaluation.",
+    "Title: LongEval: Guidelines for Human Evaluation",
+    "class imbalance is a known issue in evaluation",
+    "The model -- which is large -- was tuned.",
+    "发表年份：2023",
+    "Long-form summarization is hard to evaluate; annotators disagree.",
+]
+
+
+def test_junk_patterns_catch_real_junk_and_spare_prose_and_slide_titles() -> None:
+    assert [line for line in JUNK_LINES if not junk_kinds(line)] == []
+    assert [line for line in PROSE_LINES if junk_kinds(line)] == []
+
+
+META = SourceRecord(
+    id="pdf-cccc3333-p1-meta",
+    kind="pdf",
+    segment="metadata",
+    source_file="paper.pdf",
+    page=1,
+    text="Title: Evaluating Long Summaries\nAuthors: Ada Lovelace; Alan Turing\n"
+    "Venue: Proceedings of the Workshop on Evaluation (EVAL 2023)\nYear: 2023",
+)
+
+
+def test_key_value_lines_are_checked_against_the_record_by_value() -> None:
+    checker = SupportChecker(None)  # no embedder: only consistency can decide a Chinese label
+    for line in ("发表年份：2023", "发表会议与年份：EVAL 2023", "- **作者**：Ada Lovelace、Alan Turing"):
+        verdict = assess(checker, line, META.text)
+        assert verdict.outcome == "supported" and verdict.method == "consistency", (line, verdict)
+    for line in ("发表年份：2022", "作者：Ada Lovelace、Grace Hopper"):
+        assert assess(checker, line, META.text).outcome == "unsupported", line
+    # a value with neither number nor name is not settled by the record's shape
+    assert assess(checker, "作者单位：某大学", META.text).outcome == "unverified"
