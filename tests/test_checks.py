@@ -370,3 +370,27 @@ def test_key_value_lines_are_checked_against_the_record_by_value() -> None:
         assert assess(checker, line, META.text).outcome == "unsupported", line
     # a value with neither number nor name is not settled by the record's shape
     assert assess(checker, "作者单位：某大学", META.text).outcome == "unverified"
+
+
+def test_an_approving_judge_never_overrides_a_failed_hard_check() -> None:
+    asked: list[str] = []
+
+    def approve_everything(claim: str, source: str) -> bool:
+        asked.append(claim)
+        return True
+
+    chinese = GOOD.replace(
+        "\n\n## 2.", "\n\n人工评判是评估长篇摘要的黄金标准 [@pdf-aaaa1111-p1]。\n\n## 2.", 1
+    )
+    judged = run(chinese, support=SupportChecker(None, judge=approve_everything))
+    support = judged["checks"]["citation_support"]  # type: ignore[index]
+    assert asked and support.passed and support.figure["by_method"].get("llm judge")
+    # Too short for the task: the judge's approval of every claim changes nothing about length.
+    short = run(chinese, spec=spec(min_words=500, max_words=900),
+                support=SupportChecker(None, judge=approve_everything))
+    assert not short["passed"] and "length" in short["failed"]  # type: ignore[operator]
+    # A wrong number is refuted by consistency before any judge is asked.
+    wrong = GOOD.replace("Annotators check\nevery summary", "Annotators check\n7 summaries of every")
+    asked.clear()
+    refuted = run(wrong, support=SupportChecker(None, judge=approve_everything))
+    assert "citation_support" in refuted["failed"] and not asked  # type: ignore[operator]
