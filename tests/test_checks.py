@@ -16,6 +16,7 @@ from reportgraph.tools.checking import (
     validate_report,
 )
 from reportgraph.tools.checking.alignment import assess, missing_numbers
+from reportgraph.tools.checking.facets import Facet
 from reportgraph.tools.checking.relevance import junk_kinds
 from reportgraph.tools.intake import materials_summary
 from reportgraph.tools.intake.corpus import load_corpus
@@ -394,3 +395,21 @@ def test_an_approving_judge_never_overrides_a_failed_hard_check() -> None:
     asked.clear()
     refuted = run(wrong, support=SupportChecker(None, judge=approve_everything))
     assert "citation_support" in refuted["failed"] and not asked  # type: ignore[operator]
+
+
+def test_model_proposed_facets_are_recorded_apart_and_never_fail_the_report() -> None:
+    proposed = {1: [Facet("inter-annotator agreement", "model", ("agreement", "一致性"))],
+                2: [Facet("faithfulness", "model", ("faithfulness", "忠实"))]}
+    rules = {1: [Facet("human judgments", "task_term", ("human judgments",))]}
+    outcome = run(GOOD, facets=rules, model_facets=proposed)
+    model = outcome["checks"]["model_facets"]  # type: ignore[index]
+    assert outcome["passed"] and not model.hard and not model.passed
+    assert model.figure["missing"] == ["inter-annotator agreement (section 1)"]
+    assert model.figure["cited_sentences_per_facet"]["2"]["faithfulness"] == 1
+    assert {f["source"] for f in model.figure["facet_sources"]} == {"model"}
+    substance = outcome["checks"]["section_substance"]  # type: ignore[index]
+    assert [f["source"] for f in substance.figure["facet_sources"]] == ["rules"]
+    # the soft item does not rescue a failed hard check either
+    cut = run(GOOD.split("## 2.")[0], facets=rules, model_facets=proposed)
+    assert not cut["passed"] and "sections" in cut["failed"]  # type: ignore[operator]
+    assert "model_facets" not in run(GOOD)["checks"], "absent when no model proposed facets"

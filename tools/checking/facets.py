@@ -20,7 +20,7 @@ from typing import Literal
 
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 
-FacetKind = Literal["task_term", "section_kind"]
+FacetKind = Literal["task_term", "section_kind", "model"]
 FacetEvidence = Literal["any", "video_time_range"]
 
 

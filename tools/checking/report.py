@@ -235,6 +235,8 @@ class ValidationInputs:
     # What reading the materials left out (tools/intake/materials.materials_summary: per-PDF unreadable
     # pages, the collection's dropped entries); None when unknown, and materials_read is then not run.
     materials: Mapping[str, Any] | None = None
+    # Facets a model proposed (kind "model"), checked apart from the rules' own as a soft item.
+    model_facets: dict[int, list[Facet]] | None = None
 
 
 @dataclass

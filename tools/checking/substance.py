@@ -67,10 +67,51 @@ def check_substance(report: Report) -> CheckResult | None:
         else f"missing: {', '.join(names)}",
         figure={
             "facets": {str(i): [f.name for f in fs] for i, fs in sorted(facets.items())},
+            "facet_sources": _sources(facets),
             "cited_sentences_per_facet": covered,
             "missing": names,
             "method": "facets from the task's example lists and a zh/en table of section kinds; a facet "
             "counts when enough cited sentences of its section name it (or stand under a "
             "sub-heading naming it); a talk section needs citations with time ranges",
+        },
+    )
+
+
+def _sources(facets: dict[int, list[Facet]]) -> list[dict[str, str | int]]:
+    """Each facet with where it came from: ``rules`` (task words, section-kind table) or ``model``."""
+    return [{"section": i, "name": f.name, "source": "model" if f.kind == "model" else "rules"}
+            for i, fs in sorted(facets.items()) for f in fs]
+
+
+def check_model_facets(report: Report) -> CheckResult | None:
+    """Facets a model proposed, recorded beside the rules' own as a soft item: a model's reading of the
+    task is advisory, so a missing one is listed (and fed back) but never fails the report by itself."""
+    proposed = report.inputs.model_facets
+    if not proposed:
+        return None
+    covered: dict[str, dict[str, int]] = {}
+    missing: list[str] = []
+    feedback: dict[int, list[str]] = {}
+    for index, wanted in sorted(proposed.items()):
+        sentences = [s for s in report.sentences if index == 0 or s.section == index]
+        for facet in wanted:
+            count = covering(report, facet, sentences)
+            covered.setdefault(str(index), {})[facet.name] = count
+            if count < facet.min_sentences:
+                missing.append(f"{facet.name} (section {index or 'any'})")
+                note(feedback, index or None, f"A model also expects “{facet.name}” here, with a citation.")
+    return CheckResult(
+        name="model_facets",
+        passed=not missing,
+        hard=False,
+        feedback=feedback,
+        detail="every facet the model proposed is covered" if not missing
+        else f"missing: {', '.join(missing)}",
+        figure={
+            "facet_sources": _sources(proposed),
+            "cited_sentences_per_facet": covered,
+            "missing": missing,
+            "method": "facets a model proposed from the task and headings, counted as the rules' own are; "
+            "soft: recorded, never failing the report",
         },
     )

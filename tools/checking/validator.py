@@ -37,7 +37,7 @@ from reportgraph.tools.checking.structure import (
     check_sections,
     check_title,
 )
-from reportgraph.tools.checking.substance import check_substance
+from reportgraph.tools.checking.substance import check_model_facets, check_substance
 
 Check = Callable[[Report], CheckResult | None]
 
@@ -54,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
     check_sections_cited,
     check_required_materials,
     check_substance,
+    check_model_facets,
     check_repetition,
     check_fragments,
     check_artefacts,
