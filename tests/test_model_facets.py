@@ -23,24 +23,26 @@ PROPOSAL = {"facets": [{"section": 1, "name": "陆羽与《茶经》", "terms": 
                        {"section": 9, "name": "a section the task lacks", "terms": ["x"]}]}
 
 
-def rules(ids: dict[str, str]) -> list[dict[str, Any]]:
+def rules(ids: dict[str, str], section_one: str = "", proposal: dict[str, Any] = PROPOSAL
+          ) -> list[dict[str, Any]]:
     return [
         {"match": ["Sections the report must have"],
-         "tool_call": {"name": "FacetProposal", "args": PROPOSAL}},
+         "tool_call": {"name": "FacetProposal", "args": proposal}},
         {"match": ["Required sections"], "tool_call": {"name": "OutlinePlan", "args": OUTLINE}},
         {"match": ["Requirements:"], "tool_call": {"name": "SoftVerdict", "args": SOFT_MET}},
-        {"match": ["第 1 节"], "content": origin_good(ids)},
+        {"match": ["第 1 节"], "content": section_one or origin_good(ids)},
         {"match": ["第 2 节"], "content": brewing_good(ids)},
     ]
 
 
-def run(folder: Path, ids: dict[str, str], tmp_path: Path, cache_dir: Path, on: bool) -> dict[str, Any]:
+def run(folder: Path, tmp_path: Path, cache_dir: Path, on: bool, script_rules: list[dict[str, Any]],
+        rounds: int = 1) -> dict[str, Any]:
     forget_scripted_models()
     script = tmp_path / "script.json"
-    script.write_text(json.dumps({"rules": rules(ids)}, ensure_ascii=False), encoding="utf-8")
+    script.write_text(json.dumps({"rules": script_rules}, ensure_ascii=False), encoding="utf-8")
     state, _ = run_graph(folder, {"chat_model": f"scripted:{script}", "embedder": "none",
                                   "cache_dir": str(cache_dir), "output_dir": str(tmp_path / "out"),
-                                  "max_revision_rounds": 1, "model_facets": on})
+                                  "max_revision_rounds": rounds, "model_facets": on})
     return state
 
 
@@ -48,7 +50,7 @@ def test_model_facets_are_recorded_as_a_soft_item_beside_the_rules(
     tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path  # noqa: F811
 ) -> None:
     folder, ids = tea_task
-    state = run(folder, ids, tmp_path, cache_dir, on=True)
+    state = run(folder, tmp_path, cache_dir, True, rules(ids))
     validation = read_output(tmp_path, "validation.json")
     checks = {c["name"]: c for c in validation["checks"]}
     model = checks["model_facets"]
@@ -66,6 +68,20 @@ def test_without_the_setting_no_facets_are_asked_for(
     tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path  # noqa: F811
 ) -> None:
     folder, ids = tea_task
-    run(folder, ids, tmp_path, cache_dir, on=False)
+    run(folder, tmp_path, cache_dir, False, rules(ids))
     validation = read_output(tmp_path, "validation.json")
     assert "model_facets" not in {c["name"] for c in validation["checks"]}
+
+
+def test_met_model_facets_and_an_approving_soft_judge_never_rescue_a_failed_hard_check(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path  # noqa: F811
+) -> None:
+    folder, ids = tea_task
+    unknown = origin_good(ids).replace("方法[@", "方法[@lc-0000000000-1][@")
+    covered = {"facets": [{"section": 1, "name": "陆羽与《茶经》", "terms": ["茶经"]}]}
+    state = run(folder, tmp_path, cache_dir, True, rules(ids, unknown, covered), rounds=0)
+    validation = read_output(tmp_path, "validation.json")
+    checks = {c["name"]: c for c in validation["checks"]}
+    assert checks["model_facets"]["passed"] and validation["soft"]["items"][0]["met"] is True
+    assert state["status"] == validation["status"] == "needs_review"
+    assert not validation["hard_checks_passed"] and not checks["citations_resolve"]["passed"]
