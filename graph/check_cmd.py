@@ -148,6 +148,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     }
     try:
         markdown = report_path.read_text(encoding="utf-8")
+        if not markdown.strip():  # nothing to check is bad input, not a report that needs review
+            raise BadInputError("report_empty", f"the report {report_path} is empty", report_path)
         result, _ = check_report(task_dir, markdown, Context(**overrides))
     except (BadInputError, OSError, UnicodeDecodeError) as error:
         print(json.dumps({"status": "bad_input", "error": str(error)}, ensure_ascii=False))

@@ -76,3 +76,11 @@ def test_a_folder_without_a_task_is_bad_input(tmp_path: Path) -> None:
     report = tmp_path / "r.md"
     report.write_text(REPORT, encoding="utf-8")
     assert main(["check", str(tmp_path / "nowhere"), str(report), "-o", str(tmp_path / "o")]) == 2
+
+
+def test_an_empty_report_is_bad_input_and_writes_nothing(task_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "empty.md"
+    report.write_text(" \n\n", encoding="utf-8")
+    out = tmp_path / "o"
+    assert main(["check", str(task_dir), str(report), "-o", str(out), "--embedder", "none"]) == 2
+    assert not (out / "validation.json").exists()
