@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from reportgraph.tools.checking.facets import mentions, section_facets, task_terms
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 
@@ -48,3 +49,18 @@ def test_authors_need_names_not_the_word_alone() -> None:
     assert mentions(authors, "作者：Ada Lovelace、Alan Turing")
     assert not mentions(authors, "作者单位：某某大学、某研究所")
     assert not mentions(authors, "作者公开了数据、模板和软件")
+
+
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        ("Explain the key concepts it relies on (long-form summarization, faithfulness, human evaluation).",
+         ["long-form summarization", "faithfulness", "human evaluation"]),
+        ("请解释其中的关键概念（稀疏检索、稠密检索和重排序）。", ["稀疏检索", "稠密检索", "重排序"]),
+        ("对其中涉及的重要技术（如长文本摘要、忠实性评估、人工评估等）进行清晰解释。",
+         ["长文本摘要", "忠实性评估", "人工评估"]),
+        ("Explain the method in plain words (about 500 words, formal tone).", []),
+    ],
+)
+def test_bracketed_lists_of_concepts_become_task_terms(task: str, expected: list[str]) -> None:
+    assert [term for term, _ in task_terms(task)] == expected

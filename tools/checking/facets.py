@@ -89,8 +89,17 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
 # the closing bracket.
 _EXAMPLES = re.compile(
     r"(?:例如|比如|诸如|如|包括|像)(?P<zh>[^。；;：:（()）]{2,80}?)(?:等(?:等)?|[）)]|。|；)"
-    r"|(?:such as|including|e\.g\.,?|for example,?)\s+(?P<en>[^.;:()]{2,120}?)(?:,?\s*etc\.?|[).;]|$)",
+    r"|(?:such as|including|e\.g\.,?|for example,?)\s+(?P<en>[^.;:()]{2,120}?)(?:,?\s*etc\.?|[).;]|$)"
+    # "explain the key concepts it relies on (A, B, C)", "解释其中的关键概念（A、B、C）": a bracketed list of
+    # at least two items right after words that ask for explanations of concepts or techniques
+    r"|(?:explain|describe|define|clarify|introduce|concepts?|techniques?|terms?|methods?|解释|说明|介绍|解析"
+    r"|阐述|概念|技术|术语)[^.。;；()（）]{0,40}?[(（]"
+    r"(?![^()（）]*(?:words|字|pages|页|characters))(?P<paren>[^()（）]{2,80}?[,，、][^()（）]{2,160}?)[)）]",
     re.I,
+)
+# a bracketed list may carry its own cue and ending ("（如 A、B 等）"): they are not items
+_CUE_EDGES = re.compile(
+    r"^\s*(?:例如|比如|诸如|如|包括|像|e\.g\.,?|such as|including)\s*|\s*(?:等(?:等)?|,?\s*etc\.?)\s*$", re.I
 )
 _ITEM_SPLIT = re.compile(r"[、，,；;/]|\s+(?:and|or)\s+|和|与|及|以及|或")
 _CONTEXT_CHARS = 24  # the words before a list say what it lists ("其中涉及的重要技术")
@@ -117,8 +126,10 @@ def task_terms(task_text: str) -> list[tuple[str, str]]:
     """(item, the words before its list) for every example list in the task, in order, without repeats."""
     found: dict[str, str] = {}
     for match in _EXAMPLES.finditer(task_text):
-        listed = match.group("zh") or match.group("en") or ""
-        context = task_text[max(0, match.start() - _CONTEXT_CHARS) : match.start()]
+        listed = _CUE_EDGES.sub("", match.group("zh") or match.group("en") or match.group("paren") or "")
+        # a bracketed list is about the words just before its bracket; other lists, the words before the cue
+        end = match.start("paren") - 1 if match.group("paren") else match.start()
+        context = task_text[max(0, end - _CONTEXT_CHARS) : end]
         for item in _ITEM_SPLIT.split(listed):
             item = item.strip(" \t\"'“”‘’《》")
             if 2 <= len(item) <= 30 and item not in found:
