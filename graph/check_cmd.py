@@ -15,14 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from reportgraph.graph.context import Context, env
+from reportgraph.graph.context import Context
 from reportgraph.nodes.common import chat_model, embedder_settings
-from reportgraph.nodes.video import (
-    analysis_cache_path,
-    combined_status,
-    load_cached_analysis,
-    save_analysis,
-)
+from reportgraph.nodes.video import analyse_or_reuse, combined_status
 from reportgraph.tools.checking import (
     SupportChecker,
     ValidationInputs,
@@ -37,7 +32,7 @@ from reportgraph.tools.intake import BadInputError, inventory, materials_summary
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
-from reportgraph.tools.video import VideoAnalysis, analyse_video, model_endpoint
+from reportgraph.tools.video import VideoAnalysis
 from reportgraph.tools.writing.outputs import write_validation
 
 EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT = 0, 1, 2
@@ -60,19 +55,7 @@ def _videos(
 ) -> list[VideoAnalysis]:
     analyses = []
     for name in names:
-        cache = analysis_cache_path(context, task_dir, name, subtitles, spec.language)
-        analysis = load_cached_analysis(cache)
-        if analysis is None:
-            analysis = analyse_video(
-                task_dir / name,
-                sidecar_subtitles=task_dir,
-                language=spec.language,
-                time_budget_s=context.video_time_budget_s,
-                transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
-                captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
-            )
-            save_analysis(cache, analysis)
-        analyses.append(analysis)
+        analyses.append(analyse_or_reuse(context, task_dir, name, subtitles, spec.language)[0])
     return analyses
 
 

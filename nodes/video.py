@@ -109,6 +109,35 @@ def save_analysis(path: Path | None, analysis: VideoAnalysis) -> None:
         pass  # the cache is an optimisation; an unwritable cache dir costs only time
 
 
+def analyse_or_reuse(
+    context: Context,
+    task_dir: Path,
+    name: str,
+    subtitles: list[str],
+    language: str,
+    mcp: McpVideoTool | None = None,
+    progress: Any = None,
+) -> tuple[VideoAnalysis, bool]:
+    """(the video's analysis, whether it was reused): a complete local one from the cache, else a fresh one
+    (saved when complete). Used by video_analyse and by `reportgraph check`, so both read a video alike."""
+    cache = analysis_cache_path(context, task_dir, name, subtitles, language)
+    analysis = load_cached_analysis(cache)
+    if analysis is not None:
+        return analysis, True
+    analysis = analyse_video(
+        task_dir / name,
+        sidecar_subtitles=task_dir,
+        language=language,
+        time_budget_s=context.video_time_budget_s,
+        transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
+        captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
+        mcp=mcp,
+        progress=progress,
+    )
+    save_analysis(cache, analysis)
+    return analysis, False
+
+
 def summarise(analysis: VideoAnalysis) -> dict[str, Any]:
     return analysis.model_dump(mode="json", exclude={"records"}) | {"records": len(analysis.records)}
 
@@ -140,21 +169,10 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
             counts = {} if total is None else {"stage": f"{step} {video}", "done": done, "total": total}
             emit(runtime, "video_analyse", f"{video}: {step} {detail}", video=video, step=step, **counts)
 
-        cache = analysis_cache_path(context, task_dir, name, stock.subtitle, spec.language)
-        analysis = load_cached_analysis(cache)
-        if analysis is None:
-            analysis = analyse_video(
-                task_dir / name,
-                sidecar_subtitles=task_dir,
-                language=spec.language,
-                time_budget_s=context.video_time_budget_s,
-                transcriber=model_endpoint(context.speech_model, context, env().openai_api_key),
-                captioner=model_endpoint(context.vision_model, context, env().openai_api_key),
-                mcp=mcp,
-                progress=progress,
-            )
-            save_analysis(cache, analysis)
-        else:
+        analysis, reused = analyse_or_reuse(
+            context, task_dir, name, stock.subtitle, spec.language, mcp, progress
+        )
+        if reused:
             record.note(f"{name}: analysis reused from the cache (same file, subtitles and settings)")
         analyses.append(analysis)
         for problem in analysis.problems:
