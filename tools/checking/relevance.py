@@ -26,7 +26,12 @@ from typing import Any
 import numpy as np
 from reportgraph.tools.checking.alignment import assess, source_windows
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
-from reportgraph.tools.checking.support import LEXICAL_SUPPORT, EmbeddingUnavailable, content_tokens
+from reportgraph.tools.checking.support import (
+    LEXICAL_SUPPORT,
+    EmbeddingUnavailable,
+    containment,
+    content_tokens,
+)
 from reportgraph.tools.text import detect_language
 
 MIN_RANK = 5
@@ -84,8 +89,8 @@ def _quoted(sentence: Sentence, source: str) -> list[str]:
     tokens = content_tokens(sentence.text)
     if not tokens:
         return []
-    best = max(source_windows(source), key=lambda w: len(tokens & content_tokens(w)))
-    return [best] if len(tokens & content_tokens(best)) / len(tokens) >= LEXICAL_SUPPORT else []
+    best = max(source_windows(source), key=lambda w: containment(tokens, w))
+    return [best] if containment(tokens, best) >= LEXICAL_SUPPORT else []
 
 
 def _heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
@@ -133,24 +138,16 @@ def rank_in_language(
     return int((scores > own).sum()) + 1, len(group)
 
 
-def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]]) -> None:
-    """Embed in one batch what the ranking below compares: each claim citing a collection document and the
-    heads of the documents in those documents' languages (a local model fed one text at a time spends about
-    three times the CPU per text: bench/run.py's throughput pass)."""
-    if not report.inputs.support.uses_embeddings:
+def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]], claims: list[tuple[str, str]]) -> None:
+    """Embed in one batch what the ranking below compares: the claims ``(sentence, doc)`` to be ranked and
+    the heads of the documents in those documents' languages (a local model fed one text at a time spends
+    about three times the CPU per text: bench/run.py's throughput pass)."""
+    if not claims or not report.inputs.support.uses_embeddings:
         return
-    claims, languages = [], set()
-    for sentence in report.cited():
-        for cited in sentence.ids:
-            record = report.registry.get(cited) or {}
-            doc = str(record.get("doc_id") or record.get("id"))
-            if record.get("kind") == "corpus" and doc in heads:
-                claims.append(sentence.text)
-                languages.add(heads[doc][1])
-    if claims:
-        compared = [head for head, language in heads.values() if language in languages]
-        with contextlib.suppress(EmbeddingUnavailable):  # the ranking below falls back to overlap
-            report.inputs.support.vectors([*claims, *compared])
+    languages = {heads[doc][1] for _, doc in claims}
+    compared = [head for head, language in heads.values() if language in languages]
+    with contextlib.suppress(EmbeddingUnavailable):  # the ranking below falls back to overlap
+        report.inputs.support.vectors([*(claim for claim, _ in claims), *compared])
 
 
 def _cutoff(size: int) -> int:
@@ -165,11 +162,15 @@ def _states(report: Report, sentence: Sentence, record: Mapping[str, Any]) -> bo
 def _examine(
     report: Report, heads: dict[str, tuple[str, str]]
 ) -> tuple[list[tuple[int | None, str, str]], list[tuple[Sentence, str, int, int]]]:
-    """(junk citations as (section, kind, sentence), collection citations as (sentence, id, rank, of))."""
+    """(junk citations as (section, kind, sentence), collection citations as (sentence, id, rank, of)).
+
+    A document that states its sentence bears on it whatever its rank, so it is asked first (rank 0) and
+    only the others are ranked: ranking embeds the head of every document in the language, the costliest
+    step of a check (323 heads, about 80,000 tokens, on the fixture's collection)."""
     registry = report.registry
-    _embed_at_once(report, heads)
     junk: list[tuple[int | None, str, str]] = []
-    ranked: list[tuple[Sentence, str, int, int]] = []
+    stated: list[tuple[Sentence, str]] = []
+    unstated: list[tuple[Sentence, str, str]] = []
     for sentence in report.cited():
         for cited in dict.fromkeys(sentence.ids):
             record = registry.get(cited)
@@ -179,16 +180,27 @@ def _examine(
             for kind in dict.fromkeys(k for text in evidence for k in junk_kinds(text)):
                 junk.append((sentence.section, kind, sentence.text))
             doc = str(record.get("doc_id") or record.get("id"))
-            if record.get("kind") == "corpus" and doc in heads:
-                rank, size = rank_in_language(report, sentence.text, doc, heads)
-                if rank > _cutoff(size):  # its head is not about the sentence: about the task?
-                    rank = min(
-                        rank, rank_in_language(report, _query(report, sentence.section), doc, heads)[0]
-                    )
-                if rank > _cutoff(size) and _states(report, sentence, record):
-                    rank = 0  # a detail deep in a document that does state it
-                ranked.append((sentence, cited, rank, size))
+            if record.get("kind") != "corpus" or doc not in heads:
+                continue
+            if _states(report, sentence, record):
+                stated.append((sentence, cited))
+            else:
+                unstated.append((sentence, cited, doc))
+    _embed_at_once(report, heads, [(sentence.text, doc) for sentence, _, doc in unstated])
+    ranked = [(sentence, cited, 0, _language_size(heads, cited, registry)) for sentence, cited in stated]
+    for sentence, cited, doc in unstated:
+        rank, size = rank_in_language(report, sentence.text, doc, heads)
+        if rank > _cutoff(size):  # its head is not about the sentence: about the task?
+            rank = min(rank, rank_in_language(report, _query(report, sentence.section), doc, heads)[0])
+        ranked.append((sentence, cited, rank, size))
     return junk, ranked
+
+
+def _language_size(heads: dict[str, tuple[str, str]], cited: str, registry: Mapping[str, Any]) -> int:
+    """How many collection documents share the cited document's language."""
+    record = registry[cited]
+    language = heads[str(record.get("doc_id") or record.get("id"))][1]
+    return sum(lang == language for _, lang in heads.values())
 
 
 def check_relevance(report: Report) -> CheckResult:

@@ -21,8 +21,9 @@ overlap 0.30 at 0.896). Embeddings cannot see a contradiction on the same topic;
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,12 +119,23 @@ def content_tokens(text: str) -> set[str]:
     return tokens - _ZH_STOP_BIGRAMS
 
 
-def lexical_support(claim: str, source: str) -> float:
-    """Share of the claim's content tokens that occur in the source (1.0 for a verbatim quote)."""
-    claim_tokens = content_tokens(claim)
+@functools.lru_cache(maxsize=65536)
+def _source_tokens(source: str) -> frozenset[str]:
+    # A source (or one of its sentence windows) is compared with many claims: tokenised once.
+    return frozenset(content_tokens(source))
+
+
+def containment(claim_tokens: Set[str], source: str) -> float:
+    """Share (0–1) of ``claim_tokens`` (from :func:`content_tokens`) that occur in ``source``; 1.0 when
+    there are none. The source's tokens are cached, so a window scored for many claims is split once."""
     if not claim_tokens:
         return 1.0
-    return len(claim_tokens & content_tokens(source)) / len(claim_tokens)
+    return len(claim_tokens & _source_tokens(source)) / len(claim_tokens)
+
+
+def lexical_support(claim: str, source: str) -> float:
+    """Share of the claim's content tokens that occur in the source (1.0 for a verbatim quote)."""
+    return containment(content_tokens(claim), source)
 
 
 @dataclass(frozen=True)
