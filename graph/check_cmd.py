@@ -33,6 +33,7 @@ from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
 from reportgraph.tools.video import VideoAnalysis
+from reportgraph.tools.writing.banner import strip_review_banner
 from reportgraph.tools.writing.outputs import write_validation
 
 EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT = 0, 1, 2
@@ -92,11 +93,12 @@ def support_checker(
 
 
 def check_report(task_dir: Path, markdown: str, context: Context) -> tuple[ValidationResult, TaskMaterials]:
-    """The checks of the graph's validate step on ``markdown``, against the folder's materials."""
+    """The checks of the graph's validate step on ``markdown``, against the folder's materials. The banner
+    a needs_review run put on its report.md is taken off first: the run's checks never counted it."""
     materials = task_materials(task_dir, context)
     result = validate_report(
         ValidationInputs(
-            markdown=markdown,
+            markdown=strip_review_banner(markdown),
             spec=materials.spec,
             registry=materials.registry,
             drafting_mode="llm",

@@ -31,6 +31,7 @@ from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import render_citations, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
+from reportgraph.tools.writing.banner import final_report
 from reportgraph.tools.writing.outputs import write_run_outputs
 from reportgraph.tools.writing.replies import with_reply_check
 
@@ -248,7 +249,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     update: dict[str, Any] = {
         "validation": validation,
         "status": status,
-        "report_markdown": render_citations(markdown, registry),
+        "report_markdown": final_report(markdown, registry, status, unmet),
         "feedback": result.feedback,
     }
     if status == "running":
@@ -260,7 +261,8 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     if status != "running" and context.write_outputs:
         output_dir = Path(context.output_dir or Path("out") / task_dir.resolve().name)
         write_run_outputs(output_dir, state, [*(state.get("events") or []), *events], markdown=markdown,
-                          validation=validation, status=status, mode=mode, rounds=current_round)
+                          validation=validation, status=status, mode=mode, rounds=current_round,
+                          report=update["report_markdown"])
         update["output_dir"] = str(output_dir.resolve())
     update["events"] = events
     return update

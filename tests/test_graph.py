@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 from corpus_ids import chunk_ids_by_title
+from reportgraph.graph.check_cmd import check_report
+from reportgraph.graph.context import Context
 from reportgraph.graph.graph import graph
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
+from reportgraph.tools.writing.banner import REVIEW_MARK, strip_review_banner
 
 TASK = (
     'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
@@ -166,6 +169,32 @@ def test_a_script_that_never_repairs_ends_needs_review_with_the_unmet_items(
     assert len(draft_prompts(script, "1")) == 3, "first draft plus two revision rounds"
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert report.splitlines()[2].startswith("> needs_review")
+    assert result["report_markdown"] == report  # the graph's result is report.md's text, banner and all
+
+
+def test_check_counts_a_report_the_product_wrote_as_the_run_did_banner_or_not(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, ids = tea_task
+    rules = [
+        outline_rule(),
+        {"match": ["section 1,"], "content": ORIGINS_SHORT},
+        {"match": ["section 2,"], "content": brewing_good(ids)},
+    ]
+    result, _ = run(folder, tmp_path, rules, rounds=1)
+    assert result["status"] == "needs_review"
+    written = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    bare = strip_review_banner(written)
+    assert REVIEW_MARK in written and REVIEW_MARK not in bare
+    context = Context(llm="off", embedder="none", cache_dir=str(tmp_path / "cache"))
+    with_banner, without = ({c.name: c.figure for c in check_report(folder, text, context)[0].checks}
+                            for text in (written, bare))
+    assert with_banner == without
+    validation = json.loads((tmp_path / "out" / "validation.json").read_text(encoding="utf-8"))
+    run_figures = {c["name"]: c["figure"] for c in validation["checks"]}
+    assert with_banner["length"]["count"] == run_figures["length"]["count"]  # counted as the run counted
+    for name in ("language", "claims_cited"):
+        assert with_banner[name] == run_figures[name], name
 
 
 def test_bad_input_stops_before_anything_is_written(tmp_path: Path) -> None:

@@ -69,15 +69,12 @@ def write_outputs(
     registry: Mapping[str, Mapping[str, Any]],
     validation: Mapping[str, Any],
     run: Mapping[str, Any],
-    header: str = "",
+    report: str | None = None,
 ) -> dict[str, str]:
-    """Render and write the four files into ``output_dir``; each lands whole (temp file, then rename)."""
-    rendered = render_citations(markdown, registry)
-    if header:
-        title, _, rest = rendered.partition("\n")
-        rendered = f"{title}\n\n{header}\n{rest}" if title.startswith("# ") else f"{header}\n\n{rendered}"
+    """Write the four files into ``output_dir``, each whole (temp file, then rename): report.md is ``report``
+    (banner.final_report's text), by default ``markdown`` with its citations rendered."""
     contents = {
-        "report.md": rendered,
+        "report.md": render_citations(markdown, registry) if report is None else report,
         "sources.json": _json(sources_for(markdown, registry)),
         "validation.json": _json(validation),
         "run.json": _json(run),
@@ -117,10 +114,12 @@ def write_run_outputs(
     status: str,
     mode: str,
     rounds: int,
+    report: str,
 ) -> dict[str, str]:
     """A finished run's four files: ``state`` is the graph state (task_dir, sources, video, retrieval,
-    inventory, spec, task_notes), ``events`` every event of the run; a needs_review report opens with
-    its unmet items."""
+    inventory, spec, task_notes), ``events`` every event of the run, ``report`` report.md's text
+    (banner.final_report: a needs_review report opens with its unmet items), ``markdown`` the report as
+    drafted (``[@id]`` citations, for sources.json)."""
     run = {
         "task_dir": str(Path(state["task_dir"]).resolve()),
         "status": status,
@@ -134,9 +133,8 @@ def write_run_outputs(
         "spec": state["spec"],
         "task_notes": state.get("task_notes", []),
     }
-    header = "> needs_review — " + "; ".join(validation.get("unmet", [])) if status == "needs_review" else ""
     return write_outputs(output_dir, markdown=markdown, registry=state.get("sources") or {},
-                         validation=validation, run=run, header=header)
+                         validation=validation, run=run, report=report)
 
 
 def _json(data: Any) -> str:
