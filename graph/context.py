@@ -6,9 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from reportgraph.tools.intake.spec import CJK_CHARS_PER_PAGE, WORDS_PER_PAGE
+from reportgraph.tools.memo import RunMemo
 
 
 class EnvSettings(BaseSettings):
@@ -161,6 +162,14 @@ class Context(BaseModel):
         description="字 per page, for a length the task gives in pages (env REPORTGRAPH_CHARS_PER_PAGE; "
         "default: an A4 page of 小四 type, see tools/intake/spec/model.py).",
     )
+    # What the run learns once (endpoint probes, the model's facets), never a setting: each run has its own
+    # Context (the CLI builds one; LangGraph builds one from a server run's JSON), so a long-lived server
+    # re-learns it for every run (tools/memo.py).
+    _memo: RunMemo = PrivateAttr(default_factory=RunMemo)
+
+    @property
+    def memo(self) -> RunMemo:
+        return self._memo
 
 
 def llm_enabled(context: Context) -> bool:

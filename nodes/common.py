@@ -70,10 +70,12 @@ def chat_model(context: Context) -> BaseChatModel:
             timeout_s=context.request_timeout_s,
             max_retries=context.max_retries,
             max_concurrent=context.max_model_calls,
-        )
+        ),
+        context.memo,
     )
 
 
 def embedder_settings(context: Context) -> EmbedderSettings:
-    """The run's embedder settings, with the API key from the environment."""
-    return run_embedder_settings(context, env().openai_api_key)
+    """The run's embedder settings, with the API key from the environment and the run's memo (the
+    embeddings endpoint is probed once per run)."""
+    return run_embedder_settings(context, env().openai_api_key, context.memo)

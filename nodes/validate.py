@@ -115,10 +115,20 @@ def model_facets(
     spec: RequirementSpec, task_text: str, context: Context, record: NodeRecord
 ) -> dict[int, list[Facet]] | None:
     """The model's facets per section (opt-in: Context.model_facets, with a model drafting); None when not
-    asked or not readable (recorded as a fallback): they are a soft item, the rules' facets stay hard."""
+    asked or not readable (recorded as a fallback): they are a soft item, the rules' facets stay hard.
+    The task does not change between rounds, so they are asked for once per run (the run's memo) and the
+    first round's answer, or its failure, serves every later round."""
     if not context.model_facets:
         return None
     sections = "\n".join(f"{s.index}. {s.heading}" for s in spec.sections)
+    proposed, _ = context.memo.once(("model_facets", task_text, sections),
+                                    lambda: propose_facets(spec, task_text, sections, context, record))
+    return proposed
+
+
+def propose_facets(
+    spec: RequirementSpec, task_text: str, sections: str, context: Context, record: NodeRecord
+) -> dict[int, list[Facet]] | None:
     try:
         reply = invoke_structured(chat_model(context), FacetProposal,
                                   [("system", FACETS_SYSTEM),

@@ -8,8 +8,9 @@ longer reply is cut at ``max_tokens`` x 4 characters and ends with ``finish_reas
 only the structured-output modes it ``accepts``: a ``response_format`` it does not take gets HTTP 500 (as
 llama.cpp's server answers ``json_schema``), tools it does not take HTTP 400. It answers the structured
 output probe (tools/llm/structured.py) by itself, and ``GET /v1/models`` with its ``context_window`` when
-given. Every request is logged. It listens on 127.0.0.1 on a free port, in a background thread, and stops
-when its ``with`` block ends.
+given. ``POST /v1/embeddings`` gets HTTP 500, as from a chat-only llama.cpp server (issue 15). Every request
+is logged (other routes' paths in ``other_posts``). It listens on 127.0.0.1 on a free port (or ``port``: a
+server restarted behind the same URL), in a background thread, and stops when its ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class StubOpenAI:
     """The server, its script and its request log."""
 
     def __init__(self, rules: list[StubRule], accepts: Collection[str] = ("function_calling",),
-                 context_window: int | None = None) -> None:
+                 context_window: int | None = None, port: int = 0) -> None:
         probe = StubRule(match=[PROBE_QUESTION], content='{"answer": 5}', tool_arguments={"answer": 5})
         self.rules = [probe, *rules]
         self.accepts = set(accepts)
@@ -80,8 +81,9 @@ class StubOpenAI:
         self.in_flight = 0
         self.peak_in_flight = 0  # most requests of delayed rules being answered at once
         self.requests: list[StubRequest] = []
+        self.other_posts: list[str] = []  # paths of POSTs to other routes than chat completions
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
@@ -190,7 +192,12 @@ class StubOpenAI:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 if not self.path.rstrip("/").endswith("/chat/completions"):
-                    self.reply(404, error_body(f"stub: no route {self.path}", "not_found_error"), {})
+                    with stub._lock:
+                        stub.other_posts.append(self.path)
+                    if self.path.rstrip("/").endswith("/embeddings"):
+                        self.reply(500, error_body("stub: this server only chats", "server_error"), {})
+                    else:
+                        self.reply(404, error_body(f"stub: no route {self.path}", "not_found_error"), {})
                     return
                 self.reply(*stub.answer(body))
 

@@ -3,7 +3,7 @@
 - ``models``: the chat model for a run, error classes, reading replies (``<think>`` blocks, loose JSON).
 - ``calls``: what every request goes through: concurrency per endpoint, a timeout that adapts to the
   server's measured speed, retries that never resend a request the server is still computing, Ctrl-C.
-- ``structured``: structured output by whichever means the server offers, chosen once by a probe.
+- ``structured``: structured output by whichever means the server offers, chosen once per run by a probe.
 - ``scripted``: the replay model tests and demos use.
 """
 
@@ -43,7 +43,6 @@ from reportgraph.tools.llm.structured import (
     STRUCTURED_MODES,
     SchemaT,
     StructuredReply,
-    forget_structured_modes,
     invoke_structured,
     read_structured,
     structured_mode,
@@ -66,7 +65,6 @@ __all__ = [
     "estimate_tokens",
     "finish_reason",
     "forget_scripted_models",
-    "forget_structured_modes",
     "interrupt_model_calls_on_sigint",
     "invoke_structured",
     "is_configuration_error",

@@ -39,6 +39,7 @@ from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import Field
 from reportgraph.tools.llm.models import is_transient_error, message_text
+from reportgraph.tools.memo import RunMemo
 
 PROMPT_WEIGHT = 0.1
 TIMEOUT_SLACK = 3.0
@@ -276,10 +277,12 @@ class GatedChatOpenAI(ChatOpenAI):
     ``max_tokens`` (default ``DEFAULT_MAX_TOKENS``) goes out as ``max_tokens`` to a server of its own
     (``base_url`` set: llama.cpp, vLLM, Ollama read that name) and as ``max_completion_tokens`` to
     OpenAI. A ``response_format`` goes in the request body as is: the SDK's own parser would raise on a
-    malformed reply before it could be read loosely or retried with its parse error.
+    malformed reply before it could be read loosely or retried with its parse error. ``run_memo`` keeps
+    what the run learned about the endpoint (its structured-output mode); by default the model's own.
     """
 
     limits: CallLimits = Field(default_factory=CallLimits)
+    run_memo: RunMemo = Field(default_factory=RunMemo, exclude=True)
 
     def _generate(
         self,

@@ -18,6 +18,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel
+from reportgraph.tools.memo import RunMemo
 
 SCRIPTED_PREFIX = "scripted:"
 _THINK_BLOCK = re.compile(r"<think>.*?</think>|<reasoning>.*?</reasoning>", re.S | re.I)
@@ -40,11 +41,13 @@ class LLMSettings(BaseModel):
     max_concurrent: int = 1
 
 
-def make_chat_model(settings: LLMSettings) -> BaseChatModel:
+def make_chat_model(settings: LLMSettings, run_memo: RunMemo | None = None) -> BaseChatModel:
     """A chat model for ``settings.model``: scripted replay, or ChatOpenAI on any compatible endpoint.
 
     The ChatOpenAI one sends every request through the endpoint's gate (concurrency, adaptive timeout,
-    retries, Ctrl-C); its own client neither retries nor times out on its own.
+    retries, Ctrl-C); its own client neither retries nor times out on its own. ``run_memo`` is the run's
+    (what it learns about the endpoint, e.g. its structured-output mode, is learned once per run); without
+    one the model keeps its own.
     """
     from reportgraph.tools.llm.calls import CallLimits, GatedChatOpenAI
     from reportgraph.tools.llm.scripted import scripted_model
@@ -63,6 +66,7 @@ def make_chat_model(settings: LLMSettings) -> BaseChatModel:
         disable_streaming=True,
         limits=CallLimits(timeout_s=settings.timeout_s, max_retries=settings.max_retries,
                           max_concurrent=settings.max_concurrent),
+        run_memo=run_memo or RunMemo(),
     )
 
 

