@@ -222,7 +222,6 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     mode = state.get("drafting_mode", "extractive")
     markdown = assemble(state)
     registry = state.get("sources") or {}
-    outline = state.get("outline") or []
     task_dir = Path(state["task_dir"])
     result = run_checks(state, context, record, markdown)
     result = with_reply_check(result, state.get("draft_defects") or {})
@@ -266,7 +265,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         update["round"] = current_round + 1
         # Evidence-gap loop (nodes/gaps.py): failing sections whose pack lacks a facet go back to retrieve.
         update["evidence_gaps"] = pending_gaps(state, list(result.feedback), context)
-        update["outline"] = revised_budgets(outline, result, spec)
+        update["outline"] = revised_budgets(state.get("outline") or [], result, spec)
     events = record.finish(round=current_round, status=status)
     if status != "running" and context.write_outputs:
         output_dir = Path(context.output_dir or Path("out") / task_dir.resolve().name)

@@ -10,6 +10,16 @@ UNREADABLE_PAGES = {
     "en": "Note: page(s) {pages} of {file} could not be read (an undecodable text layer that OCR could not "
     "read either); the report uses nothing from them.",
 }
+UNREADABLE_FILE = {
+    "zh": "说明：{file} 整个文件无法读取（{reason}），本报告未使用其中任何内容。",
+    "en": "Note: {file} could not be read at all ({reason}); the report uses nothing from it.",
+}
+# Why a whole PDF stayed unread, by its problem code (tools/intake/materials.UNREADABLE_FILE_CODES).
+FILE_REASONS = {
+    "zh": {"pdf_encrypted": "文件已加密，需要密码才能打开", "pdf_unreadable": "文件已损坏或不是有效的 PDF"},
+    "en": {"pdf_encrypted": "it is encrypted with a password",
+           "pdf_unreadable": "it is damaged or not a valid PDF"},
+}
 OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
     "en": "Note: page(s) {pages} of {file} were read by OCR; quotes from them may carry recognition errors.",
@@ -35,6 +45,10 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
         return []
     lines = []
     for pdf in materials.get("pdfs", []):
+        if pdf.get("unreadable_file"):
+            code = pdf["unreadable_file"]["code"]
+            reason = FILE_REASONS[lang].get(code, code)
+            lines.append(UNREADABLE_FILE[lang].format(file=pdf["file"], reason=reason))
         unreadable = [str(item["page"]) for item in pdf.get("unreadable", [])]
         if unreadable:
             pages = PAGE_SEPARATOR[lang].join(unreadable)

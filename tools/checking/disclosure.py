@@ -83,9 +83,9 @@ def check_invented_video(report: Report) -> CheckResult | None:
 
 
 def check_materials_read(report: Report) -> CheckResult | None:
-    """Fails while collection entries that may hold text were dropped or PDF pages stayed unreadable:
-    nobody checked what they say, so the report cannot be signed. Entries skipped for holding no text
-    (null content, duplicates) are not dropped (tools/intake/corpus.py ``SkippedEntry.dropped``)."""
+    """Fails while collection entries that may hold text were dropped or PDFs (whole, or some pages) stayed
+    unreadable: nobody checked what they say, so the report cannot be signed. Entries skipped for holding
+    no text (null content, duplicates) are not dropped (tools/intake/corpus.py ``SkippedEntry.dropped``)."""
     materials = report.inputs.materials
     if materials is None:
         return None
@@ -98,17 +98,25 @@ def check_materials_read(report: Report) -> CheckResult | None:
         for pdf in materials.get("pdfs", [])
         if pdf.get("unreadable")
     }
-    passed = not dropped and not unreadable
+    unread_files = {
+        str(pdf["file"]): str(pdf["unreadable_file"]["reason"])
+        for pdf in materials.get("pdfs", [])
+        if pdf.get("unreadable_file")
+    }
+    passed = not dropped and not unreadable and not unread_files
     named = [f"entry {e['position']} ({e['reason']}) \"{e['title'][:40]}\"" for e in dropped]
     named += [f"{file} pages {pages}" for file, pages in unreadable.items()]
+    named += [f"{file} (whole file: {reason})" for file, reason in unread_files.items()]
     return CheckResult(
         name="materials_read",
         passed=passed,
         figure={
             "dropped_entries": dropped,
             "unreadable_pages": unreadable,
+            "unreadable_files": unread_files,
             "method": "the materials summary of indexing: collection entries dropped with text possibly in "
-            "them, PDF pages no extraction or OCR could read",
+            "them, PDFs that could not be opened (encrypted, damaged), PDF pages no extraction or OCR could "
+            "read",
         },
         detail="every collection entry with text and every PDF page was read"
         if passed

@@ -1,7 +1,8 @@
 """What reading the materials left out, as JSON-able data for run.json and the report's disclosures.
 
 ``materials_summary`` gives, per PDF, the pages read by OCR and the pages that stayed unreadable (with
-why), and, for the collection, every entry left out with its reason. ``dropped`` entries are those that
+why), or that the whole file could not be opened (encrypted with a password, damaged), and, for the
+collection, every entry left out with its reason. ``dropped`` entries are those that
 may hold text the loader could not read (a run with any should be reviewed); empty entries and copies
 of kept documents are listed but are not drops.
 """
@@ -14,10 +15,13 @@ from typing import Any
 from reportgraph.tools.intake.corpus import CorpusLoadReport
 from reportgraph.tools.intake.pdf import PdfExtraction
 
+# Problems that leave a whole PDF unread (tools/intake/pdf.py codes); a PDF without pages has nothing to read.
+UNREADABLE_FILE_CODES = ("pdf_encrypted", "pdf_unreadable")
+
 
 def materials_summary(pdfs: Sequence[PdfExtraction], corpus: CorpusLoadReport | None) -> dict[str, Any]:
-    """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}]}], "corpus": {file, entries,
-    loaded, skipped: [...], dropped: [...]} | None}``."""
+    """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
+    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None}``."""
     return {
         "pdfs": [
             {
@@ -29,6 +33,7 @@ def materials_summary(pdfs: Sequence[PdfExtraction], corpus: CorpusLoadReport | 
                     for p in pdf.problems
                     if p.code == "pdf_page_unreadable" and p.page is not None
                 ],
+                "unreadable_file": _unreadable_file(pdf),
             }
             for pdf in pdfs
         ],
@@ -44,10 +49,20 @@ def materials_summary(pdfs: Sequence[PdfExtraction], corpus: CorpusLoadReport | 
     }
 
 
+def _unreadable_file(pdf: PdfExtraction) -> dict[str, str] | None:
+    problem = next((p for p in pdf.problems if p.code in UNREADABLE_FILE_CODES), None)
+    if problem is None:
+        return None
+    return {"code": problem.code, "reason": problem.message.removeprefix(f"{pdf.source_file}: ")}
+
+
 def material_notes(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """One run-log note per OCRed or unreadable PDF and per collection entry left out."""
+    """One run-log note per OCRed or unreadable PDF (or page of one) and per collection entry left out."""
     notes = []
     for pdf in summary["pdfs"]:
+        if unread := pdf.get("unreadable_file"):
+            notes.append({"message": f"{pdf['file']}: {unread['reason']}", "source_file": pdf["file"],
+                          "code": unread["code"]})
         if pdf["ocr_pages"] or pdf["unreadable"]:
             unreadable = [item["page"] for item in pdf["unreadable"]]
             notes.append(
