@@ -17,7 +17,7 @@ import test_resume
 from deploy_servers import free_port, postgres_server
 from reportgraph.graph.checkpoints import open_checkpointer, redacted
 from reportgraph.graph.cli import main
-from test_resume import cli, run_args, run_until_killed
+from test_resume import cli, killed_mid_run, run_args
 
 tea_task = test_resume.task  # the tea task folder fixture, shared with the SQLite resume test
 
@@ -43,16 +43,9 @@ def test_killed_run_resumes_from_postgres_in_another_process(
                    cache_dir=cache_dir)
     assert straight.returncode == 0, straight.stderr
 
-    # The kill races the run (video_analyse beside retrieve decides how much is left when retrieve's
-    # result is saved): a run that finished first was not interrupted; that attempt is made again (≤ 3).
-    for attempt in range(3):
-        run_id, output = f"pg-interrupted-{attempt}", tmp_path / f"resumed-{attempt}"
-        killed_cache = tmp_path_factory.mktemp("pg-killed-cache")  # fresh: video_analyse is slow to kill
-        args = [*run_args(folder, rules, output, run_id), "--checkpoint", database]
-        log = run_until_killed(args, killed_cache)
-        if not output.exists():
-            break
-    assert "✓ retrieve" in log and not output.exists(), "no attempt was killed before it finished"
+    killed = killed_mid_run(folder, rules, tmp_path_factory, "pg-interrupted", ("--checkpoint", database))
+    run_id, output, killed_cache = killed.run_id, killed.output, killed.cache_dir
+    assert "✓ retrieve" in killed.log
     assert checkpoint_threads(database).get(run_id, 0) >= 2  # plan and retrieve are in Postgres
 
     resumed = cli("resume", run_id, cache_dir=killed_cache)  # the run record names the database

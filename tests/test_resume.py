@@ -131,8 +131,9 @@ def wait_until_saved(args: list[str], cache_dir: Path, node: str, timeout_s: flo
     raise AssertionError(f"{node}'s result never reached the checkpointer")
 
 
-def run_until_killed(args: list[str], cache_dir: Path) -> list[str]:
-    """Start the CLI, SIGKILL it at the first progress line of KILL_MARKER; the lines it printed."""
+def run_until_killed(args: list[str], cache_dir: Path) -> tuple[list[str], bool]:
+    """Start the CLI, SIGKILL it at the first progress line of KILL_MARKER; the lines it printed, and
+    whether the kill landed (False: the run had already finished, exit 0)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "reportgraph.graph.cli", *args],
         env=cli_env(cache_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -152,14 +153,42 @@ def run_until_killed(args: list[str], cache_dir: Path) -> list[str]:
         watchdog.cancel()
         process.kill()
         process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL, "\n".join(lines)
-    return lines
+    assert process.returncode in (0, -signal.SIGKILL), "\n".join(lines)
+    return lines, process.returncode == -signal.SIGKILL
+
+
+@dataclass
+class Killed:
+    run_id: str
+    output: Path
+    cache_dir: Path
+    log: list[str]
+
+
+def killed_mid_run(
+    folder: Path, rules: Path, tmp_path_factory: pytest.TempPathFactory, prefix: str,
+    extra_args: tuple[str, ...] = (), attempts: int = 3,
+) -> Killed:
+    """A run SIGKILLed once retrieve's result is saved, before it finished. The kill races the run
+    (video_analyse beside retrieve decides how much is left when retrieve's result is saved): a run that
+    finished first was not interrupted, so another attempt is made, up to ``attempts``, each with its own
+    run id, output and fresh cache (a cached video analysis would let video_analyse finish first)."""
+    log: list[str] = []
+    for attempt in range(attempts):
+        run_id = f"{prefix}-{attempt}"
+        root = tmp_path_factory.mktemp(run_id)
+        output, cache_dir = root / "out", root / "cache"
+        log, killed = run_until_killed([*run_args(folder, rules, output, run_id), *extra_args], cache_dir)
+        if killed and not output.exists():
+            return Killed(run_id, output, cache_dir, log)
+    raise AssertionError(f"none of {attempts} attempts was killed before it finished:\n" + "\n".join(log))
 
 
 @dataclass
 class Runs:
     straight: Path
     resumed: Path
+    run_id: str
     killed_log: list[str]
     resume_log: str
 
@@ -171,14 +200,10 @@ def runs(task: tuple[Path, Path], cache_dir: Path, tmp_path_factory: pytest.Temp
     straight = cli(*run_args(folder, rules, outputs / "straight", "straight"), cache_dir=cache_dir)
     assert straight.returncode == 0, straight.stderr
 
-    # Its own cache, so the killed run analyses the video afresh and is killed mid-analysis (the straight
-    # run's cached analysis would let video_analyse finish before the kill lands).
-    killed_cache = tmp_path_factory.mktemp("killed-cache")
-    killed_log = run_until_killed(run_args(folder, rules, outputs / "resumed", "interrupted"), killed_cache)
-    assert not (outputs / "resumed").exists(), "the killed run must not have finished"
-    resumed = cli("resume", "interrupted", cache_dir=killed_cache)
+    killed = killed_mid_run(folder, rules, tmp_path_factory, "interrupted")
+    resumed = cli("resume", killed.run_id, cache_dir=killed.cache_dir)
     assert resumed.returncode == 0, resumed.stderr
-    return Runs(outputs / "straight", outputs / "resumed", killed_log, resumed.stderr)
+    return Runs(outputs / "straight", killed.output, killed.run_id, killed.log, resumed.stderr)
 
 
 def test_killed_and_resumed_run_writes_the_same_report(runs: Runs) -> None:
@@ -200,7 +225,7 @@ def test_run_json_shows_the_nodes_skipped_on_resume(runs: Runs) -> None:
     assert invocations == {node: figures["invocations"] for node, figures in straight["nodes"].items()}
     assert invocations["plan"] == invocations["retrieve"] == 1
     assert record["llm"]["calls"] == straight["llm"]["calls"]  # the outline call was not made twice
-    assert "resuming interrupted: kept plan, retrieve; running again video_analyse" in runs.resume_log
+    assert f"resuming {runs.run_id}: kept plan, retrieve; running again video_analyse" in runs.resume_log
     assert "✓ plan" not in runs.resume_log and "✓ video_analyse" in runs.resume_log
 
 
