@@ -1,5 +1,6 @@
 """section_substance on a basic-information section: the authors facet counts a line that names the authors
-after their label ("Authors: A, B and C", "by A, B", "作者：A、B"), in any case, and nothing else."""
+after their label ("Authors: A, B and C", "by A, B", "作者：A、B"), in any case, and nothing else; the title
+facet is not met by another fact's "Label: Value" line."""
 
 from __future__ import annotations
 
@@ -104,5 +105,23 @@ def test_lines_that_name_no_author_are_not_the_authors_facet(line: str) -> None:
     assert not mentions(_authors_facet(), line)
 
 
+def test_without_its_title_line_the_title_facet_is_missing_whatever_the_other_label_lines() -> None:
+    markdown = REPORT.format(meta=META_ID, page=PAGE_ID, authors=AUTHORS_LINE.format(meta=META_ID))
+    untitled = "\n".join(line for line in markdown.splitlines() if not line.startswith("- Title:"))
+    result = validate_report(ValidationInputs(markdown=untitled, spec=SPEC, registry=REGISTRY,
+                                              drafting_mode="llm"))
+    check = next(c for c in result.checks if c.name == "section_substance")
+    assert check.figure["missing"] == ["title (section 1)"]
+
+
+@pytest.mark.parametrize("line", ["- **Title**: Counting Owls", "LongEval: Guidelines for Human Evaluation"])
+def test_a_title_in_bold_or_with_its_subtitle_is_the_title_facet(line: str) -> None:
+    assert mentions(_facet("title"), line)
+
+
 def _authors_facet() -> Facet:
-    return next(f for f in SECTION_KINDS["basic_information"][1] if f.name == "authors")
+    return _facet("authors")
+
+
+def _facet(name: str) -> Facet:
+    return next(f for f in SECTION_KINDS["basic_information"][1] if f.name == name)

@@ -46,6 +46,8 @@ _LATIN_NAME = r"(?<![A-Za-z])(?:[A-Z]\.\s?|[A-Z][a-z]+[-\s])+[A-Z][A-Za-z'’-]*
 # "Authors:", "**Author**:", "| 作者 |", "by", "the authors are", "作者为" (any case); not 作者单位
 _AUTHOR_LABEL = r"(?:作者(?!单位|机构|所属)|\b(?i:author(?:s|ed\s+by)?|written\s+by|by)\b)"
 _AUTHOR_LINK = r"[\s*_|]*(?:[:：,，]|\b(?i:are|is|were|was|include|including)\b|为|是|包括)?[\s*_|]*"
+# "Authors: Ada Lovelace" is a fact's label and its value, not a "Title: Subtitle" title
+_FACT_LABEL = r"(?i:authors?|affiliations?|venue|year|date|published|publication|conference|journal|doi|url)"
 _CJK_NAME = r"[\u4e00-\u9fff·]{2,5}"  # one of a list: a lone "作者：不详" names nobody
 # Each kind: words in a section title that identify it, and the facets such a section always holds.
 SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
@@ -54,8 +56,8 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
          "publication details"),
         (
             Facet("title", "section_kind", ("题目", "标题", "论文名", "题为", "title", "titled"),
-                  patterns=(r"《[^》]{4,}》", r"[A-Z][\w-]*:\s+[A-Z]",
-                            r"(?:题目|标题|题为|[Tt]itle[sd]?)\s*[：:是为]?\s*\S{4,}")),
+                  patterns=(r"《[^》]{4,}》", rf"(?<![\w-])(?!{_FACT_LABEL}\b)[A-Z][\w-]*:\s+[A-Z]",
+                            r"(?:题目|标题|题为|(?i:title[sd]?))[*_]*\s*[：:是为]?\s*\S{4,}")),
             Facet("authors", "section_kind", ("作者", "author", "authors"),
                   # the names right after their label: "the authors propose …" names nobody
                   patterns=(rf"{_AUTHOR_LABEL}{_AUTHOR_LINK}{_LATIN_NAME}",
