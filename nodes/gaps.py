@@ -27,7 +27,7 @@ from reportgraph.tools.intake import Inventory
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import build_task_index, search
+from reportgraph.tools.retrieval import SearchMode, build_task_index, search
 
 # New records a gap search may add to one section's pack.
 GAP_RECORDS = 4
@@ -96,6 +96,13 @@ def gap_queries(state: ReportState, key: str, facets: Mapping[str, list[str]], r
     return list(dict.fromkeys([*reply.value.queries, *own]))
 
 
+def gap_search_mode(state: ReportState) -> SearchMode:
+    """Lexical for the offline writer: it quotes, so only a record that says the facet's terms (what
+    ``mentions`` looks for) can fill the gap, and dense re-ranking would embed candidates for nothing.
+    Hybrid with a model, whose queries may be in another language than the materials."""
+    return "hybrid" if state.get("drafting_mode") == "llm" else "bm25"
+
+
 def retrieve_gaps(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     """retrieve's work in a gap round: one targeted search per section in ``evidence_gaps``."""
     record = NodeRecord("retrieve")
@@ -109,7 +116,7 @@ def retrieve_gaps(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     for key, facets in (state.get("evidence_gaps") or {}).items():
         queries = gap_queries(state, key, facets, runtime, record)
         hits = search(build.store, queries, k=GAP_RECORDS * 3, per_doc_cap=context.per_doc_cap,
-                      min_distinct_docs=1)
+                      min_distinct_docs=1, mode=gap_search_mode(state))
         new = [hit.record for hit in hits if hit.record.id not in taken][:GAP_RECORDS]
         taken.update(r.id for r in new)
         added += new

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from reportgraph.nodes.validate import assemble
 from reportgraph.prompts.drafting import DEFAULT_TITLE
 from reportgraph.tools.checking import (
@@ -85,7 +87,7 @@ def run(markdown: str, **overrides: object) -> dict[str, object]:
     inputs = ValidationInputs(
         markdown=markdown,
         spec=overrides.pop("spec", spec()),
-        registry=REGISTRY,  # type: ignore[arg-type]
+        registry=overrides.pop("registry", REGISTRY),  # type: ignore[arg-type]
         drafting_mode="llm",
         facets=overrides.pop("facets", {}),
         **overrides,
@@ -413,3 +415,42 @@ def test_model_proposed_facets_are_recorded_apart_and_never_fail_the_report() ->
     cut = run(GOOD.split("## 2.")[0], facets=rules, model_facets=proposed)
     assert not cut["passed"] and "sections" in cut["failed"]  # type: ignore[operator]
     assert "model_facets" not in run(GOOD)["checks"], "absent when no model proposed facets"
+
+
+def test_relevance_ranks_only_the_collection_citations_that_do_not_state_their_sentence() -> None:
+    """Ranking embeds the head of every collection document in the language; a cited document that states
+    its sentence bears on it whatever its rank, so it costs no ranking, while one that does not is ranked
+    (and an off-topic one fails)."""
+    def doc(name: str, text: str) -> SourceRecord:
+        return SourceRecord(id=f"lc-{name}-1", kind="corpus", segment="chunk",
+                            source_file="long_context.json", doc_id=f"lc-{name}", title=name, chunk_index=0,
+                            text=text)
+
+    noise = [doc(f"noise{i}", f"The armoured car model {i} was built in 1935 and served in campaigns.")
+             for i in range(12)]
+    on_topic = [doc(f"topic{i}", f"Study {i}: annotators rate each summary for faithfulness.")
+                for i in range(6)]
+    stated = doc("stated", "Annotators check every summary sentence against the source document.")
+    collection = to_registry([stated, *on_topic, *noise])
+    embedded: list[str] = []
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        embedded.extend(texts)
+        rows = [[float("armoured" in t), float("summary" in t or "annotators" in t.lower()), 0.1]
+                for t in texts]
+        matrix = np.array(rows, dtype=np.float32)
+        return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+    quoting = GOOD.replace("## 2.", "Annotators check every summary sentence against the source document "
+                                    "[@lc-stated-1].\n\n## 2.")
+    checks = run(quoting, registry={**REGISTRY, **collection}, collection=collection,
+                 support=SupportChecker(embed))["checks"]
+    assert checks["relevance"].passed and checks["relevance"].figure["corpus_citations"] == 1  # type: ignore[index]
+    assert not any(text.startswith("noise") for text in embedded), "no head ranked for a stated citation"
+
+    off_topic = GOOD.replace("## 2.", "Annotators check every summary sentence against the source document "
+                                      "[@lc-noise3-1].\n\n## 2.")
+    checks = run(off_topic, registry={**REGISTRY, **collection}, collection=collection,
+                 support=SupportChecker(embed), task_text="How annotators judge a summary")["checks"]
+    assert not checks["relevance"].passed  # type: ignore[index]
+    assert any(text.startswith("noise") for text in embedded), "an unstated citation is ranked"

@@ -12,7 +12,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.context import Context
 from reportgraph.graph.graph import build_graph, route_after_join, route_after_validate
-from reportgraph.nodes.gaps import pending_gaps
+from reportgraph.nodes.gaps import gap_search_mode, pending_gaps
 from reportgraph.tools.intake.spec import parse_requirements
 from reportgraph.tools.registry import corpus_doc_id
 from stub_openai import StubOpenAI, StubRule
@@ -160,3 +160,10 @@ def test_routers_take_the_gap_edge_and_redraft_only_failing_sections_after_it() 
     assert [s.arg["section"]["index"] for s in route_after_join(state)] == [2]
     del state["gap_round"]
     assert [s.arg["section"]["index"] for s in route_after_join(state)] == [1, 2]
+
+
+def test_an_offline_gap_search_is_lexical_and_a_model_run_s_is_hybrid() -> None:
+    """The offline writer quotes: only a record saying the facet's terms fills its gap, so its gap search
+    embeds nothing; a model's queries may be in another language than the materials."""
+    assert gap_search_mode({"drafting_mode": "extractive"}) == "bm25"  # type: ignore[typeddict-item]
+    assert gap_search_mode({"drafting_mode": "llm"}) == "hybrid"  # type: ignore[typeddict-item]

@@ -9,7 +9,7 @@ from typing import Any
 from reportgraph.tools.intake.paper import PaperMetadata
 from reportgraph.tools.intake.spec import SectionRequirement
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.retrieval.focused import FocusedSearch, is_bibliography
+from reportgraph.tools.retrieval.focused import CORPUS_CANDIDATES, FocusedSearch, is_bibliography
 from reportgraph.tools.retrieval.store import IndexStore
 from reportgraph.tools.writing import (
     FacetEvidence,
@@ -256,3 +256,25 @@ def test_a_chinese_term_reaches_the_english_paper_through_the_embedder() -> None
     finder = FocusedSearch(store)
     assert "temperature scaling" in finder.equivalents("温度缩放")
     assert finder.paper(["温度缩放"], 1)[0].record.id == "pdf-abc-p1c1"  # no shared word, found densely
+
+
+def test_the_collection_is_floored_densely_but_only_the_hits_it_examines_are_embedded() -> None:
+    """BM25 proposes the collection's candidates; only the few examined against the floor are embedded
+    (re-ranking BM25's whole pool densely as well cost four times the passages for the same report)."""
+    class Counting(ConceptEmbedder):
+        def __init__(self) -> None:
+            self.embedded: list[str] = []
+
+        def embed_documents(self, texts: list[str]) -> Any:
+            self.embedded.extend(texts)
+            return super().embed_documents(texts)
+
+    collection = [corpus(f"t{i}", 1, f"Temperature scaling note {i}: softer targets help distillation.")
+                  for i in range(30)]
+    collection += [corpus("lantern", 1, "Temperature of the lantern festival night was mild.")]
+    embedder = Counting()
+    finder = FocusedSearch(IndexStore.from_records(collection, embedder=embedder), corpus_floor=0.9)
+    found = finder.corpus(["temperature scaling distillation"], 2)
+    assert len(found) == 2 and all(f.record.doc_id != "lc-lantern" for f in found)
+    assert all((f.similarity or 0) >= 0.9 for f in found)
+    assert 0 < len(embedder.embedded) <= 2 * CORPUS_CANDIDATES < len(collection)

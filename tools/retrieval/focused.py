@@ -3,8 +3,11 @@
 A task written in Chinese about an English paper shares few words with it, so BM25 alone misses most of
 the paper. The paper is small (a few hundred chunks): every one of its chunks is embedded (once; vectors
 are cached by text) and searched densely, fused with BM25 by reciprocal rank. The collection is large:
-it is reached by the hybrid search (BM25 plus dense re-ranking), and a hit must pass a relevance floor —
-the dense similarity of its chunk to the query — so off-topic documents that share a word stay out.
+BM25 proposes its candidates (the queries carry the paper's own phrases for a term, so both languages are
+reached) and a hit must pass a relevance floor — the dense similarity of its chunk to the query — so
+off-topic documents that share a word stay out. Only those candidates are embedded: re-ranking BM25's
+whole candidate pool densely as well cost 138 embedded chunks on the fixture instead of 33, for the same
+report (bench/run.py).
 Without an embedder both fall back to BM25, and corpus hits must then share a content word with the query.
 
 Typical use: ``FocusedSearch(store).paper(queries, k)`` and ``.corpus(queries, k)``; ``.rank(queries,
@@ -139,7 +142,7 @@ class FocusedSearch:
     def corpus(self, queries: Sequence[str], k: int, per_doc_cap: int = 2, min_docs: int = 1) -> list[Found]:
         """The collection's best chunks for the queries that clear the relevance floor (at most ``k``)."""
         hits = search(self.store, queries, k=k * CORPUS_CANDIDATES, per_doc_cap=per_doc_cap,
-                      min_distinct_docs=min_docs, kinds={"corpus"})
+                      min_distinct_docs=min_docs, kinds={"corpus"}, mode="bm25")
         if not hits:
             return []
         if not self.dense:
