@@ -130,14 +130,17 @@ def outline_packs(
 
 
 def focused_packs(
-    build: IndexBuild, state: ReportState, outline: list[dict[str, Any]], context: Context
+    build: IndexBuild, state: ReportState, outline: list[dict[str, Any]], context: Context,
+    progress: ProgressCallback | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
     """Section-aware evidence for the offline writer (tools/writing/evidence.py): per facet searches,
     the writer's plan in each outline item (``offline``), budgets moved off a basic-information section,
-    and every sentence owned by one section."""
+    and every sentence owned by one section. ``progress("embed", done, total)`` follows the paper's chunks
+    being embedded (the longest step of a cold run's retrieve)."""
     spec = RequirementSpec.model_validate(state["spec"])
     queries = {item["index"]: item["queries"] for item in outline}
-    found = gather(spec, state.get("task_text", ""), FocusedSearch(build.store), build.pdfs, queries,
+    finder = FocusedSearch(build.store, progress=progress)
+    found = gather(spec, state.get("task_text", ""), finder, build.pdfs, queries,
                    context.evidence_per_section)
     budgets = rebalance({item["index"]: item["budget"] for item in outline}, found)
     packs = {str(index): section.records for index, section in found.items()}
@@ -198,7 +201,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     if state.get("drafting_mode") == "extractive":  # sentences, not chunks, are owned by one section
         # Only the focused searches' packs are used: no hybrid packs (and no dense work) beside them.
         titled = titled_queries(build, state.get("outline") or [])
-        outline, packs = focused_packs(build, state, titled, context)
+        outline, packs = focused_packs(build, state, titled, context, dense_progress)
         evidence = {key: [hit.id for hit in hits] for key, hits in packs.items()}
     else:
         outline, packs = outline_packs(build, state.get("outline") or [], context, dense_progress)

@@ -278,3 +278,15 @@ def test_the_collection_is_floored_densely_but_only_the_hits_it_examines_are_emb
     assert len(found) == 2 and all(f.record.doc_id != "lc-lantern" for f in found)
     assert all((f.similarity or 0) >= 0.9 for f in found)
     assert 0 < len(embedder.embedded) <= 2 * CORPUS_CANDIDATES < len(collection)
+
+
+def test_the_paper_s_dense_pass_reports_its_progress() -> None:
+    """Embedding every paper chunk is the longest step of a cold retrieve: it drives a progress bar."""
+    pages = [pdf(p, 1, f"Temperature scaling page {p} divides logits for distillation.") for p in range(1, 6)]
+    seen: list[tuple[str, int, int]] = []
+    finder = FocusedSearch(IndexStore.from_records(pages, embedder=ConceptEmbedder()),
+                           progress=lambda stage, done, total: seen.append((stage, done, total)))
+    finder.paper(["温度缩放"], 2)
+    assert seen and seen[-1] == ("embed", 5, 5)
+    finder.paper(["蒸馏"], 2)
+    assert len(seen) == 1, "the paper's vectors are embedded once"

@@ -25,7 +25,7 @@ import numpy as np
 from reportgraph.tools.checking.support import content_tokens
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retrieval.search import search
-from reportgraph.tools.retrieval.store import IndexStore
+from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al., 2009), as the hybrid search uses
 # Cosine of multilingual-e5-small between a facet's queries and a chunk that bears on it. e5 similarities
@@ -56,9 +56,11 @@ class Found:
 class FocusedSearch:
     """Per-need search over a store's paper chunks (dense, complete) and its collection (hybrid, floored)."""
 
-    def __init__(self, store: IndexStore, corpus_floor: float = CORPUS_FLOOR) -> None:
+    def __init__(self, store: IndexStore, corpus_floor: float = CORPUS_FLOOR,
+                 progress: ProgressCallback | None = None) -> None:
         self.store = store
         self.corpus_floor = corpus_floor
+        self.progress = progress  # ("embed", done, total) while the paper's chunks are embedded
         self._paper = [
             p
             for p, record in enumerate(store.records)
@@ -84,7 +86,7 @@ class FocusedSearch:
         similarity: dict[str, float] = {}
         if self.dense:
             if self._paper_vectors is None:
-                self._paper_vectors = self.store.vectors_at(self._paper)
+                self._paper_vectors = self.store.vectors_at(self._paper, self.progress)
             records = [self.store.records[p] for p in self._paper]
             dense, similarity = self._dense_rankings(queries, records, self._paper_vectors)
             ranked += [order[: k * 3] for order in dense]
