@@ -287,6 +287,18 @@ def test_no_materials_names_what_was_found(tmp_path: Path) -> None:
     assert "notes.docx" in str(caught.value)
 
 
+def test_no_materials_names_the_symlinks_it_refused(tmp_path: Path) -> None:
+    """A folder of links to the materials is refused (links are not followed), and the message says so
+    rather than "found: nothing"."""
+    outside = make_folder(tmp_path / "elsewhere", {"paper.pdf": b"%PDF-1.4"})
+    folder = make_folder(tmp_path / "task", {"task.md": EN_TASK})
+    (folder / "paper.pdf").symlink_to(outside / "paper.pdf")
+    with pytest.raises(BadInputError) as caught:
+        inventory(folder)
+    assert caught.value.code == "no_materials"
+    assert "paper.pdf: symlink to outside the task folder, not followed" in str(caught.value)
+
+
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as caught:
         inventory(tmp_path / "nope")

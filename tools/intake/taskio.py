@@ -343,8 +343,12 @@ def inventory(task_dir: str | Path) -> Inventory:
 
     if not found.materials:
         unusable = ", ".join(found.other) or "nothing"
+        refused = "; ".join(f"{skipped.path}: {skipped.reason}, not followed" for skipped in found.refused)
         raise BadInputError(
-            "no_materials", f"the task folder has no usable materials (found: {unusable})", root
+            "no_materials",
+            f"the task folder has no usable materials (found: {unusable})"
+            + (f"; refused: {refused} (copy the files into the folder)" if refused else ""),
+            root,
         )
     return found
 
