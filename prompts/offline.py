@@ -53,7 +53,8 @@ TALK_SPEECH = {"zh": "讲解：", "en": "Narration: "}
 # Generic framing of a section no table kind describes.
 GENERAL_LEAD = {
     "zh": "关于“{title}”，相关材料写道：",
-    "en": "On “{title}”, the materials write:",
+    # No heading word in English: a capitalised word of the lead-in is a name the cited source must hold.
+    "en": "The materials write:",
 }
 
 # Honest gaps: what the offline writer could not do, and what a configured model would be needed for. Each

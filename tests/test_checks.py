@@ -330,6 +330,7 @@ JUNK_LINES = [
     "--lr 0.001",
     "python train.py --epochs 3",
     "batch_size: 32",
+    "learningRate: 0.001",
     'model.name = "gpt2"',
     "data_dir=/data/x",
     "def main():",
@@ -341,6 +342,7 @@ PROSE_LINES = [
     "Figure 3: 87% of papers use ROUGE.",
     "Results: 45 of 162 papers report human evaluation.",
     "Title: LongEval: Guidelines for Human Evaluation",
+    "LongEval: Guidelines for Human Evaluation of Faithfulness",  # a CamelCase name heading a slide
     "class imbalance is a known issue in evaluation",
     "The model -- which is large -- was tuned.",
     "发表年份：2023",

@@ -145,6 +145,9 @@ def test_the_talk_is_a_timeline_with_each_slide_and_narration_once() -> None:
     assert body.index("vid-x-500-9500-subtitle") < body.index("vid-x-10000-20000-slide")
     assert body.count("Human judgments are costly and slow to collect") == 1
     assert "partial annotation saves annotators effort" in body
+    # one cited line per item: a slide's words and its narration are checked against their own segments
+    items = [line for line in body.splitlines() if line.startswith("- ")]
+    assert items and all(line.count("[@") == 1 for line in items)
 
 
 def test_summary_quotes_the_abstract_and_conclusion_by_facet() -> None:

@@ -60,7 +60,8 @@ JUNK: dict[str, re.Pattern[str]] = {
         # key=value at a line start; key: value or key = value with a code-ish key (snake_case, dotted,
         # camelCase), or a lower-case key given a literal (number, quote, bracket, true/false/null)
         r"|^\s*[A-Za-z_][\w.-]*=\S"
-        r"|^\s*[A-Za-z_]\w*(?:[_.]\w+|[a-z][A-Z]\w*)\s*[:=]\s*\S"
+        # (camelCase starts lower-case: "LongEval: Guidelines for …" is a title, "batchSize: 32" a key)
+        r"|^\s*(?:[A-Za-z_]\w*[_.]\w+|[a-z_]\w*[a-z][A-Z]\w*)\s*[:=]\s*\S"
         r"|^\s*[a-z_]\w*\s*:\s*(?:-?\d|[\"'\[{]|(?:true|false|null|none)\b)"
         r"|^\s*[a-z_]\w*\s*=\s*(?:-?[\d.]+|\"[^\"]*\"|'[^']*'|\[.*\]|\{.*)\s*$"
         # braces and statement ends; file paths and script names

@@ -1,4 +1,5 @@
-"""The talk as a timeline: each slide and the narration over it, once each, cited with its time range."""
+"""The talk as a timeline: each slide and the narration over it, once each, cited with its time range,
+one cited line per list item."""
 
 from __future__ import annotations
 
@@ -67,13 +68,15 @@ def write_talk(evidence: Sequence[SourceRecord], lang: str, ledger: Ledger) -> b
     ledger.add("")
     for part in parts:
         within = [r for r in speech if part is r or _inside(r, part)] if slides else [part]
-        line = _slide_text(part, lang, ledger) if slides else ""
+        # One item per cited line: a slide's words and the narration over it are checked against their
+        # own segments, so they never share a sentence (and a citation) with each other.
+        items = [_slide_text(part, lang, ledger)] if slides else []
         for record in within:
-            for sentence in sentences_of(record, ledger.unit)[:SPEECH_SENTENCES]:
-                if ledger.claim(sentence.text):
-                    line += (" " if line else "") + quote(sentence, lang, TALK_SPEECH[lang])
-        if line:
-            ledger.add(f"- {line}")
+            items += [quote(sentence, lang, TALK_SPEECH[lang])
+                      for sentence in sentences_of(record, ledger.unit)[:SPEECH_SENTENCES]
+                      if ledger.claim(sentence.text)]
+        for item in filter(None, items):
+            ledger.add(f"- {item}")
     return True
 
 
