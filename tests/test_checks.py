@@ -456,3 +456,21 @@ def test_relevance_ranks_only_the_collection_citations_that_do_not_state_their_s
                  support=SupportChecker(embed), task_text="How annotators judge a summary")["checks"]
     assert not checks["relevance"].passed  # type: ignore[index]
     assert any(text.startswith("noise") for text in embedded), "an unstated citation is ranked"
+
+
+def test_a_claim_overlap_decides_costs_no_embedding_but_a_missing_number_still_fails() -> None:
+    """Dense matches could only add source windows (numbers) to a claim overlap supports, so none are
+    embedded for it; a wrong number is still caught."""
+    embedded: list[str] = []
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return np.ones((len(texts), 3), dtype=np.float32) / np.sqrt(3)
+
+    checker = SupportChecker(embed)
+    source = "Annotators check every summary sentence against the source document. We surveyed 162 papers."
+    quoted = "研究方法方面，论文写道：“Annotators check every summary sentence against the source document.”"
+    verdict = assess(checker, quoted, source)
+    assert (verdict.outcome, verdict.method) == ("supported", "lexical") and embedded == []
+    wrong = "Annotators check every summary sentence against the source document in 163 papers."
+    assert assess(checker, wrong, source).outcome == "unsupported"
