@@ -160,5 +160,11 @@ STRUCTURED_INSTRUCTION = (
 STRUCTURED_RETRY = (
     "Your reply could not be read: {problem}\nAnswer again with one JSON object only, matching the schema."
 )
+# A reply cut at the token limit is not shown back (a looping model would continue the loop).
+STRUCTURED_CUT_RETRY = (
+    "Your previous reply was cut off at the token limit (max_tokens {max_tokens}) before its JSON was "
+    "complete. Answer again with a much shorter JSON object matching the schema: fewer list items, short "
+    "strings, no repetition."
+)
 
 DEFAULT_TITLE = {"zh": "研究报告", "en": "Report"}

@@ -188,9 +188,10 @@ def test_structured_retries_are_bounded() -> None:
 
 
 def test_a_structured_reply_cut_at_max_tokens_is_asked_again_saying_so() -> None:
-    rules = [StubRule(match=["Plan the sections"], content='{"sections": [' + '"x", ' * 400, times=1),
+    # Objects where the schema wants strings: what json-repair keeps of the cut reply does not validate.
+    rules = [StubRule(match=["Plan the sections"], content='{"sections": [' + '{"x": 1}, ' * 400, times=1),
              StubRule(match=["Plan the sections"], content=OUTLINE_JSON)]
     with StubOpenAI(rules, accepts=("json_mode",)) as stub:
         reply = invoke_structured(model(stub), Outline, [("human", "Plan the sections")], max_tokens=100)
     assert reply.value is not None and len(reply.replies) == 2
-    assert "cut off at max_tokens (100)" in stub.served("Plan the sections")[1].prompt
+    assert "cut off at the token limit (max_tokens 100)" in stub.served("Plan the sections")[1].prompt

@@ -150,7 +150,8 @@ def usage_of(message: BaseMessage) -> tuple[int, int]:
 
 def reply_notes(message: BaseMessage) -> list[tuple[str, dict[str, Any]]]:
     """What run.json should say about one reply: the structured-output probe and mode, an unreadable
-    structured reply, a reply cut at max_tokens (stamps set by ``structured`` and ``calls``)."""
+    structured reply, a structured reply repaired from a cut one, a reply cut at max_tokens (stamps set by
+    ``structured`` and ``calls``)."""
     meta = getattr(message, "response_metadata", None) or {}
     notes: list[tuple[str, dict[str, Any]]] = []
     if "structured_probe" in meta:
@@ -159,6 +160,9 @@ def reply_notes(message: BaseMessage) -> list[tuple[str, dict[str, Any]]]:
     if "structured_failure" in meta:
         notes.append(("structured reply unreadable", {"structured_mode": meta.get("structured_mode"),
                                                        "problem": meta["structured_failure"]}))
+    if "structured_repaired" in meta:
+        notes.append(("structured reply repaired from a cut reply",
+                      {"structured_mode": meta.get("structured_mode"), "how": meta["structured_repaired"]}))
     if meta.get("finish_reason") == "length":
         notes.append(("reply cut at max_tokens", {"max_tokens": meta.get("max_tokens")}))
     return notes

@@ -8,9 +8,11 @@ tolerant parser). The choice is kept in the model's ``run_memo`` (one per run, s
 :mod:`reportgraph.tools.memo`), never per process: a long-lived server's next run may meet another server
 behind the same URL. Every reply is read loosely (``<think>`` blocks, fences, prose around the JSON, a tool
 call's malformed arguments); an unreadable one is asked again, at most ``attempts`` times, with its parse
-error in the request. The mode, the probe's results and each unreadable reply are stamped on the raw
-replies' ``response_metadata`` (``structured_mode``, ``structured_probe``, ``structured_failure``), so a
-node's record carries them into run.json.
+error in the request. A reply cut at ``max_tokens`` (a small model looping over list items, issue 15) is
+salvaged with json-repair when what it holds validates, else asked once more, for a shorter answer. The
+mode, the probe's results, each unreadable reply and each repaired one are stamped on the raw replies'
+``response_metadata`` (``structured_mode``, ``structured_probe``, ``structured_failure``,
+``structured_repaired``), so a node's record carries them into run.json.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from typing import Any, Generic, Literal, TypeVar, get_args
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
-from reportgraph.prompts.drafting import STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
+from reportgraph.prompts.drafting import STRUCTURED_CUT_RETRY, STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
 from reportgraph.tools.llm.calls import CallLimits, finish_reason
-from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose
+from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose, strip_reasoning
 from reportgraph.tools.memo import RunMemo
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -56,6 +58,7 @@ class StructuredReply(Generic[SchemaT]):
     replies: list[BaseMessage] = field(default_factory=list)
     problem: str = ""
     mode: str = ""
+    repaired: bool = False  # the value is what json-repair kept of a reply cut at max_tokens
 
 
 def ask(model: BaseChatModel, schema: type[BaseModel], messages: Sequence[tuple[str, str]],
@@ -165,29 +168,97 @@ def invoke_structured(
 ) -> StructuredReply[SchemaT]:
     """``schema`` from the model in the endpoint's mode; unreadable replies asked again with their error.
 
-    Errors of the request itself (transient, configuration) propagate, for the node to handle.
+    A reply cut at ``max_tokens`` is repaired (:func:`read_cut_structured`) and used if that validates,
+    stamped ``structured_repaired``. Otherwise it is asked again once at most, saying it was cut and asking
+    for a shorter answer (the same request would loop to the same limit). Errors of the request itself
+    (transient, configuration) propagate, for the node to handle.
     """
     probed = probed_mode(model)
     mode = probed.mode
     replies: list[BaseMessage] = []
     request = list(messages)
     problem = ""
-    for _ in range(max(1, attempts)):
+    remaining = max(1, attempts)
+    while remaining > 0:
+        remaining -= 1
         reply = ask(model, schema, request, mode, max_tokens)
         reply.response_metadata["structured_mode"] = mode
         if (tried := probed.take_unrecorded()) is not None:
             reply.response_metadata["structured_probe"] = tried
         replies.append(reply)
         value, problem = read_structured(schema, reply)
+        cut = value is None and finish_reason(reply) == "length"
+        if cut:
+            value, problem = read_cut_structured(schema, reply, max_tokens)
         if value is not None:
-            return StructuredReply(value, replies, "", mode)
-        if finish_reason(reply) == "length":  # small models loop in JSON mode until the limit
-            problem = f"cut off at max_tokens ({max_tokens}), answer with a short JSON object; {problem}"
+            return StructuredReply(value, replies, "", mode, repaired=cut)
         reply.response_metadata["structured_failure"] = problem
+        if cut:  # small models loop in JSON until the limit: one shorter request, never the same one
+            remaining = min(remaining, 1)
+            request = [*messages, ("human", STRUCTURED_CUT_RETRY.format(max_tokens=max_tokens))]
+            continue
         invalid = [call.get("args") for call in getattr(reply, "invalid_tool_calls", None) or []]
         said = message_text(reply) or json.dumps(invalid, ensure_ascii=False)
         request = [*messages, ("ai", said[:2000]), ("human", STRUCTURED_RETRY.format(problem=problem))]
     return StructuredReply(None, replies, problem, mode)
+
+
+def read_cut_structured(schema: type[SchemaT], reply: BaseMessage,
+                        max_tokens: int) -> tuple[SchemaT | None, str]:
+    """``schema`` from a reply cut at ``max_tokens``: its complete values, closed by json-repair.
+
+    The value the cut fell in (a half-written string or number) is dropped, never completed; what is left
+    must validate as ``schema``. On success the reply is stamped ``structured_repaired``.
+    """
+    import json_repair
+
+    texts = [str(call.get("args") or "") for call in getattr(reply, "invalid_tool_calls", None) or []]
+    texts.append(strip_reasoning(message_text(reply)))
+    problems = []
+    for text in texts:
+        start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
+        if start < 0:
+            continue
+        candidate = json_repair.repair_json(complete_prefix(text[start:]), return_objects=True)
+        value, problem = validate_candidate(schema, candidate)
+        if value is not None:
+            reply.response_metadata["structured_repaired"] = (
+                f"cut at max_tokens ({max_tokens}); the complete part of the JSON repaired and validated"
+            )
+            return value, ""
+        problems.append(problem)
+    return None, (f"cut off at max_tokens ({max_tokens}) and not repairable into a {schema.__name__} "
+                  f"({'; '.join(problems) or 'no JSON'})")
+
+
+def complete_prefix(text: str) -> str:
+    """``text`` up to its last value that was finished: before the last ``,`` or through the last ``]``
+    or ``}`` outside a string (json-repair then closes what is open)."""
+    in_string = escaped = False
+    end = 0
+    for position, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif in_string:
+            escaped, in_string = char == "\\", char != '"'
+        elif char == '"':
+            in_string = True
+        elif char == ",":
+            end = position
+        elif char in "]}":
+            end = position + 1
+    return text[:end]
+
+
+def validate_candidate(schema: type[SchemaT], candidate: Any) -> tuple[SchemaT | None, str]:
+    """``candidate`` as ``schema`` (a bare list as the value of a schema's only field), or why not."""
+    if isinstance(candidate, list) and len(schema.model_fields) == 1:
+        candidate = {next(iter(schema.model_fields)): candidate}
+    try:
+        return schema.model_validate(candidate), ""
+    except ValidationError as error:
+        details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3])
+        return None, f"{error.error_count()} validation error(s): {details}"
 
 
 def read_structured(schema: type[SchemaT], reply: BaseMessage) -> tuple[SchemaT | None, str]:
@@ -202,13 +273,9 @@ def read_structured(schema: type[SchemaT], reply: BaseMessage) -> tuple[SchemaT 
             continue
     problems = []
     for candidate in candidates:
-        # A bare list is taken as the value of a schema's only field ({"sections": [...]} sent as [...]).
-        if isinstance(candidate, list) and len(schema.model_fields) == 1:
-            candidate = {next(iter(schema.model_fields)): candidate}
-        try:
-            return schema.model_validate(candidate), ""
-        except ValidationError as error:
-            details = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3])
-            problems.append(f"{error.error_count()} validation error(s): {details}")
+        value, problem = validate_candidate(schema, candidate)
+        if value is not None:
+            return value, ""
+        problems.append(problem)
     excerpt = next((text for text in reversed(texts) if text.strip()), "")[:120]
     return None, f"no {schema.__name__} in the reply ({'; '.join(problems) or 'no JSON'}): {excerpt!r}"
