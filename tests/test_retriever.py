@@ -203,6 +203,29 @@ def test_embedding_cache_reuses_vectors_across_instances(tmp_path: Path) -> None
     np.testing.assert_allclose(again[:2], vectors[[1, 0]], atol=1e-6)
 
 
+def test_query_vectors_are_cached_apart_from_passages(tmp_path: Path) -> None:
+    """A warm run asks the same queries: their vectors come from the cache, and a query never gets the
+    vector of a passage with the same text (e5 embeds the two differently)."""
+    class Asked(BagOfWordsEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.queries: list[str] = []
+
+        def embed_query(self, text: str) -> np.ndarray:
+            self.queries.append(text)
+            return -self._vector(text)  # unlike the passage's, so a mix-up shows
+
+    first_model = Asked()
+    first = CachedEmbedder(first_model, EmbeddingCache(first_model.name, cache_dir=tmp_path))
+    passage = first.embed_documents(["alpha beta"])[0]
+    query = first.embed_query("alpha beta")
+    assert first_model.queries == ["alpha beta"] and float(query @ passage) < 0
+    second_model = Asked()
+    second = CachedEmbedder(second_model, EmbeddingCache(second_model.name, cache_dir=tmp_path))
+    np.testing.assert_allclose(second.embed_query("alpha beta"), query, atol=1e-6)
+    assert second_model.queries == [] and second_model.embedded == []
+
+
 def test_unreachable_chroma_server_disables_the_cache_only() -> None:
     model = BagOfWordsEmbedder()
     cached = CachedEmbedder(model, EmbeddingCache(model.name, chroma_url="http://127.0.0.1:9"))

@@ -223,6 +223,9 @@ def _probe_failure(settings: EmbedderSettings) -> str | None:
     return None
 
 
+QUERY_NAMESPACE = "query\x00"  # prefixed to a query's text for its cache key
+
+
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -309,7 +312,15 @@ class CachedEmbedder:
         return self.inner.indexes_whole_corpus
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
+        """A query's vector, cached as documents are: a warm run asks the same queries again (e5 embeds a
+        query apart from a passage of the same text, so its key has its own namespace)."""
+        key = text_key(QUERY_NAMESPACE + text)
+        known = self.cache.get([key])
+        if key in known:
+            return known[key]
+        vector = self.inner.embed_query(text)
+        self.cache.put([key], vector[None, :])
+        return vector
 
     def embed_documents(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Vectors for ``texts``; only texts never embedded before are sent to the model.
