@@ -224,7 +224,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     registry = state.get("sources") or {}
     task_dir = Path(state["task_dir"])
     result = run_checks(state, context, record, markdown)
-    result = with_reply_check(result, state.get("draft_defects") or {})
+    result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
     soft = soft_items(spec, mode, render_citations(markdown, registry), runtime, record)
     current_round = state.get("round", 1)
     status, stalled, report_sha1 = decide(state, context, result, markdown)

@@ -120,10 +120,22 @@ def test_every_failing_kind_has_feedback_in_both_languages() -> None:
 
 def test_unfixed_defects_fail_validation_with_their_feedback() -> None:
     passing = ValidationResult(passed=True, checks=[CheckResult(name="length", passed=True)], feedback={})
-    clean = with_reply_check(passing, {"1": [], "2": []})
+    clean = with_reply_check(passing, {"1": [], "2": []}, drafted_by_model=True)
     assert clean.passed and clean.checks[-1].name == "model_reply" and clean.checks[-1].passed
-    failed = with_reply_check(passing, {"1": [], "2": ["pasted"]})
+    failed = with_reply_check(passing, {"1": [], "2": ["pasted"]}, drafted_by_model=True)
     assert not failed.passed and failed.checks[-1].sections == [2] and failed.feedback == {"2": ["pasted"]}
+
+
+def test_the_reply_check_says_what_it_checked_and_is_not_listed_without_model_replies() -> None:
+    passing = ValidationResult(passed=True, checks=[CheckResult(name="length", passed=True)], feedback={})
+    clean = with_reply_check(passing, {"1": [], "2": [], "3": []}, drafted_by_model=True).checks[-1]
+    assert clean.passed and clean.detail.startswith("3/3 sections")
+    assert clean.figure["sections_drafted_by_model"] == 3
+    failed = with_reply_check(passing, {"1": ["cut"], "2": []}, drafted_by_model=True).checks[-1]
+    assert failed.detail.startswith("1/2 sections") and "section 1: cut" in failed.detail
+    # An offline run: the extractive writer's sections leave empty entries, and no model wrote a word.
+    offline = with_reply_check(passing, {"1": [], "2": []}, drafted_by_model=False)
+    assert [check.name for check in offline.checks] == ["length"] and offline.passed
 
 
 # ---------------------------------------------------------------- the draft node: bounded output, budget

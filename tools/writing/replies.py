@@ -234,18 +234,24 @@ def drop_unfinished_tail(text: str) -> str:
 
 
 def with_reply_check(
-    result: ValidationResult, draft_defects: Mapping[str, Sequence[str]]
+    result: ValidationResult, draft_defects: Mapping[str, Sequence[str]], *, drafted_by_model: bool
 ) -> ValidationResult:
     """``result`` plus the hard check ``model_reply``: it fails every section whose model reply had a
-    defect code could not fix (state ``draft_defects``, set by the draft node), with that feedback."""
+    defect code could not fix (state ``draft_defects``, set by the draft node, one entry per section a
+    model drafted), with that feedback. ``drafted_by_model`` False (an offline run): no model reply,
+    nothing to check, so ``result`` is returned without the check rather than with an empty pass."""
+    if not drafted_by_model:
+        return result
     failing = sorted(int(key) for key, items in draft_defects.items() if items)
+    defects = [f"section {key}: {item}" for key, items in sorted(draft_defects.items()) for item in items]
+    replies = len(draft_defects)
     check = CheckResult(
         name="model_reply",
         passed=not failing,
-        figure={"sections_with_unfixed_defects": len(failing),
+        figure={"sections_drafted_by_model": replies, "sections_with_unfixed_defects": len(failing),
                 "method": "defects of each section's model reply that code could not fix (draft node)"},
-        detail="; ".join(f"section {key}: {item}" for key, items in sorted(draft_defects.items())
-                         for item in items),
+        detail="; ".join([f"{replies - len(failing)}/{replies} sections' model replies have no defect "
+                          "code could not fix", *defects]),
         sections=failing,
     )
     feedback = {key: list(items) for key, items in result.feedback.items()}
