@@ -217,7 +217,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Registers `batch` (its own options; the CLI adds the options it shares with `run`)."""
     batch = commands.add_parser("batch", help="write reports for many task folders, several at a time")
-    batch.add_argument("tasks", nargs="+", metavar="TASK_DIR")
+    batch.add_argument("tasks", nargs="+", metavar="TASK_DIR",
+                       help="task folders (each: task.md plus its materials)")
     batch.add_argument("-j", "--jobs", type=int, default=2, help="runs at a time (default 2)")
     batch.add_argument("-o", "--output", help="output root: one folder per task (default: out/)")
     batch.add_argument("--chroma-url", dest="chroma_url", help="Chroma server shared by the runs")

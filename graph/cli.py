@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,8 @@ TASK_DIR_HELP = "the task folder: task.md plus its materials (long_context.json,
 
 
 def _context(args: argparse.Namespace, task_dir: Path) -> Context:
-    overrides: dict[str, Any] = {
-        "output_dir": str(Path(args.output or Path("out") / task_dir.resolve().name).resolve())
-    }
+    output = getattr(args, "output", None) or Path("out") / task_dir.resolve().name  # `index` has no -o
+    overrides: dict[str, Any] = {"output_dir": str(Path(output).resolve())}
     for name, _ in RUN_SETTINGS.values():
         value = getattr(args, name, None)
         if value is not None:
@@ -68,7 +68,7 @@ def _stream(
         app = build_graph().compile(checkpointer=saver, name="reportgraph")
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
         snapshot = app.get_state(config)
-        payload: dict[str, Any] | Command[Any] = {"task_dir": str(task_dir.resolve())}
+        payload: dict[str, Any] | Command[Any] = {"task_dir": str(task_dir)}  # as typed: run.json says so
         if resume and not snapshot.values:
             console.print(f"[bold]{run_id}[/] stopped before its first checkpoint: starting it again")
         elif resume:
@@ -79,7 +79,10 @@ def _stream(
             kept, again = ", ".join(event["skipped_nodes"]) or "nothing", ", ".join(event["rerun_nodes"])
             console.print(f"[bold]resuming[/] {run_id}: kept {kept}; running again {again}")
             # A Command continues the pending tasks (finished ones keep their writes) after adding the event.
-            payload = Command(update={"events": [event]})
+            update: dict[str, Any] = {"events": [event]}
+            if snapshot.values.get("task_dir") != str(task_dir):
+                update["task_dir"] = str(task_dir)  # a relative path typed in another folder
+            payload = Command(update=update)
         with ProgressView(console) as view:
             # durability="sync": each step is on disk before the next starts, so a killed run loses at most
             # the step in flight.
@@ -121,8 +124,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if record.exists():
         console.print(f"[red]a run called {run_id!r} exists[/]: `reportgraph resume {run_id}` continues it")
         return EXIT_BAD_INPUT
-    saved = {"task_dir": str(task_dir.resolve()), "context": context.model_dump(),
-             "checkpoint": args.checkpoint}
+    # resolved too: `resume` may be run from another folder than the relative path was typed in
+    saved = {"task_dir": str(task_dir), "task_dir_resolved": str(task_dir.resolve()),
+             "context": context.model_dump(), "checkpoint": args.checkpoint}
     record.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
     console.print(f"[bold]run[/] {run_id} · task {task_dir} · output {context.output_dir}")
     return _finish(_stream(task_dir, context, run_id, resume=False, checkpoint=args.checkpoint))
@@ -136,8 +140,15 @@ def cmd_resume(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     record = json.loads(saved.read_text(encoding="utf-8"))
     checkpoint = args.checkpoint or record.get("checkpoint")
-    return _finish(_stream(Path(record["task_dir"]), Context(**record["context"]), args.run_id, resume=True,
+    return _finish(_stream(resume_task_dir(record), Context(**record["context"]), args.run_id, resume=True,
                            checkpoint=checkpoint))
+
+
+def resume_task_dir(record: dict[str, Any]) -> Path:
+    """The run's task folder as typed, unless it was typed relative to another folder than this one."""
+    typed = Path(record["task_dir"])
+    resolved = Path(record.get("task_dir_resolved", typed)).resolve()
+    return typed if typed.resolve() == resolved else resolved
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -157,8 +168,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 Subparsers = argparse._SubParsersAction  # the `commands` object each register_* function adds to
 
-# Run-setting options shared by `run`, `index` and `batch`: option → Context field (its help is the
-# field's description, the one Studio shows too).
+# Run-setting options of `run` and `batch`: option → Context field (its help is the field's description,
+# the one Studio shows too). `index` takes only INDEX_SETTINGS, the ones building an index reads.
 RUN_SETTINGS = {"--model": ("chat_model", "NAME"), "--llm": ("llm", None), "--base-url": ("base_url", "URL"),
                 "--embedder": ("embedder", None), "--max-rounds": ("max_revision_rounds", "N"),
                 "--cache-dir": ("cache_dir", "DIR"),
@@ -166,6 +177,7 @@ RUN_SETTINGS = {"--model": ("chat_model", "NAME"), "--llm": ("llm", None), "--ba
                 "--max-model-calls": ("max_model_calls", "N"), "--tokens-per-unit": ("tokens_per_unit", "X"),
                 "--max-tokens-headroom": ("max_tokens_headroom", "X"),
                 "--context-window": ("context_window", "TOKENS"), "--max-gap-rounds": ("max_gap_rounds", "N")}
+INDEX_SETTINGS = ("--embedder", "--base-url", "--cache-dir")  # tools.retrieval.embedder_settings' inputs
 
 
 def setting_help(field: str) -> str:
@@ -173,9 +185,12 @@ def setting_help(field: str) -> str:
     return description.replace("%", "%%")  # argparse formats help with %
 
 
-def add_run_settings(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The options that override run settings (each defaults to its environment variable)."""
-    for option, (field, metavar) in RUN_SETTINGS.items():
+def add_run_settings(sub: argparse.ArgumentParser, options: Iterable[str] = tuple(RUN_SETTINGS)
+                     ) -> argparse.ArgumentParser:
+    """The ``options`` (of RUN_SETTINGS) that override run settings (each defaults to its environment
+    variable), and -v."""
+    for option in options:
+        field, metavar = RUN_SETTINGS[option]
         annotation = Context.model_fields[field].annotation
         choices = None if metavar else list(getattr(annotation, "__args__", ()))  # the Literal's values
         kind: dict[str, Any] = {"type": annotation} if annotation in (int, float) else {}
@@ -212,10 +227,11 @@ def register_resume(commands: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 def register_index(commands: Subparsers[argparse.ArgumentParser]) -> None:
-    index = commands.add_parser("index", help="build (or check) the retrieval index of a task folder")
+    index = commands.add_parser("index", help="build (or check) the retrieval index of a task folder",
+                                description="Build the retrieval index of a task folder into the cache (or "
+                                "check the cached one), so a later run starts with it.")
     index.add_argument("task_dir", help=TASK_DIR_HELP)
-    index.add_argument("-o", "--output", help=argparse.SUPPRESS)
-    add_run_settings(index).set_defaults(handler=cmd_index)
+    add_run_settings(index, INDEX_SETTINGS).set_defaults(handler=cmd_index)
 
 
 def register_batch(commands: Subparsers[argparse.ArgumentParser]) -> None:

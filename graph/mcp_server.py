@@ -219,13 +219,19 @@ def build_server(host: str = "127.0.0.1", port: int = 8000) -> FastMCP:
     return server
 
 
-def main(argv: list[str] | None = None) -> None:
+def parser() -> argparse.ArgumentParser:
+    """`reportgraph-mcp`'s options."""
     parser = argparse.ArgumentParser(prog="reportgraph-mcp", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio")
+    parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio",
+                        help="stdio (default: a client starts this process) or streamable-http (a server)")
     parser.add_argument("--host", default="127.0.0.1", help="streamable-http: interface to listen on")
     parser.add_argument("--port", type=int, default=8000, help="streamable-http: port (path /mcp)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
     build_server(args.host, args.port).run(args.transport)
 
 

@@ -11,11 +11,12 @@ few seconds and one when it completes.
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+# re-exported: the console surfaces (CLI, benches) quiet the libraries where they draw their progress
+from reportgraph.tools.quiet import quiet_libraries as quiet_libraries
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -31,28 +32,6 @@ from rich.progress import (
 
 # A piped bar prints at most this often (plus once when it completes).
 PLAIN_EVERY_S = 5.0
-# Libraries that log their own progress (jieba's dictionary loading, HTTP, Chroma, OCR); shown with -v.
-NOISY_LOGGERS = ("jieba", "chromadb", "httpx", "httpcore", "urllib3", "onnxruntime", "rapidocr_onnxruntime",
-                 "RapidOCR", "mcp", "langchain_mcp_adapters")
-
-
-def quiet_libraries(verbose: bool) -> None:
-    """Hide the libraries' info and debug lines unless ``verbose``; their warnings and errors still show.
-
-    A filter on the logger, not a level: jieba sets its logger's level to DEBUG when it is imported.
-    """
-    if verbose:
-        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-        return
-    for name in NOISY_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _WarningsOnly) for f in logger.filters):
-            logger.addFilter(_WarningsOnly())
-
-
-class _WarningsOnly(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING
 
 
 @dataclass

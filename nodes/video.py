@@ -123,7 +123,10 @@ def analyse_or_reuse(
     cache = analysis_cache_path(context, task_dir, name, subtitles, language)
     analysis = load_cached_analysis(cache)
     if analysis is not None:
-        return analysis, True
+        # The entry is keyed on the resolved path; name the file as this run was given it (run.json).
+        given = str(task_dir / name)
+        metadata = analysis.metadata and analysis.metadata.model_copy(update={"path": given})
+        return analysis.model_copy(update={"file": given, "metadata": metadata}), True
     analysis = analyse_video(
         task_dir / name,
         sidecar_subtitles=task_dir,

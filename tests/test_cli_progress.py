@@ -1,15 +1,18 @@
 """The console view of a run: ✓ only for work done, one ✓ draft after the sections in order, bars with counts,
-quiet libraries; and the CLI's own messages (help for every argument, a file given as the task folder)."""
+quiet libraries; and the CLI's own messages (help for every subcommand and argument, only the options a
+subcommand uses, a file given as the task folder)."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import logging
+import re
 import stat
 from pathlib import Path
 
 import pytest
-from reportgraph.graph import cli
+from reportgraph.graph import cli, mcp_server
 from reportgraph.graph.progress import ProgressView, quiet_libraries
 from reportgraph.tools.writing.outputs import write_outputs
 from rich.console import Console
@@ -75,14 +78,29 @@ def test_library_info_lines_are_hidden_unless_verbose(caplog: pytest.LogCaptureF
     assert [r.getMessage() for r in caplog.records] == ["a real problem"]
 
 
-def test_run_help_explains_every_argument() -> None:
-    run = next(
-        action.choices["run"]
-        for action in cli.parser()._actions
-        if hasattr(action, "choices") and isinstance(action.choices, dict) and "run" in action.choices
-    )
-    for action in run._actions:
-        assert action.help, f"{action.dest} has no help"
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    """`reportgraph`'s subcommand parsers by name, and `reportgraph-mcp`'s parser."""
+    commands = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {**commands.choices, "reportgraph-mcp": mcp_server.parser()}
+
+
+def test_every_subcommand_is_described_and_every_argument_explained() -> None:
+    commands = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
+    described = {choice.dest: choice.help for choice in commands._choices_actions}
+    assert set(described) == set(commands.choices)  # each is listed in `reportgraph --help` with a line
+    assert all(described.values()), f"subcommands without a line: {described}"
+    for name, sub in subcommands().items():
+        for action in sub._actions:
+            assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.dest} has no help"
+
+
+def test_index_help_lists_only_the_options_index_uses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["index", "--help"])
+    options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", capsys.readouterr().out))
+    assert options == {"--help", "--verbose", *cli.INDEX_SETTINGS}
+    drafting = {"--max-rounds", "--model", "--llm", "--max-model-calls", "--output", "--checkpoint"}
+    assert drafting <= set(re.findall(r"--[a-z-]+", " ".join(subcommands()["run"].format_help().split())))
 
 
 def test_a_file_given_as_the_task_folder_is_named_as_such(tmp_path: Path,

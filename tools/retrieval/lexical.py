@@ -8,7 +8,6 @@ The index keeps its own token vocabulary, so token lists are never held in memor
 from __future__ import annotations
 
 import json
-import logging
 import re
 from array import array
 from collections.abc import Callable, Sequence
@@ -21,6 +20,9 @@ import bm25s
 import jieba
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
+from reportgraph.tools.quiet import release_logger
+
+release_logger("jieba")  # its dictionary loading logs to stderr at DEBUG on its own handler otherwise
 
 ChineseTokens = Literal["jieba", "bigram"]
 ProgressCallback = Callable[[str, int, int], None]
@@ -55,7 +57,6 @@ class LexicalSettings:
 
 @lru_cache(maxsize=1)
 def _jieba() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)  # its dictionary loading otherwise logs to stderr
     jieba.dt.initialize()
     return jieba.dt
 

@@ -116,12 +116,12 @@ def write_run_outputs(
     rounds: int,
     report: str,
 ) -> dict[str, str]:
-    """A finished run's four files: ``state`` is the graph state (task_dir, sources, video, retrieval,
-    inventory, spec, task_notes), ``events`` every event of the run, ``report`` report.md's text
+    """A finished run's four files: ``state`` is the graph state (task_dir as given, sources, video,
+    retrieval, inventory, spec, task_notes), ``events`` every event of the run, ``report`` report.md's text
     (banner.final_report: a needs_review report opens with its unmet items), ``markdown`` the report as
     drafted (``[@id]`` citations, for sources.json)."""
     run = {
-        "task_dir": str(Path(state["task_dir"]).resolve()),
+        "task_dir": str(state["task_dir"]),  # as the caller gave it (the CLI: as typed)
         "status": status,
         "drafting_mode": mode,
         "rounds": rounds,
