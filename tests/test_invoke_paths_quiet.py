@@ -74,6 +74,18 @@ def test_library_lines_reach_a_logging_setup_the_user_configured(caplog: pytest.
     assert not [h for h in logging.getLogger("jieba").handlers if type(h) is logging.StreamHandler]
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_jieba_loading_is_shown_only_with_verbose(verbose: bool) -> None:
+    """What `reportgraph -v` switches on: jieba's dictionary loading (DEBUG lines on its logger)."""
+    script = ("from reportgraph.tools.quiet import quiet_libraries\n"
+              f"quiet_libraries(verbose={verbose})\n"
+              "from reportgraph.tools.intake.spec.topic import zh_keywords\n"
+              "zh_keywords('饮茶起源于中国西南地区')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ("Prefix dict has been built" in done.stderr) is verbose, done.stderr
+
+
 def test_cli_run_records_the_task_folder_as_typed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     make_task(tmp_path, video=False)
     monkeypatch.chdir(tmp_path)

@@ -15,7 +15,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from reportgraph.tools.quiet import release_logger
+from reportgraph.tools.quiet import release_loggers
 
 # Lines the recogniser is less sure of than this, or single characters, are mostly noise on photos and
 # textured backgrounds (e.g. one CJK character "seen" in a mirror's hexagon pattern).
@@ -37,8 +37,7 @@ def ocr_engine() -> Any:
     # benchmark talk, gives tighter boxes whose words keep their spaces (token recall 0.97 → 0.99); the
     # recogniser still reads each box from the full-resolution picture.
     engine = RapidOCR(use_cls=False, print_verbose=False, det_limit_type="max", det_limit_side_len=960)
-    for name in ("RapidOCR", "OrtInferSession"):  # its loggers print to stderr at DEBUG on their own handlers
-        release_logger(name)
+    release_loggers()  # its loggers print to stderr at DEBUG on their own handlers otherwise
     return engine
 
 

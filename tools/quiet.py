@@ -15,16 +15,21 @@ import logging
 # Logger names of the libraries that log their own progress; the CLI shows their info lines with -v.
 NOISY_LOGGERS = ("jieba", "chromadb", "httpx", "httpcore", "urllib3", "onnxruntime", "rapidocr_onnxruntime",
                  "RapidOCR", "OrtInferSession", "mcp", "langchain_mcp_adapters")
+# Of those, the ones that log their progress at DEBUG on a stderr handler of their own; -v shows those lines.
+OWN_HANDLER_LOGGERS = ("jieba", "RapidOCR", "OrtInferSession")
+_verbose = False  # set by quiet_libraries(verbose=True): released loggers keep their DEBUG lines
 
 
-def release_logger(name: str) -> None:
-    """Drop the stderr handlers a library attached to its own logger ``name`` and the level it forced, so
-    its records reach only the handlers the application configured (none: warnings and errors only)."""
-    logger = logging.getLogger(name)
-    for handler in list(logger.handlers):
-        if type(handler) is logging.StreamHandler:  # the library's console handler; not files a user added
-            logger.removeHandler(handler)
-    logger.setLevel(logging.NOTSET)
+def release_loggers() -> None:
+    """Drop the stderr handlers the OWN_HANDLER_LOGGERS libraries attached to their loggers and the level
+    they forced, so their records reach only the handlers the application configured (none: warnings and
+    errors only). Call it right after importing such a library (it configures its logger on import)."""
+    for name in OWN_HANDLER_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            if type(handler) is logging.StreamHandler:  # the library's console handler, not a user's file
+                logger.removeHandler(handler)
+        logger.setLevel(logging.DEBUG if _verbose else logging.NOTSET)
 
 
 def quiet_libraries(verbose: bool) -> None:
@@ -32,8 +37,12 @@ def quiet_libraries(verbose: bool) -> None:
 
     A filter on the logger, not a level: jieba sets its logger's level to DEBUG when it is imported.
     """
+    global _verbose
     if verbose:
+        _verbose = True
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+        for name in OWN_HANDLER_LOGGERS:
+            logging.getLogger(name).setLevel(logging.DEBUG)
         return
     for name in NOISY_LOGGERS:
         logger = logging.getLogger(name)

@@ -20,9 +20,9 @@ import bm25s
 import jieba
 import numpy as np
 from bm25s.stopwords import STOPWORDS_EN_PLUS
-from reportgraph.tools.quiet import release_logger
+from reportgraph.tools.quiet import release_loggers
 
-release_logger("jieba")  # its dictionary loading logs to stderr at DEBUG on its own handler otherwise
+release_loggers()  # its dictionary loading logs to stderr at DEBUG on its own handler otherwise
 
 ChineseTokens = Literal["jieba", "bigram"]
 ProgressCallback = Callable[[str, int, int], None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from reportgraph.tools.quiet import release_logger
+from reportgraph.tools.quiet import release_loggers
 
 EXAMPLES = re.compile(
     r"[（(](?:如|例如|比如|包括|e\.g\.,?|such as|including|i\.e\.,?)\s*"
@@ -62,7 +62,7 @@ def parse_topic(text: str, title: str | None, language: Literal["zh", "en"], boi
 def zh_keywords(text: str) -> list[str]:
     import jieba.analyse  # jieba builds its dictionary on first import; only pay that for Chinese tasks
 
-    release_logger("jieba")  # it logs that dictionary loading to stderr on its own handler otherwise
+    release_loggers()  # it logs that dictionary loading to stderr on its own handler otherwise
     tags = jieba.analyse.extract_tags(text, topK=30)
     return [t for t in tags if len(t) > 1 and not re.search(r"\d", t) and t not in ZH_BOILERPLATE]
 
