@@ -90,7 +90,10 @@ def check_required_materials(report: Report) -> CheckResult | None:
         if kind not in cited_kinds
         and not (kind == "video" and video_status in ("failed", "absent") and disclosed)
     ]
+    unreadable = unreadable_files(report) if "pdf" in missing and "pdf" not in available else {}
     for kind in missing:
+        if kind == "pdf" and unreadable:
+            continue  # no redraft can cite a file nobody could read: the detail says so, for review
         focus = FOCUS_OF_KIND.get(kind)
         targets = [r.index for r in report.spec.sections if r.focus == focus] or [
             r.index for r in report.spec.sections
@@ -98,6 +101,8 @@ def check_required_materials(report: Report) -> CheckResult | None:
         why = "" if kind in available else " (no such evidence was available)"
         for index in targets:
             note(feedback, index, f"The task asks for the {kind} to be used: cite it here{why}.")
+    unread = "; ".join(f"{file} could not be read ({reason}): nothing of it can be cited"
+                       for file, reason in unreadable.items())
     return CheckResult(
         name="required_materials_cited",
         passed=not missing,
@@ -106,7 +111,16 @@ def check_required_materials(report: Report) -> CheckResult | None:
             "required": list(must),
             "cited_kinds": sorted(cited_kinds),
             "video_status": video_status,
+            "unreadable_files": unreadable,
             "method": "kinds of the resolved citations against the materials the task names",
         },
-        detail="every material the task names is cited" if not missing else f"not cited: {missing}",
+        detail="every material the task names is cited" if not missing
+        else "; ".join([f"not cited: {missing}", *([unread] if unread else [])]),
     )
+
+
+def unreadable_files(report: Report) -> dict[str, str]:
+    """PDF file → why it could not be opened at all (encrypted, damaged), from the materials summary."""
+    materials = report.inputs.materials or {}
+    return {str(pdf["file"]): str(pdf["unreadable_file"]["reason"])
+            for pdf in materials.get("pdfs", []) if pdf.get("unreadable_file")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from reportgraph.tools.checking.citing import unreadable_files
 from reportgraph.tools.checking.report import CheckResult, Report, note, own_words
 from reportgraph.tools.text import split_sentences
 
@@ -98,11 +99,7 @@ def check_materials_read(report: Report) -> CheckResult | None:
         for pdf in materials.get("pdfs", [])
         if pdf.get("unreadable")
     }
-    unread_files = {
-        str(pdf["file"]): str(pdf["unreadable_file"]["reason"])
-        for pdf in materials.get("pdfs", [])
-        if pdf.get("unreadable_file")
-    }
+    unread_files = unreadable_files(report)
     passed = not dropped and not unreadable and not unread_files
     named = [f"entry {e['position']} ({e['reason']}) \"{e['title'][:40]}\"" for e in dropped]
     named += [f"{file} pages {pages}" for file, pages in unreadable.items()]
