@@ -1,6 +1,7 @@
 """A library user's view: `graph.invoke()` in a plain Python process keeps the libraries' own lines (jieba's
 dictionary loading, RapidOCR/onnxruntime) off stderr, and run.json names the task folder as it was given —
-by graph.invoke and by `reportgraph run` (a relative path stays relative)."""
+by graph.invoke and by `reportgraph run` (a relative path stays relative), the video too when its analysis
+comes from the cache."""
 
 from __future__ import annotations
 
@@ -25,14 +26,20 @@ DOCUMENTS = [
     {"title": "绿茶冲泡", "url": "https://example.org/b",
      "content": "绿茶最好用八十度左右的水冲泡两到三分钟。沸水会使绿茶变苦。"},
 ]
+SUBTITLES = ("1\n00:00:00,200 --> 00:00:01,800\n茶起源于中国西南。\n\n"
+             "2\n00:00:02,200 --> 00:00:03,800\n绿茶用八十度的水。\n")
 # What the libraries print on their own handlers when left alone (jieba: DEBUG to stderr on import).
 LIBRARY_LINES = ("Building prefix dict", "Loading model", "Prefix dict has been built", "RapidOCR",
                  "OrtInferSession", "onnxruntime", "telemetry")
-# graph.invoke on a relative task folder, then whether jieba and the OCR engine were really loaded
+# graph.invoke on a relative task folder, then on the same folder by its absolute path (the video analysis
+# comes from the cache), then whether jieba and the OCR engine were really loaded
 INVOKE = """
 import json, sys
+from pathlib import Path
 from reportgraph.graph.graph import graph
-result = graph.invoke({"task_dir": "tea"}, context={"llm": "off", "embedder": "none", "output_dir": "out"})
+settings = {"llm": "off", "embedder": "none"}
+result = graph.invoke({"task_dir": "tea"}, context={**settings, "output_dir": "out"})
+graph.invoke({"task_dir": str(Path("tea").resolve())}, context={**settings, "output_dir": "again"})
 import jieba
 from reportgraph.tools.ocr import ocr_engine
 print(json.dumps({"status": result.get("status"), "jieba_loaded": jieba.dt.initialized,
@@ -47,10 +54,11 @@ def make_task(root: Path, *, video: bool) -> Path:
     (folder / "long_context.json").write_text(json.dumps(DOCUMENTS, ensure_ascii=False), encoding="utf-8")
     if video:
         slide_video(folder / "talk.mp4", ["TEA ORIGINS", "GREEN TEA 80C"], size=(480, 270))
+        (folder / "talk.srt").write_text(SUBTITLES, encoding="utf-8")  # speech covered: a complete analysis
     return folder
 
 
-def test_graph_invoke_keeps_library_lines_off_stderr_and_records_the_given_path(tmp_path: Path) -> None:
+def test_graph_invoke_keeps_library_lines_off_stderr_and_records_the_paths_given(tmp_path: Path) -> None:
     make_task(tmp_path, video=True)
     env = {**os.environ, "REPORTGRAPH_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run([sys.executable, "-c", INVOKE], cwd=tmp_path, env=env, capture_output=True,
@@ -62,6 +70,12 @@ def test_graph_invoke_keeps_library_lines_off_stderr_and_records_the_given_path(
     run = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert run["task_dir"] == "tea"
     assert [a["file"] for a in run["video"]["analyses"]] == [str(Path("tea") / "talk.mp4")]
+    again = json.loads((tmp_path / "again" / "run.json").read_text(encoding="utf-8"))
+    assert any("reused from the cache" in str(note) for note in again["notes"])
+    absolute = str((tmp_path / "tea").resolve())
+    assert again["task_dir"] == absolute
+    analysis = again["video"]["analyses"][0]
+    assert analysis["file"] == analysis["metadata"]["path"] == str(Path(absolute) / "talk.mp4")
 
 
 def test_library_lines_reach_a_logging_setup_the_user_configured(caplog: pytest.LogCaptureFixture) -> None:
