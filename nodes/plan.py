@@ -39,10 +39,13 @@ from reportgraph.tools.llm import (
 )
 from reportgraph.tools.text import count_length, language_unit
 
+# A section's search queries from the model; a small model looping over its list (issue 15) sends dozens.
+MAX_MODEL_QUERIES = 4
+
 
 class SectionQueries(BaseModel):
     index: int = Field(description="1-based section number")
-    queries: list[str] = Field(description="2-4 search queries for this section")
+    queries: list[str] = Field(description=f"2-{MAX_MODEL_QUERIES} search queries for this section")
 
 
 class OutlinePlan(BaseModel):
@@ -193,7 +196,8 @@ def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context]
     planned = ask_model(OutlinePlan, messages, "llm_outline", runtime, record)
     if planned is None:
         return {}
-    return {item.index: [q.strip() for q in item.queries if q.strip()] for item in planned.sections}
+    return {item.index: list(dict.fromkeys(q.strip() for q in item.queries if q.strip()))[:MAX_MODEL_QUERIES]
+            for item in planned.sections}
 
 
 def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:

@@ -5,9 +5,24 @@ and ends with finish_reason "length"."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
 from pydantic import BaseModel
-from reportgraph.tools.llm import ScriptedChatModel, ScriptRule, invoke_structured, reply_notes
+from reportgraph.graph.context import Context
+from reportgraph.nodes.common import NodeRecord
+from reportgraph.nodes.plan import llm_queries
+from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.llm import (
+    ScriptedChatModel,
+    ScriptRule,
+    forget_scripted_models,
+    invoke_structured,
+    reply_notes,
+    scripted_model,
+)
 from reportgraph.tools.llm.structured import complete_prefix, read_cut_structured
 
 
@@ -78,3 +93,22 @@ def test_a_tool_call_cut_at_max_tokens_is_repaired_from_its_malformed_arguments(
     value, problem = read_cut_structured(OutlinePlan, cut, 75)
     assert value is not None and problem == "" and value.sections[0].index == 1
     assert "structured_repaired" in cut.response_metadata
+
+
+def test_the_plan_uses_a_repaired_looping_outline_once_with_its_queries_deduplicated(tmp_path: Path) -> None:
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps([{"match": ["Origins"], "content": LOOPING}]), encoding="utf-8")
+    spec = RequirementSpec(language="en", topic="bicycles",
+                           sections=[SectionRequirement(index=1, title="Origins", heading="1. Origins"),
+                                     SectionRequirement(index=2, title="Design", heading="2. Design")])
+    record = NodeRecord("plan")
+    runtime = Runtime(context=Context(chat_model=f"scripted:{script}", llm="on", cache_dir=str(tmp_path)))
+    try:
+        queries = llm_queries(spec, "Write about bicycles.", runtime, record)
+        calls = len(scripted_model(script).prompts)
+    finally:
+        forget_scripted_models()
+    assert calls == 1 and queries == {1: ["Where did the bicycle first come from?"]}
+    notes = [event["message"] for event in record.events if event["kind"] == "note"]
+    assert "structured reply repaired from a cut reply" in notes
+    assert not [event for event in record.events if event["kind"] == "fallback"]
