@@ -3,6 +3,7 @@
 - ``models``: the chat model for a run, error classes, reading replies (``<think>`` blocks, loose JSON).
 - ``calls``: what every request goes through: concurrency per endpoint, a timeout that adapts to the
   server's measured speed, retries that never resend a request the server is still computing, Ctrl-C.
+- ``openai_chat``: the gated ChatOpenAI (imported only when a run has a model: the SDK is a second to import).
 - ``structured``: structured output by whichever means the server offers, chosen once per run by a probe.
 - ``scripted``: the replay model tests and demos use.
 """

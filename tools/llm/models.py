@@ -49,7 +49,8 @@ def make_chat_model(settings: LLMSettings, run_memo: RunMemo | None = None) -> B
     (what it learns about the endpoint, e.g. its structured-output mode, is learned once per run); without
     one the model keeps its own.
     """
-    from reportgraph.tools.llm.calls import CallLimits, GatedChatOpenAI
+    from reportgraph.tools.llm.calls import CallLimits
+    from reportgraph.tools.llm.openai_chat import GatedChatOpenAI
     from reportgraph.tools.llm.scripted import scripted_model
 
     if settings.model.startswith(SCRIPTED_PREFIX):
