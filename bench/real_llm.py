@@ -22,8 +22,9 @@ once):
 Then it starts the server, measures its speed with one request, runs reportgraph with default settings on a
 short English task (and on ``--fixture`` when given), runs ``reportgraph check`` on each report, stops the
 server and prints, per run: status, rounds, model calls, prompt and completion tokens (as the server
-reported them in ``usage``), seconds per node, the structured-output mode and failures, replies cut at
-max_tokens, and whether ``reportgraph check`` agrees with the run's own status.
+reported them in ``usage``), seconds per node, the structured-output mode, its failures and the replies
+repaired after a cut, replies cut at max_tokens, and whether ``reportgraph check`` agrees with the run's
+own status.
 """
 
 from __future__ import annotations
@@ -244,6 +245,8 @@ def figures(name: str, task_dir: Path, out: Path, base_url: str, cache_dir: Path
         "structured_output_mode": probe.get("structured_mode", "not probed"),
         "structured_probe": probe.get("probe", {}),
         "structured_failures": sum(n["message"] == "structured reply unreadable" for n in notes),
+        "structured_repaired_after_cut": sum(n["message"] == "structured reply repaired from a cut reply"
+                                             for n in notes),
         "replies_cut_at_max_tokens": sum(n["message"] == "reply cut at max_tokens" for n in notes),
         "unfixed_reply_defects": sum(n["message"] == "model reply defect" and not n["fixed"] for n in notes),
         "evidence_gap_searches": sum(n["message"] == "evidence gap search" for n in notes),
