@@ -843,3 +843,23 @@ def test_the_length_check_counts_a_page_length_in_words(words: int, passed: bool
     check = next(c for c in result.checks if c.name == "length")
     assert check.passed is passed
     assert check.figure["unit"] == "words" and check.figure["max"] == 12
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write a report on hybrid search, 1500 words.\n\n| Section | Content |\n|---|---|\n"
+        "| Introduction | background |\n| Method | how it works |\n",
+        "写一份关于混合检索的报告，不少于800字。\n\n| 部分 | 要点 |\n| --- | --- |\n"
+        "| 引言 | 背景 |\n| 方法 | 做法 |\n",
+    ],
+)
+def test_outline_given_as_a_table_is_unparsed_not_dropped(prompt: str) -> None:
+    spec = parse_requirements(prompt)
+    assert any("| Introduction |" in span or "| 引言 |" in span for span in spec.unparsed)
+
+
+def test_a_data_table_is_no_outline() -> None:
+    table = "| Metric | Value |\n|---|---|\n| recall | 0.8 |\n"
+    spec = parse_requirements(f"Write a report, 1500 words.\n\n{table}")
+    assert spec.unparsed == []

@@ -1,12 +1,13 @@
 """Coverage: the spans of the task that look like a requirement but that no rule understood.
 
 Each rule reports the spans it read (a length phrase; an outline with its lead-in and count, or "no fixed
-sections"). What is left is searched for three kinds of requirement-like text, returned verbatim:
+sections"). What is left is searched for four kinds of requirement-like text, returned verbatim:
 a length phrase no rule used (length.LengthReading.unused); a run of list markers (1. 2. / （1）（2） /
 ①② / 一、二、) outside every read span; and a clause with a length word (篇幅, 字数, words, pages …) that
 no read length phrase touches, or with a structure word (章节, 三个部分, sections, "structured as" …) that
-no read outline touches. A place in a source ("section 4 of the paper", 第3节, "the first 10 pages") or a
-figure of speech ("in your own words") is not a requirement.
+no read outline touches; and a markdown table whose header row names sections, parts or headings (an
+outline given as a table, which no rule reads). A place in a source ("section 4 of the paper", 第3节,
+"the first 10 pages") or a figure of speech ("in your own words") is not a requirement.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ NOT_A_REQUIREMENT = re.compile(
     re.IGNORECASE,
 )
 CLAUSE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;\n]|\.(?=\s|$)|$)")
+# A markdown table: a header row, then its |---|---| rule; the header names the outline's columns.
+TABLE = re.compile(
+    r"^[ \t]*(\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?:\n[ \t]*\|[^\n]*)*", re.MULTILINE
+)
+TABLE_OUTLINE = re.compile(
+    r"章节|部分|标题|小节|结构|提纲|大纲|\b(?:sections?|parts?|chapters?|headings?|outline)\b", re.IGNORECASE
+)
 LIST_STYLES = ("paren", "circled", "dotted", "cn_ordinal", "part_cn", "roman")
 
 
@@ -58,6 +66,15 @@ def marker_runs(text: str, read: list[tuple[int, int]]) -> list[str]:
                 line_end = text.find("\n", end)
                 found.append(text[start : line_end if line_end >= 0 else len(text)].strip())
     return found
+
+
+def outline_tables(text: str, read: list[tuple[int, int]]) -> list[str]:
+    """Markdown tables outside every read span whose header row names sections: the whole table."""
+    return [
+        match.group(0).strip()
+        for match in TABLE.finditer(text)
+        if TABLE_OUTLINE.search(match.group(1)) and outside(match.span(), read)
+    ]
 
 
 def word_clauses(
@@ -87,7 +104,12 @@ def unparsed_spans(
     """
     read = [*length_read, *sections_read]
     lengths = [text[start:end].strip() for start, end in unused_length if outside((start, end), read)]
-    found = [*lengths, *marker_runs(text, read), *word_clauses(text, length_read, sections_read)]
+    found = [
+        *lengths,
+        *marker_runs(text, read),
+        *outline_tables(text, read),
+        *word_clauses(text, length_read, sections_read),
+    ]
     kept: list[str] = []
     for span in found:
         if span and not any(span in other for other in found if other != span):
