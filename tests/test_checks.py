@@ -189,6 +189,13 @@ def test_a_page_the_pdf_lacks_and_an_unknown_form_do_not_resolve() -> None:
     assert "no page 40" in problems and "unknown citation form" in problems
 
 
+def test_the_resolved_count_counts_citations_not_distinct_unresolved_ids() -> None:
+    invented = GOOD.replace("[@pdf-aaaa1111-p1]", "[@pdf-made-up-p1]")  # two citations of one made-up id
+    resolve = run(invented)["checks"]["citations_resolve"]  # type: ignore[index]
+    assert not resolve.passed
+    assert resolve.detail.startswith("1/3 citations resolve"), resolve.detail
+
+
 def test_a_numbered_citation_resolves_through_its_reference_list() -> None:
     numbered = GOOD.replace("[@pdf-aaaa1111-p1]", "[1]") + "\n## References\n\n[1] paper.pdf p.1\n"
     resolve = run(numbered)["checks"]["citations_resolve"]  # type: ignore[index]

@@ -31,6 +31,7 @@ def check_citations_resolve(report: Report) -> CheckResult:
             "range or document of the task's materials that says it.",
         )
     total = len(ledger.citations)
+    resolved = sum(not citation.problem for citation in ledger.citations)  # written citations, not ids
     passed = (total > 0 or not report.spec.citations.required) and not unresolved
     unknown = [c.written for c in ledger.citations if c.form == "unknown"]
     return CheckResult(
@@ -38,7 +39,7 @@ def check_citations_resolve(report: Report) -> CheckResult:
         passed=passed,
         feedback=feedback,
         sections=sorted({i for i, _ in unresolved if i is not None}),
-        detail=f"{total - len(problems)}/{total} citations resolve in the task's materials"
+        detail=f"{resolved}/{total} citations resolve in the task's materials"
         + (f"; unknown forms: {unknown[:5]}" if unknown else ""),
         figure={
             "citations": total,
