@@ -147,6 +147,10 @@ class Context(BaseModel):
     max_revision_rounds: int = Field(
         3, ge=0, le=10, description="How many times validate may send failing sections back to draft."
     )
+    stop_without_progress: bool = Field(
+        True, description="End needs_review, before max_revision_rounds, after a model's redraft that left "
+        "no fewer checks failing and no fewer feedback items.",
+    )
     evidence_per_section: int = Field(10, ge=1, le=50, description="Evidence chunks retrieved per section.")
     per_doc_cap: int = Field(2, ge=1, description="At most this many chunks of one document per section.")
     min_distinct_docs: int = Field(3, ge=1, description="At least this many documents per section's pack.")

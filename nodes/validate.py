@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,12 @@ from reportgraph.tools.retrieval import build_task_index, select_embedder
 from reportgraph.tools.writing.banner import final_report
 from reportgraph.tools.writing.outputs import write_run_outputs
 from reportgraph.tools.writing.replies import with_reply_check
+
+# Why a run ended needs_review (validation.json "stopped_because").
+STOP_ROUND_LIMIT = "round limit reached (max_revision_rounds)"
+STOP_NO_FEEDBACK = "no section feedback to act on"
+STOP_UNCHANGED = "the extractive redraft changed nothing"
+STOP_NO_PROGRESS = "the model's redraft left no fewer checks failing and no fewer feedback items"
 
 
 class SoftItem(BaseModel):
@@ -199,20 +206,40 @@ def run_checks(state: ReportState, context: Context, record: NodeRecord, markdow
     )
 
 
+def made_no_progress(previous: Mapping[str, Any], result: ValidationResult) -> bool:
+    """Whether a model's redraft left the report no better: more hard checks fail than before, or as
+    many with no fewer feedback items. A small model repeats its defects or trades one for another
+    (issue 15: Qwen2.5-0.5B pasted the same evidence back round after round), so another round would
+    cost minutes of a slow server for the same verdict."""
+    if not previous.get("checks"):
+        return False
+    failing_before = sum(not check["passed"] for check in previous["checks"])
+    failing_now = len(result.failed)
+    items_before = sum(len(items) for items in (previous.get("feedback") or {}).values())
+    items_now = sum(len(items) for items in result.feedback.values())
+    return failing_now > failing_before or (failing_now == failing_before and items_now >= items_before)
+
+
 def decide(
     state: ReportState, context: Context, result: ValidationResult, markdown: str
-) -> tuple[str, bool, str]:
-    """(status, stalled, the draft's sha1): pass, another round (running), or needs_review."""
+) -> tuple[str, str, str]:
+    """(status, why the run stopped or "", the draft's sha1): pass, another round (running), or
+    needs_review."""
     report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
-    # The extractive drafter is deterministic: a redraft that changed nothing will not change next
-    # time either, so stop instead of spending the remaining rounds.
-    stalled = (state.get("drafting_mode") == "extractive"
-               and (state.get("validation") or {}).get("report_sha1") == report_sha1)
+    previous = state.get("validation") or {}
     if result.passed:
-        return "pass", stalled, report_sha1
-    if state.get("round", 1) > context.max_revision_rounds or not result.feedback or stalled:
-        return "needs_review", stalled, report_sha1
-    return "running", stalled, report_sha1
+        return "pass", "", report_sha1
+    if state.get("round", 1) > context.max_revision_rounds:
+        return "needs_review", STOP_ROUND_LIMIT, report_sha1
+    if not result.feedback:
+        return "needs_review", STOP_NO_FEEDBACK, report_sha1
+    # The extractive drafter is deterministic: a redraft that changed nothing will not change next time.
+    if state.get("drafting_mode") == "extractive" and previous.get("report_sha1") == report_sha1:
+        return "needs_review", STOP_UNCHANGED, report_sha1
+    if (context.stop_without_progress and state.get("drafting_mode") == "llm"
+            and made_no_progress(previous, result)):
+        return "needs_review", STOP_NO_PROGRESS, report_sha1
+    return "running", "", report_sha1
 
 
 def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -227,23 +254,17 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
     soft = soft_items(spec, mode, render_citations(markdown, registry), runtime, record)
     current_round = state.get("round", 1)
-    status, stalled, report_sha1 = decide(state, context, result, markdown)
+    status, stopped, report_sha1 = decide(state, context, result, markdown)
     summary = validation_summary(result)
     unmet = summary["unmet"]
-    emit(
-        runtime,
-        "validate",
-        f"round {current_round}: {status}",
-        round=current_round,
-        status=status,
-        checks={c.name: c.passed for c in result.checks},
-        unmet=unmet,
-    )
+    emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
+         round=current_round, status=status, checks={c.name: c.passed for c in result.checks}, unmet=unmet)
     validation = {
         "status": status,
         "round": current_round,
         "max_revision_rounds": context.max_revision_rounds,
-        "stalled": stalled,
+        "stalled": stopped in (STOP_UNCHANGED, STOP_NO_PROGRESS),
+        "stopped_because": stopped,
         "report_sha1": report_sha1,
         **summary,
         "soft": {

@@ -69,7 +69,8 @@ def run(folder: Path, tmp_path: Path, cache_dir: Path, rules: list[StubRule], **
         config: dict[str, Any] = {"configurable": {"thread_id": "gaps"}}
         settings = {"chat_model": "stub-model", "base_url": stub.url, "llm": "on", "embedder": "none",
                     "cache_dir": str(cache_dir), "output_dir": str(tmp_path / "out"), "max_retries": 0,
-                    "evidence_per_section": 2, "max_revision_rounds": 2, **context}
+                    "evidence_per_section": 2, "max_revision_rounds": 2,
+                    "stop_without_progress": False, **context}  # the loops' own bounds are under test
         for _ in app.stream({"task_dir": str(folder)}, config, context=settings, stream_mode="updates"):
             pass
         return dict(app.get_state(config).values), stub

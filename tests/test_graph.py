@@ -106,6 +106,7 @@ def run(
             "cache_dir": str(tmp_path / "cache"),
             "output_dir": str(output),
             "max_revision_rounds": rounds,
+            "stop_without_progress": False,  # the round bound itself is under test
         },
     )
     return result, script

@@ -25,6 +25,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.plan import LengthReading, stated_length
+from reportgraph.nodes.validate import STOP_NO_PROGRESS
 from reportgraph.tools.checking.alignment import assess
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.pdf import extract_pdf
@@ -504,3 +505,18 @@ def test_support_outcomes_on_real_pairs_with_the_bundled_embedder(shared_dir: Pa
     wrong = [(claim, v) for claim, v, expected in verdicts if (v.outcome == "supported") != expected]
     assert not wrong
     assert {v.method for _, v, expected in verdicts if expected} >= {"dense"}
+
+
+def test_a_model_redraft_that_fixes_nothing_ends_the_run_before_its_round_limit(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path
+) -> None:
+    """A small model repeats its defects or trades one for another: a round that leaves no fewer checks
+    failing and no fewer feedback items ends needs_review (saying so) rather than spending the remaining
+    rounds of a slow server."""
+    folder, ids = tea_task
+    unknown = origin_good(ids).replace("方法[@", "方法[@lc-0000000000-1][@")  # the same defect every time
+    state = scripted_run(folder, tmp_path, cache_dir, soft_rules(unknown, ids, SOFT_MET), rounds=3)
+    validation = read_output(tmp_path, "validation.json")
+    assert state["status"] == validation["status"] == "needs_review"
+    assert validation["round"] == 2 < 3 + 1, "stopped after the first redraft that fixed nothing"
+    assert validation["stopped_because"] == STOP_NO_PROGRESS

@@ -42,7 +42,8 @@ def run(folder: Path, tmp_path: Path, cache_dir: Path, on: bool, script_rules: l
     script.write_text(json.dumps({"rules": script_rules}, ensure_ascii=False), encoding="utf-8")
     state, _ = run_graph(folder, {"chat_model": f"scripted:{script}", "embedder": "none",
                                   "cache_dir": str(cache_dir), "output_dir": str(tmp_path / "out"),
-                                  "max_revision_rounds": rounds, "model_facets": on})
+                                  "max_revision_rounds": rounds, "model_facets": on,
+                                  "stop_without_progress": False})  # every round runs: counted per round
     return state
 
 
