@@ -34,7 +34,7 @@ from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
 from reportgraph.tools.video import VideoAnalysis
 from reportgraph.tools.writing.banner import strip_review_banner
-from reportgraph.tools.writing.outputs import write_validation
+from reportgraph.tools.writing.outputs import require_output_dir, write_validation
 
 EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -131,7 +131,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         for name in ("cache_dir", "embedder", "llm", "chat_model")
         if (value := getattr(args, name, None)) is not None
     }
+    output = Path(args.output or Path("out") / task_dir.resolve().name / "check")
     try:
+        require_output_dir(output)
         markdown = report_path.read_text(encoding="utf-8")
         if not markdown.strip():  # nothing to check is bad input, not a report that needs review
             raise BadInputError("report_empty", f"the report {report_path} is empty", report_path)
@@ -140,7 +142,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps({"status": "bad_input", "error": str(error)}, ensure_ascii=False))
         return EXIT_BAD_INPUT
     document = check_document(result, task_dir, report_path)
-    output = Path(args.output or Path("out") / task_dir.resolve().name / "check")
     path = write_validation(output, document)
     print(f"{document['status']}: {report_path}")
     for item in document["unmet"]:

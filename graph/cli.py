@@ -115,10 +115,12 @@ def _finish(state: dict[str, Any]) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from reportgraph.tools.intake import require_task_dir
+    from reportgraph.tools.writing.outputs import require_output_dir
 
     task_dir = Path(args.task_dir)
     require_task_dir(task_dir)  # before a run record exists: a mistyped path leaves nothing to resume
     context = _context(args, task_dir)
+    require_output_dir(Path(context.output_dir))  # a run's worth of work would be lost at the last write
     run_id = args.run_id = args.run_id or f"{task_dir.resolve().name}-{time.strftime('%Y%m%d-%H%M%S')}"
     record = _runs_dir(context.cache_dir) / f"{run_id}.json"
     if record.exists():

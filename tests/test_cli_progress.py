@@ -117,3 +117,23 @@ def test_output_files_are_readable_by_others(tmp_path: Path) -> None:
     written = write_outputs(tmp_path / "out", markdown="# t\n", registry={}, validation={}, run={})
     for path in written.values():
         assert stat.S_IMODE(Path(path).stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_an_output_path_through_a_file_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    task_dir = tmp_path / "task"
+    task_dir.mkdir()
+    (task_dir / "task.md").write_text("# 报告\n写一份关于检索的报告，不少于200字。\n", encoding="utf-8")
+    (task_dir / "report.md").write_text("# 报告\n\n检索很有用。\n", encoding="utf-8")
+    blocker = tmp_path / "taken"
+    blocker.write_text("keep me", encoding="utf-8")
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    args = [str(task_dir)] + ([str(task_dir / "report.md")] if command == "check" else cache)
+    code = cli.main([command, *args, "-o", str(blocker / "sub")])
+    assert code == cli.EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert "is a file, not a folder" in captured.out + captured.err
+    assert blocker.read_text(encoding="utf-8") == "keep me"
+    assert not list(tmp_path.glob("cache/runs/*.json"))  # refused before a run record or any node ran

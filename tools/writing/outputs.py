@@ -92,6 +92,19 @@ def write_outputs(
     return {name: str(output_dir / name) for name in OUTPUT_FILES}
 
 
+def require_output_dir(output_dir: Path) -> None:
+    """Refuse, before any work is spent, an output folder that cannot be one: a path through a file, or
+    a nearest existing folder this process may not write. Raises :class:`BadInputError`
+    ``output_unwritable``; the writers above still catch what only writing can show (a full disk)."""
+    existing = output_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BadInputError("output_unwritable", f"{existing} is a file, not a folder", output_dir)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInputError("output_unwritable", f"{existing} is not writable", output_dir)
+
+
 def write_validation(output_dir: Path, validation: Mapping[str, Any]) -> Path:
     """``validation.json`` alone (``reportgraph check``), written whole; returns its path."""
     try:
