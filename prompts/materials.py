@@ -32,8 +32,16 @@ ENTRY = {"zh": "第 {position} 条「{name}」（{reason}）", "en": '#{position
 ENTRY_SEPARATOR = {"zh": "；", "en": "; "}
 PAGE_SEPARATOR = {"zh": "、", "en": ", "}
 REASONS = {
-    "zh": {"no_text_field": "没有可识别的正文字段", "not_a_document": "不是文档对象"},
-    "en": {"no_text_field": "no recognised text field", "not_a_document": "not a document object"},
+    "zh": {
+        "no_text_field": "没有可识别的正文字段",
+        "not_a_document": "不是文档对象",
+        "text_not_text": "正文字段不是文本",
+    },
+    "en": {
+        "no_text_field": "no recognised text field",
+        "not_a_document": "not a document object",
+        "text_not_text": "its text field is not text",
+    },
 }
 MAX_NAMED = 20  # entries named in the report; run.json names every one
 

@@ -258,3 +258,19 @@ def test_bugcase_mirror_duplicates_quote_nothing_twice(shared_dir: Path) -> None
         others = [other.content for other in loaded.documents if other is not doc]
         assert len(sentences) > 20
         assert not [s for s in sentences if len(s) > 40 and any(s in text for text in others)]
+
+
+def test_a_text_field_holding_an_object_or_a_number_is_dropped_not_quoted(tmp_path: Path) -> None:
+    entries = [
+        *DOCS,
+        {"title": "Nested", "url": "https://example.org/n", "content": {"body": "Text inside an object."}},
+        {"title": "A figure", "url": "https://example.org/f", "content": 12345},
+        {"title": 1984, "url": "https://example.org/book", "content": ["A novel.", "Its second paragraph."]},
+    ]
+    load = load_corpus(write_json(tmp_path / "long_context.json", entries))
+    assert not any("{'body'" in doc.content or doc.content == "12345" for doc in load.documents)
+    named = {(entry.position, entry.reason, entry.dropped) for entry in load.report.skipped}
+    assert named == {(2, "text_not_text", True), (3, "text_not_text", True)}
+    assert load.report.dropped == 2
+    book = next(doc for doc in load.documents if doc.url.endswith("/book"))
+    assert book.title == "1984" and book.content == "A novel.\nIts second paragraph."

@@ -30,7 +30,9 @@ from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import corpus_doc_id, short_hash
 
 CorpusLayout = Literal["list", "documents", "jsonl"]
-SkipReason = Literal["not_a_document", "no_text_field", "empty_text", "duplicate", "near_duplicate"]
+SkipReason = Literal[
+    "not_a_document", "no_text_field", "text_not_text", "empty_text", "duplicate", "near_duplicate"
+]
 
 TEXT_FIELDS = (
     "content",
@@ -49,7 +51,7 @@ TEXT_FIELDS = (
 TITLE_FIELDS = ("title", "headline", "name")
 URL_FIELDS = ("url", "link", "href", "source_url")
 # Reasons that may hide text the loader could not read (the run then needs review); the others are right.
-DROPPING_REASONS = frozenset({"not_a_document", "no_text_field"})
+DROPPING_REASONS = frozenset({"not_a_document", "no_text_field", "text_not_text"})
 # Wiki-style footnote markers: a run such as "[1][2]", "[3–5]" or a letter note "[a]" (a–h: "[x]" is a
 # Markdown task box) written right after a word or punctuation mark, as wikis render them. Never "[0]",
 # a marker after a space or a bracket, or one followed by "(", ":", "[" or an operator: those are
@@ -332,7 +334,17 @@ def _entry_problem(entry: Any) -> tuple[SkipReason, str] | None:
     if not any(name in entry for name in TEXT_FIELDS):
         keys = ", ".join(sorted(map(str, entry))[:8])
         return "no_text_field", f"no text field ({', '.join(TEXT_FIELDS[:6])} …); its keys: {keys}"
+    given = {name: entry[name] for name in TEXT_FIELDS if entry.get(name) not in (None, "", [])}
+    if given and not any(_is_text(value) for value in given.values()):
+        name, value = next(iter(given.items()))
+        # an object or a number is not an article: its repr would be quoted as if it were the text
+        return "text_not_text", f"its {name} is a JSON {type(value).__name__}, not text"
     return None
+
+
+def _is_text(value: Any) -> bool:
+    """A string, or paragraphs given as a list of strings."""
+    return isinstance(value, str) or (isinstance(value, list) and all(_is_text(item) for item in value))
 
 
 def _document_fields(entry: dict[str, Any]) -> tuple[str, str, str]:
@@ -346,13 +358,15 @@ def _first_text(entry: dict[str, Any], names: tuple[str, ...]) -> str:
 
 
 def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
+    """The text of a field; "" for null and an object. A number stays (a title "1984"); an entry whose only
+    text is a number or an object is refused before (_entry_problem)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, list):  # paragraphs given as a list
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list) and _is_text(value):  # paragraphs given as a list
         return "\n".join(_as_text(item) for item in value)
-    return str(value)
+    return ""
 
 
 def _fallback_title(url: str, content: str) -> str:
