@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterable
@@ -58,20 +57,6 @@ def resume_event(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def node_concurrency(context: Context, cpus: int | None = None) -> int | None:
-    """How many nodes the CLI runs at once: one on a machine of two cores or fewer while one model call at
-    a time is allowed (the default), else no limit (LangGraph's default).
-
-    retrieve (the local embedder) and video_analyse (decoding, OCR) each keep two cores busy. Side by side
-    on an idle two-core machine the fixture's cold run took 42.8 s wall and 74.6 CPU-s, and the video's
-    decoding, projected too slow under the contention, fell back to keyframes (an incomplete analysis,
-    redone by the next run); one node at a time it took 35.9 s and 59.6 CPU-s, complete (bench/run.py).
-    Drafts side by side only gain when several model calls may be in flight.
-    """
-    cpus = cpus or os.cpu_count() or 1
-    return 1 if cpus <= 2 and context.max_model_calls <= 1 else None
-
-
 def _stream(
     task_dir: Path, context: Context, run_id: str, resume: bool, checkpoint: str | None = None
 ) -> dict[str, Any]:
@@ -82,8 +67,6 @@ def _stream(
     with open_checkpointer(checkpoint, _runs_dir(context.cache_dir)) as saver:
         app = build_graph().compile(checkpointer=saver, name="reportgraph")
         config: dict[str, Any] = {"configurable": {"thread_id": run_id}}
-        if (limit := node_concurrency(context)) is not None:
-            config["max_concurrency"] = limit
         snapshot = app.get_state(config)
         payload: dict[str, Any] | Command[Any] = {"task_dir": str(task_dir)}  # as typed: run.json says so
         if resume and not snapshot.values:

@@ -138,13 +138,3 @@ def test_an_output_path_through_a_file_is_refused_before_any_work(
     assert blocker.read_text(encoding="utf-8") == "keep me"
     assert not list(tmp_path.glob("cache/runs/*.json"))  # refused before a run record or any node ran
 
-
-def test_the_cli_runs_one_node_at_a_time_only_where_side_by_side_gains_nothing() -> None:
-    """On two cores retrieve and video analysis fight for the same cores (bench/run.py: slower, and the
-    video's decoding fell back to keyframes); drafts side by side help only with several model calls."""
-    from reportgraph.graph.cli import node_concurrency
-    from reportgraph.graph.context import Context
-
-    assert node_concurrency(Context(), cpus=2) == 1
-    assert node_concurrency(Context(), cpus=8) is None
-    assert node_concurrency(Context(max_model_calls=4), cpus=2) is None
