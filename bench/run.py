@@ -9,11 +9,10 @@ is, so its CPU-seconds include imports and model loading.
 - ``cold, side by side`` / ``warm, side by side``: the graph with no limit on concurrent nodes (retrieve and
   video analysis side by side), first with an empty cache, then again with the cache the cold run filled.
   Per node: wall seconds (summed over invocations; side-by-side nodes overlap); for the run: wall seconds
-  and the process's CPU-seconds (user + system, every thread). The CLI runs this way on more than two cores.
+  and the process's CPU-seconds (user + system, every thread). The CLI runs this way.
 - ``cold, one node at a time`` / ``warm, one node at a time`` (skipped with ``--quick``): the same with
   LangGraph's ``max_concurrency=1`` and another empty cache, so the process's CPU-seconds between a node's
-  start and end are that node's own: CPU-seconds per node. The CLI runs this way on two cores or fewer
-  (graph/cli.node_concurrency).
+  start and end are that node's own: CPU-seconds per node.
 - ``dense``: every passage the run's embedder embedded (count, model tokens, seconds), as passages/s and
   tokens/s, against the embedder's own best on this machine: the same kind of passages (the task's
   indexed chunks) embedded in batches of 1–128, the fastest batch size taken.
