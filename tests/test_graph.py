@@ -148,15 +148,20 @@ def test_validator_catches_short_section_and_unknown_id_then_only_that_section_i
     assert run_record["llm"]["calls"] == 4  # the outline, then three drafts
 
 
-def test_a_script_that_never_repairs_ends_needs_review_with_the_unmet_items(
-    tea_task: tuple[Path, dict[str, str]], tmp_path: Path
-) -> None:
-    folder, ids = tea_task
-    rules = [
+def never_repairing_rules(ids: dict[str, str]) -> list[dict[str, Any]]:
+    """Section 1 is always too short and cites an unknown id; section 2 is good."""
+    return [
         outline_rule(),
         {"match": ["section 1,"], "content": ORIGINS_SHORT},
         {"match": ["section 2,"], "content": brewing_good(ids)},
     ]
+
+
+def test_a_script_that_never_repairs_ends_needs_review_with_the_unmet_items(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    folder, ids = tea_task
+    rules = never_repairing_rules(ids)
     result, script = run(folder, tmp_path, rules, rounds=2)
 
     assert result["status"] == "needs_review"
@@ -177,11 +182,7 @@ def test_check_counts_a_report_the_product_wrote_as_the_run_did_banner_or_not(
     tea_task: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
     folder, ids = tea_task
-    rules = [
-        outline_rule(),
-        {"match": ["section 1,"], "content": ORIGINS_SHORT},
-        {"match": ["section 2,"], "content": brewing_good(ids)},
-    ]
+    rules = never_repairing_rules(ids)
     result, _ = run(folder, tmp_path, rules, rounds=1)
     assert result["status"] == "needs_review"
     written = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
