@@ -28,7 +28,13 @@ from reportgraph.tools.checking import (
     validate_report,
     validation_summary,
 )
-from reportgraph.tools.intake import BadInputError, inventory, materials_summary, read_task_text
+from reportgraph.tools.intake import (
+    BadInputError,
+    decode_task_bytes,
+    inventory,
+    materials_summary,
+    read_task_text,
+)
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_task_index, select_embedder
@@ -124,6 +130,16 @@ def check_document(result: ValidationResult, task_dir: Path, report_path: Path) 
     }
 
 
+def report_text(path: Path) -> str:
+    """The report's text in whatever encoding it was saved (UTF-16 from Notepad, GBK), as a task is read.
+    Raises BadInputError ``report_binary`` when it is no text at all."""
+    try:
+        return decode_task_bytes(path.read_bytes(), path)[0]
+    except BadInputError as error:
+        message = f"the report {path} is not text in any known encoding"
+        raise BadInputError("report_binary", message, path) from error
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     task_dir, report_path = Path(args.task_dir), Path(args.report)
     overrides = {
@@ -134,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     output = Path(args.output or Path("out") / task_dir.resolve().name / "check")
     try:
         require_output_dir(output)
-        markdown = report_path.read_text(encoding="utf-8")
+        markdown = report_text(report_path)
         if not markdown.strip():  # nothing to check is bad input, not a report that needs review
             raise BadInputError("report_empty", f"the report {report_path} is empty", report_path)
         result, _ = check_report(task_dir, markdown, Context(**overrides))

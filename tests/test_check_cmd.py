@@ -84,3 +84,16 @@ def test_an_empty_report_is_bad_input_and_writes_nothing(task_dir: Path, tmp_pat
     out = tmp_path / "o"
     assert main(["check", str(task_dir), str(report), "-o", str(out), "--embedder", "none"]) == 2
     assert not (out / "validation.json").exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "gb18030"])
+def test_a_report_saved_in_another_encoding_is_checked_as_the_same_report(
+    task_dir: Path, tmp_path: Path, encoding: str
+) -> None:
+    _, expected = check(task_dir, REPORT, tmp_path / "utf8")
+    path = tmp_path / "other" / "report.md"
+    path.parent.mkdir()
+    path.write_bytes(REPORT.encode(encoding))
+    code = main(["check", str(task_dir), str(path), "-o", str(tmp_path / "other"), "--embedder", "none"])
+    validation = json.loads((tmp_path / "other" / "validation.json").read_text(encoding="utf-8"))
+    assert code == 0 and validation["checks"] == expected["checks"]

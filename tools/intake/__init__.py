@@ -6,6 +6,7 @@ from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf, paper_metad
 from reportgraph.tools.intake.taskio import (
     BadInputError,
     Inventory,
+    decode_task_bytes,
     inventory,
     read_task_text,
     require_task_dir,
@@ -16,6 +17,7 @@ __all__ = [
     "Inventory",
     "PaperMetadata",
     "PdfExtraction",
+    "decode_task_bytes",
     "extract_pdf",
     "inventory",
     "material_notes",
