@@ -196,6 +196,13 @@ def test_the_resolved_count_counts_citations_not_distinct_unresolved_ids() -> No
     assert resolve.detail.startswith("1/3 citations resolve"), resolve.detail
 
 
+def test_a_report_citing_nothing_when_sources_are_asked_for_says_so() -> None:
+    uncited = GOOD.replace(" [@pdf-aaaa1111-p1]", "").replace(" [@vid-bbbb2222-0-9000-subtitle]", "")
+    resolve = run(uncited)["checks"]["citations_resolve"]  # type: ignore[index]
+    assert not resolve.passed
+    assert resolve.detail == "the report cites nothing, and the task asks for its sources"
+
+
 def test_a_numbered_citation_resolves_through_its_reference_list() -> None:
     numbered = GOOD.replace("[@pdf-aaaa1111-p1]", "[1]") + "\n## References\n\n[1] paper.pdf p.1\n"
     resolve = run(numbered)["checks"]["citations_resolve"]  # type: ignore[index]

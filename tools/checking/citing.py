@@ -39,7 +39,11 @@ def check_citations_resolve(report: Report) -> CheckResult:
         passed=passed,
         feedback=feedback,
         sections=sorted({i for i, _ in unresolved if i is not None}),
-        detail=f"{resolved}/{total} citations resolve in the task's materials"
+        detail=(
+            f"{resolved}/{total} citations resolve in the task's materials"
+            if total or not report.spec.citations.required
+            else "the report cites nothing, and the task asks for its sources"
+        )
         + (f"; unknown forms: {unknown[:5]}" if unknown else ""),
         figure={
             "citations": total,
