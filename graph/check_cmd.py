@@ -34,6 +34,7 @@ from reportgraph.tools.intake import (
     inventory,
     materials_summary,
     read_task_text,
+    unpaired_subtitles,
 )
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
@@ -84,7 +85,8 @@ def task_materials(task_dir: Path, context: Context) -> TaskMaterials:
         a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
     )
     return TaskMaterials(task.text, spec, to_registry(records), status, disclosure,
-                         materials_summary(build.pdfs, build.corpus_report))
+                         materials_summary(build.pdfs, build.corpus_report,
+                                           unpaired_subtitles(stock.subtitle, stock.video)))
 
 
 def support_checker(

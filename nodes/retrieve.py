@@ -10,7 +10,13 @@ from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
 from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
 from reportgraph.nodes.gaps import retrieve_gaps
-from reportgraph.tools.intake import BadInputError, Inventory, material_notes, materials_summary
+from reportgraph.tools.intake import (
+    BadInputError,
+    Inventory,
+    material_notes,
+    materials_summary,
+    unpaired_subtitles,
+)
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
@@ -153,7 +159,7 @@ def focused_packs(
     return planned, packs
 
 
-def note_build(build: IndexBuild, record: NodeRecord) -> dict[str, Any]:
+def note_build(build: IndexBuild, record: NodeRecord, stock: Inventory) -> dict[str, Any]:
     """Log what indexing met (retrieval and PDF problems, OCRed or unreadable pages, collection entries
     left out); return the materials summary for run.json and the report's disclosures."""
     for problem in build.problems[1:]:
@@ -161,7 +167,8 @@ def note_build(build: IndexBuild, record: NodeRecord) -> dict[str, Any]:
     for pdf in build.pdfs:
         for pdf_problem in pdf.problems:
             record.fallback("pdf", pdf_problem.message)
-    materials = materials_summary(build.pdfs, build.corpus_report)
+    materials = materials_summary(build.pdfs, build.corpus_report,
+                                  unpaired_subtitles(stock.subtitle, stock.video))
     for note in material_notes(materials):
         record.note(**note)
     return materials
@@ -186,7 +193,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "error": {"code": error.code, "message": str(error)},
             "events": record.finish(status="bad_input"),
         }
-    materials = note_build(build, record)
+    materials = note_build(build, record, stock)
     if not build.store.records and not (stock.video or stock.subtitle):
         refusal = BadInputError(
             "no_usable_material",

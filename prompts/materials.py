@@ -14,11 +14,15 @@ UNREADABLE_FILE = {
     "zh": "说明：{file} 整个文件无法读取（{reason}），本报告未使用其中任何内容。",
     "en": "Note: {file} could not be read at all ({reason}); the report uses nothing from it.",
 }
-# Why a whole PDF stayed unread, by its problem code (tools/intake/materials.UNREADABLE_FILE_CODES).
+# Why a whole file stayed unread, by its code (tools/intake/materials: UNREADABLE_FILE_CODES and
+# unpaired_subtitles).
 FILE_REASONS = {
-    "zh": {"pdf_encrypted": "文件已加密，需要密码才能打开", "pdf_unreadable": "文件已损坏或不是有效的 PDF"},
+    "zh": {"pdf_encrypted": "文件已加密，需要密码才能打开", "pdf_unreadable": "文件已损坏或不是有效的 PDF",
+           "subtitle_without_video": "这是字幕文件，任务中没有与之同名的视频，字幕只随其视频读取"},
     "en": {"pdf_encrypted": "it is encrypted with a password",
-           "pdf_unreadable": "it is damaged or not a valid PDF"},
+           "pdf_unreadable": "it is damaged or not a valid PDF",
+           "subtitle_without_video": "a subtitle file is read only with the video of its name, and the task "
+           "has none"},
 }
 OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
@@ -52,6 +56,9 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
     if not materials:
         return []
     lines = []
+    for item in materials.get("unread_files", []):
+        reason = FILE_REASONS[lang].get(item["code"], item["code"])
+        lines.append(UNREADABLE_FILE[lang].format(file=item["file"], reason=reason))
     for pdf in materials.get("pdfs", []):
         if pdf.get("unreadable_file"):
             code = pdf["unreadable_file"]["code"]

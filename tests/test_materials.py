@@ -53,3 +53,23 @@ def test_nothing_lost_says_nothing() -> None:
     clean = materials_summary([PdfExtraction(source_file="p.pdf", file_hash="cd" * 20, page_count=3)], None)
     assert material_disclosures(clean, "zh") == [] and material_notes(clean) == []
     assert material_disclosures(None, "en") == []
+
+
+def test_a_subtitle_file_without_its_video_is_named_unread_and_fails_materials_read() -> None:
+    """The video analysis reads a subtitle file only beside the video of its name; one without it used to
+    be listed in the inventory and silently left."""
+    from reportgraph.tools.checking import ValidationInputs, validate_report
+    from reportgraph.tools.intake import unpaired_subtitles
+    from reportgraph.tools.intake.spec import RequirementSpec
+
+    unread = unpaired_subtitles(["talk.srt", "talk.en.vtt", "other.srt", "media/talk.srt"], ["talk.mp4"])
+    assert [item["file"] for item in unread] == ["other.srt", "media/talk.srt"]
+    materials = materials_summary([], None, unread)
+    assert any("other.srt" in note["message"] for note in material_notes(materials))
+    assert any("other.srt" in line and "video" in line for line in material_disclosures(materials, "en"))
+    assert any("other.srt" in line and "视频" in line for line in material_disclosures(materials, "zh"))
+    spec = RequirementSpec(language="en", sections=[])
+    result = validate_report(ValidationInputs(markdown="# T\n\nText.\n", spec=spec, registry={},
+                                              drafting_mode="llm", materials=materials))
+    check = next(c for c in result.checks if c.name == "materials_read")
+    assert not check.passed and "other.srt" in check.detail

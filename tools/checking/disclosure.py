@@ -100,6 +100,7 @@ def check_materials_read(report: Report) -> CheckResult | None:
         if pdf.get("unreadable")
     }
     unread_files = unreadable_files(report)
+    unread_files |= {str(item["file"]): str(item["code"]) for item in materials.get("unread_files", [])}
     passed = not dropped and not unreadable and not unread_files
     named = [f"entry {e['position']} ({e['reason']}) \"{e['title'][:40]}\"" for e in dropped]
     named += [f"{file} pages {pages}" for file, pages in unreadable.items()]
@@ -113,7 +114,7 @@ def check_materials_read(report: Report) -> CheckResult | None:
             "unreadable_files": unread_files,
             "method": "the materials summary of indexing: collection entries dropped with text possibly in "
             "them, PDFs that could not be opened (encrypted, damaged), PDF pages no extraction or OCR could "
-            "read",
+            "read, other files nothing reads (a subtitle file without its video)",
         },
         detail="every collection entry with text and every PDF page was read"
         if passed

@@ -1,6 +1,6 @@
 """Reading a task's materials: the task, its requirements, the collection and the PDFs."""
 
-from reportgraph.tools.intake.materials import material_notes, materials_summary
+from reportgraph.tools.intake.materials import material_notes, materials_summary, unpaired_subtitles
 from reportgraph.tools.intake.paper import PaperMetadata
 from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf, paper_metadata
 from reportgraph.tools.intake.taskio import (
@@ -25,4 +25,5 @@ __all__ = [
     "paper_metadata",
     "read_task_text",
     "require_task_dir",
+    "unpaired_subtitles",
 ]

@@ -10,6 +10,7 @@ of kept documents are listed but are not drops.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from reportgraph.tools.intake.corpus import CorpusLoadReport
@@ -19,10 +20,28 @@ from reportgraph.tools.intake.pdf import PdfExtraction
 UNREADABLE_FILE_CODES = ("pdf_encrypted", "pdf_unreadable")
 
 
-def materials_summary(pdfs: Sequence[PdfExtraction], corpus: CorpusLoadReport | None) -> dict[str, Any]:
+def unpaired_subtitles(subtitles: Sequence[str], videos: Sequence[str]) -> list[dict[str, str]]:
+    """``[{file, code: "subtitle_without_video"}]`` for subtitle files (task-relative paths) that no video
+    of the task is named after: the video analysis reads a subtitle file only beside its video
+    (``talk.srt``, ``talk.en.vtt`` for ``talk.mp4``), so these are listed as unread, never silently left."""
+    def paired(subtitle: PurePosixPath) -> bool:
+        return any(subtitle.parent == video.parent and subtitle.name.startswith(video.stem + ".")
+                   for video in map(PurePosixPath, videos))
+
+    return [{"file": name, "code": "subtitle_without_video"} for name in subtitles
+            if not paired(PurePosixPath(name))]
+
+
+def materials_summary(
+    pdfs: Sequence[PdfExtraction],
+    corpus: CorpusLoadReport | None,
+    unread_files: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
     """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
-    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None}``."""
+    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None, "unread_files":
+    [{file, code}]}`` (``unread_files``: other materials nothing read, e.g. :func:`unpaired_subtitles`)."""
     return {
+        "unread_files": list(unread_files),
         "pdfs": [
             {
                 "file": pdf.source_file,
@@ -58,7 +77,8 @@ def _unreadable_file(pdf: PdfExtraction) -> dict[str, str] | None:
 
 def material_notes(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """One run-log note per OCRed or unreadable PDF (or page of one) and per collection entry left out."""
-    notes = []
+    notes = [{"message": f"{item['file']}: not read ({item['code']})", "source_file": item["file"],
+              "code": item["code"]} for item in summary.get("unread_files", [])]
     for pdf in summary["pdfs"]:
         if unread := pdf.get("unreadable_file"):
             notes.append({"message": f"{pdf['file']}: {unread['reason']}", "source_file": pdf["file"],
