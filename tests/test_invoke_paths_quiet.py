@@ -78,9 +78,14 @@ def test_graph_invoke_keeps_library_lines_off_stderr_and_records_the_paths_given
     assert analysis["file"] == analysis["metadata"]["path"] == str(Path(absolute) / "talk.mp4")
 
 
-def test_library_lines_reach_a_logging_setup_the_user_configured(caplog: pytest.LogCaptureFixture) -> None:
+def test_library_lines_reach_a_logging_setup_the_user_configured(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from reportgraph.tools.intake.spec.topic import zh_keywords
 
+    # A CLI test earlier in this process may have quietened jieba's logger (quiet_libraries adds a filter);
+    # a user's own process starts without it.
+    monkeypatch.setattr(logging.getLogger("jieba"), "filters", [])
     with caplog.at_level(logging.DEBUG):
         zh_keywords("饮茶起源于中国西南地区")  # loads jieba's dictionary unless an earlier test did
         logging.getLogger("jieba").debug("a jieba line")
