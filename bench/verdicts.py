@@ -21,8 +21,9 @@ from pathlib import Path
 
 from reportgraph.graph.check_cmd import check_report
 from reportgraph.graph.context import Context
+from shared_data import shared_dir
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = shared_dir()  # $REPORTGRAPH_SHARED, else ../shared beside the project
 # Defect kind (labels.jsonl) → the checks whose failure names it.
 DEFECT_CHECKS: dict[str, set[str]] = {
     "invented_uncited_claim": {"claims_cited"},
