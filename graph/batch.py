@@ -216,7 +216,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Registers `batch` (its own options; the CLI adds the options it shares with `run`)."""
-    batch = commands.add_parser("batch", help="write reports for many task folders, several at a time")
+    batch = commands.add_parser(
+        "batch", help="write reports for many task folders, several at a time",
+        description="Write a report for each task folder, several at a time, with one progress display and a "
+        "summary table (also in batch.json); bad input in one task never stops the others.",
+    )
     batch.add_argument("tasks", nargs="+", metavar="TASK_DIR",
                        help="task folders (each: task.md plus its materials)")
     batch.add_argument("-j", "--jobs", type=int, default=2, help="runs at a time (default 2)")

@@ -174,6 +174,9 @@ def register_check(commands: Any) -> None:
         "check",
         help="check a report (any author, any citation form) against a task "
         "folder's materials; writes validation.json",
+        description="Run the hard checks a run's validate step runs on any report (written by anyone, in "
+        "any citation form the checker resolves) against a task folder's materials; write validation.json. "
+        "Exit 0 when every hard check passes, 1 when some fail, 2 on bad input.",
     )
     check.add_argument("task_dir", help="the task folder the report was written for")
     check.add_argument("report", help="the report (markdown)")

@@ -220,7 +220,9 @@ def register_run(commands: Subparsers[argparse.ArgumentParser]) -> None:
 
 
 def register_resume(commands: Subparsers[argparse.ArgumentParser]) -> None:
-    resume = commands.add_parser("resume", help="continue a run that stopped, from its last checkpoint")
+    resume = commands.add_parser("resume", help="continue a run that stopped, from its last checkpoint",
+                                 description="Continue a run that stopped (killed, Ctrl-C, a failed node) "
+                                 "from its last checkpoint: finished steps are kept, the rest run again.")
     resume.add_argument("run_id", help="the id `reportgraph run` printed first (e.g. task-20250301-101500)")
     resume.add_argument("--cache-dir", dest="cache_dir", metavar="DIR",
                         help="the cache folder the run used, if not the default")

@@ -83,7 +83,11 @@ def cmd_spec(args: argparse.Namespace) -> int:
 
 def register_spec(commands: Any) -> None:
     """Register `spec` on the CLI's subcommands."""
-    spec = commands.add_parser("spec", help="print what the rules read from task prompts, one JSON line each")
+    spec = commands.add_parser(
+        "spec", help="print what the rules read from task prompts, one JSON line each",
+        description="Print, for each task prompt, the requirements the rules read from it (sections, length, "
+        "language, citations) and the spans no rule understood (unparsed), as one JSON line.",
+    )
     spec.add_argument(
         "files", nargs="+", metavar="TASK.md", help="a task prompt, or a task folder (its task.md)"
     )

@@ -90,6 +90,7 @@ def test_every_subcommand_is_described_and_every_argument_explained() -> None:
     assert set(described) == set(commands.choices)  # each is listed in `reportgraph --help` with a line
     assert all(described.values()), f"subcommands without a line: {described}"
     for name, sub in subcommands().items():
+        assert sub.description, f"`reportgraph {name} --help` has no description"
         for action in sub._actions:
             assert action.help and action.help != argparse.SUPPRESS, f"{name} {action.dest} has no help"
 
