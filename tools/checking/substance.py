@@ -26,13 +26,11 @@ def covering(report: Report, facet: Facet, sentences: list[Sentence]) -> int:
     return sum(1 for s in cited if mentions(facet, s.text) or (s.heading and mentions(facet, s.heading)))
 
 
-def check_substance(report: Report) -> CheckResult | None:
-    facets = report.inputs.facets
-    if facets is None:
-        facets = section_facets(report.spec, report.inputs.task_text)
-    if not facets:
-        return None
-    feedback: dict[int, list[str]] = {}
+def coverage(
+    report: Report, facets: dict[int, list[Facet]]
+) -> tuple[dict[str, dict[str, int]], list[tuple[int, Facet]]]:
+    """(section → facet → cited sentences covering it, the (section, facet) pairs under their minimum);
+    section 0 means the whole report."""
     covered: dict[str, dict[str, int]] = {}
     missing: list[tuple[int, Facet]] = []
     for index, wanted in sorted(facets.items()):
@@ -42,6 +40,17 @@ def check_substance(report: Report) -> CheckResult | None:
             covered.setdefault(str(index), {})[facet.name] = count
             if count < facet.min_sentences:
                 missing.append((index, facet))
+    return covered, missing
+
+
+def check_substance(report: Report) -> CheckResult | None:
+    facets = report.inputs.facets
+    if facets is None:
+        facets = section_facets(report.spec, report.inputs.task_text)
+    if not facets:
+        return None
+    feedback: dict[int, list[str]] = {}
+    covered, missing = coverage(report, facets)
     for index, facet in missing:
         what = (
             "cite the talk's points with their time ranges"
@@ -89,17 +98,11 @@ def check_model_facets(report: Report) -> CheckResult | None:
     proposed = report.inputs.model_facets
     if not proposed:
         return None
-    covered: dict[str, dict[str, int]] = {}
-    missing: list[str] = []
     feedback: dict[int, list[str]] = {}
-    for index, wanted in sorted(proposed.items()):
-        sentences = [s for s in report.sentences if index == 0 or s.section == index]
-        for facet in wanted:
-            count = covering(report, facet, sentences)
-            covered.setdefault(str(index), {})[facet.name] = count
-            if count < facet.min_sentences:
-                missing.append(f"{facet.name} (section {index or 'any'})")
-                note(feedback, index or None, f"A model also expects “{facet.name}” here, with a citation.")
+    covered, uncovered = coverage(report, proposed)
+    for index, facet in uncovered:
+        note(feedback, index or None, f"A model also expects “{facet.name}” here, with a citation.")
+    missing = [f"{facet.name} (section {index or 'any'})" for index, facet in uncovered]
     return CheckResult(
         name="model_facets",
         passed=not missing,
