@@ -178,7 +178,8 @@ RUN_SETTINGS = {"--model": ("chat_model", "NAME"), "--llm": ("llm", None), "--ba
                 "--request-timeout": ("request_timeout_s", "SECONDS"), "--max-retries": ("max_retries", "N"),
                 "--max-model-calls": ("max_model_calls", "N"), "--tokens-per-unit": ("tokens_per_unit", "X"),
                 "--max-tokens-headroom": ("max_tokens_headroom", "X"),
-                "--context-window": ("context_window", "TOKENS"), "--max-gap-rounds": ("max_gap_rounds", "N")}
+                "--context-window": ("context_window", "TOKENS"), "--max-gap-rounds": ("max_gap_rounds", "N"),
+                "--time-budget": ("time_budget_s", "SECONDS")}
 INDEX_SETTINGS = ("--embedder", "--base-url", "--cache-dir")  # tools.retrieval.embedder_settings' inputs
 
 

@@ -38,6 +38,7 @@ class EnvSettings(BaseSettings):
     reportgraph_max_tokens_headroom: float = 1.5
     reportgraph_context_window: int = 8192
     reportgraph_max_gap_rounds: int = 1
+    reportgraph_time_budget_s: float = 1800.0
     reportgraph_model_facets: bool = False
 
 
@@ -146,6 +147,13 @@ class Context(BaseModel):
     )
     max_revision_rounds: int = Field(
         3, ge=0, le=10, description="How many times validate may send failing sections back to draft."
+    )
+    time_budget_s: float = Field(
+        default_factory=lambda: env().reportgraph_time_budget_s, ge=0,
+        description="Wall seconds the run may take (env REPORTGRAPH_TIME_BUDGET_S; 0 = no limit): no "
+        "revision round is started that is projected to end past it (the run ends needs_review and says "
+        "so), and a draft's evidence is cut so its round fits half the time left at the server's measured "
+        "speed (nodes/clock.py).",
     )
     stop_without_progress: bool = Field(
         True, description="End needs_review, before max_revision_rounds, after a model's redraft that left "

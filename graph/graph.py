@@ -44,9 +44,8 @@ def draft_tasks(state: ReportState, indices: list[int]) -> list[Send]:
     feedback = state.get("feedback") or {}
     drafts = state.get("drafts") or {}
     sends = []
-    for item in state.get("outline") or []:
-        if item["index"] not in indices:
-            continue
+    items = [item for item in state.get("outline") or [] if item["index"] in indices]
+    for item in items:
         key = str(item["index"])
         task: DraftTask = {
             "section": item,
@@ -54,6 +53,7 @@ def draft_tasks(state: ReportState, indices: list[int]) -> list[Send]:
             "evidence": [registry[i] for i in evidence.get(key, []) if i in registry],
             "budget": item["budget"],
             "round": state.get("round", 1),
+            "requests_in_round": len(items),
             "feedback": feedback.get(key, []),
             "previous_text": drafts.get(key, ""),
             "video_disclosure": disclosure if item.get("focus") == "video" else "",

@@ -74,6 +74,8 @@ class DraftTask(TypedDict):
     evidence: list[dict[str, Any]]
     budget: int
     round: int
+    # How many sections this round drafts: a request's share of the time budget (nodes/clock.py).
+    requests_in_round: int
     feedback: list[str]
     previous_text: str
     video_disclosure: str

@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask
+from reportgraph.nodes.clock import request_allowance_s
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
 from reportgraph.prompts.drafting import (
     CUT_RETRY,
@@ -40,6 +41,7 @@ _EVIDENCE_CHARS = 1200
 SHORTER = 0.6
 # Tokens kept free in the context window for the chat template's own tokens.
 TEMPLATE_TOKENS = 256
+EVIDENCE_CUT = "evidence cut to fit the context window and the time budget"
 
 
 def format_evidence(records: list[SourceRecord]) -> str:
@@ -90,32 +92,39 @@ class EvidenceFit:
     cut: list[str]
     prompt_tokens_allowed: int
     window: int
+    seconds_allowed: float
 
 
 def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: int,
-                 context: Context) -> EvidenceFit:
+                 context: Context, seconds_allowed: float | None = None) -> EvidenceFit:
     """The pack's best-ranked records that fit the context window and the time a request may take.
 
     Window: the server's own figure when it states one, else ``context.context_window``; it must hold
     the prompt, ``max_tokens`` and ``TEMPLATE_TOKENS``. Time: at the measured speed a request must fit
-    ``context.request_timeout_s`` (before any answer, only the window binds). Records are taken from the
-    pack in rank order, whole: one that does not fit is left out and the next ones are tried.
+    ``seconds_allowed`` (default ``context.request_timeout_s``; before any answer, only the window binds).
+    Records are taken from the pack in rank order, whole: one that does not fit is left out and the next
+    ones are tried. Time never cuts the pack below its first record that fits the window: a draft with
+    no evidence could cite nothing.
     """
     stated = server_context_window(context.base_url, context.chat_model, context.memo)
     window = stated or context.context_window
-    allowed = window - max_tokens - TEMPLATE_TOKENS - estimate_tokens(fixed_prompt)
+    fixed = estimate_tokens(fixed_prompt)
+    allowed = window - max_tokens - TEMPLATE_TOKENS - fixed
+    costs = [estimate_tokens(format_evidence([record])) + 2 for record in evidence]
     speed = server_speed(context.base_url, context.chat_model)
+    seconds = context.request_timeout_s if seconds_allowed is None else seconds_allowed
     if speed:
-        allowed = min(allowed, int((context.request_timeout_s * speed - max_tokens) / PROMPT_WEIGHT))
+        in_time = int((seconds * speed - max_tokens) / PROMPT_WEIGHT) - fixed
+        first = next((cost for cost in costs if cost <= allowed), 0)
+        allowed = min(allowed, max(first, in_time))
     kept: list[SourceRecord] = []
     used = 0
-    for record in evidence:
-        cost = estimate_tokens(format_evidence([record])) + 2
+    for record, cost in zip(evidence, costs, strict=True):
         if used + cost <= allowed:
             kept.append(record)
             used += cost
     cut = [record.id for record in evidence if record not in kept]
-    return EvidenceFit(kept, cut, max(0, allowed), window)
+    return EvidenceFit(kept, cut, max(0, allowed), window, round(seconds, 1))
 
 
 def ask_model(messages: list[tuple[str, str]], max_tokens: int, runtime: Runtime[Context],
@@ -133,15 +142,18 @@ def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionReq
                      record: NodeRecord) -> tuple[str, list[str]]:
     """The section from the chat model, and the feedback its reply's unfixable defects earn.
 
-    A reply cut at ``max_tokens`` is asked again once for ``SHORTER`` of the budget; cut again, its
-    finished sentences are kept and the section fails with ``cut_at_max_tokens``.
+    The evidence is cut to the context window and to the request's share of the time budget
+    (nodes/clock.py). A reply cut at ``max_tokens`` is asked again once for ``SHORTER`` of the budget,
+    with ``max_tokens`` to match; cut again, its finished sentences are kept and the section fails with
+    ``cut_at_max_tokens``.
     """
     lang = spec.language
     max_tokens = max_tokens_for(task["budget"], runtime.context)
-    fit = fit_evidence(evidence, draft_prompt(task, spec, section, []), max_tokens, runtime.context)
+    seconds = request_allowance_s(runtime.context, task.get("requests_in_round", 1))
+    fit = fit_evidence(evidence, draft_prompt(task, spec, section, []), max_tokens, runtime.context, seconds)
     if fit.cut:
-        record.note("evidence cut to fit the context window", section=section.index, cut=fit.cut,
-                    window=fit.window, prompt_tokens_allowed=fit.prompt_tokens_allowed)
+        record.note(EVIDENCE_CUT, section=section.index, cut=fit.cut, window=fit.window,
+                    prompt_tokens_allowed=fit.prompt_tokens_allowed, seconds_allowed=fit.seconds_allowed)
     prompt = draft_prompt(task, spec, section, fit.kept)
     messages = [("system", DRAFT_SYSTEM[lang]), ("human", prompt)]
     purpose = f"draft, section {section.index}"
@@ -149,7 +161,8 @@ def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionReq
     if cut:
         shorter = max(1, int(task["budget"] * SHORTER))
         messages[-1] = ("human", prompt + "\n\n" + CUT_RETRY[lang].format(budget=shorter))
-        text, cut = ask_model(messages, max_tokens, runtime, record, purpose + ", shorter")
+        text, cut = ask_model(messages, max_tokens_for(shorter, runtime.context), runtime, record,
+                              purpose + ", shorter")
     cleaned = clean_reply(text, fit.kept, prompt=prompt, title=section.title, cut=cut)
     for defect in cleaned.defects:
         record.note("model reply defect", section=section.index, defect=defect.kind, detail=defect.detail,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
+from reportgraph.nodes.clock import next_round_projection, remaining_s
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
@@ -41,6 +43,7 @@ STOP_ROUND_LIMIT = "round limit reached (max_revision_rounds)"
 STOP_NO_FEEDBACK = "no section feedback to act on"
 STOP_UNCHANGED = "the extractive redraft changed nothing"
 STOP_NO_PROGRESS = "the model's redraft left no fewer checks failing and no fewer feedback items"
+STOP_TIME_BUDGET = "the next round would end past the time budget (time_budget_s)"
 
 
 class SoftItem(BaseModel):
@@ -220,11 +223,31 @@ def made_no_progress(previous: Mapping[str, Any], result: ValidationResult) -> b
     return failing_now > failing_before or (failing_now == failing_before and items_now >= items_before)
 
 
+def time_budget(state: ReportState, context: Context, result: ValidationResult, now: float
+                ) -> dict[str, Any] | None:
+    """The run's time budget as this validate sees it (None without one), seconds: the budget, elapsed,
+    left, and the next round projected from the one just drafted (nodes/clock.py)."""
+    left = remaining_s(context, now)
+    if left is None:
+        return None
+    projected = next_round_projection(state.get("events") or [], state.get("round", 1),
+                                      len(result.feedback), now)
+    return {"budget_s": context.time_budget_s, "elapsed_s": round(context.time_budget_s - left, 3),
+            "left_s": round(left, 3),
+            "projected_next_round_s": None if projected is None else round(projected, 3)}
+
+
+def out_of_time(budget: Mapping[str, Any] | None) -> bool:
+    """Whether the next round is projected to end past the budget (with no projection: none is left)."""
+    return budget is not None and (budget["projected_next_round_s"] or 0.0) >= budget["left_s"]
+
+
 def decide(
-    state: ReportState, context: Context, result: ValidationResult, markdown: str
+    state: ReportState, context: Context, result: ValidationResult, markdown: str,
+    budget: Mapping[str, Any] | None = None,
 ) -> tuple[str, str, str]:
     """(status, why the run stopped or "", the draft's sha1): pass, another round (running), or
-    needs_review."""
+    needs_review. ``budget``: :func:`time_budget`'s figures."""
     report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
     previous = state.get("validation") or {}
     if result.passed:
@@ -236,6 +259,8 @@ def decide(
     # The extractive drafter is deterministic: a redraft that changed nothing will not change next time.
     if state.get("drafting_mode") == "extractive" and previous.get("report_sha1") == report_sha1:
         return "needs_review", STOP_UNCHANGED, report_sha1
+    if out_of_time(budget):
+        return "needs_review", STOP_TIME_BUDGET, report_sha1
     if (context.stop_without_progress and state.get("drafting_mode") == "llm"
             and made_no_progress(previous, result)):
         return "needs_review", STOP_NO_PROGRESS, report_sha1
@@ -254,7 +279,8 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
     soft = soft_items(spec, mode, render_citations(markdown, registry), runtime, record)
     current_round = state.get("round", 1)
-    status, stopped, report_sha1 = decide(state, context, result, markdown)
+    budget = time_budget(state, context, result, time.time())
+    status, stopped, report_sha1 = decide(state, context, result, markdown, budget)
     summary = validation_summary(result)
     unmet = summary["unmet"]
     emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
@@ -265,6 +291,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "max_revision_rounds": context.max_revision_rounds,
         "stalled": stopped in (STOP_UNCHANGED, STOP_NO_PROGRESS),
         "stopped_because": stopped,
+        "time_budget": budget,
         "report_sha1": report_sha1,
         **summary,
         "soft": {

@@ -25,7 +25,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import BaseModel
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.plan import LengthReading, stated_length
-from reportgraph.nodes.validate import STOP_NO_PROGRESS
+from reportgraph.nodes.validate import STOP_NO_PROGRESS, STOP_TIME_BUDGET
 from reportgraph.tools.checking.alignment import assess
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.pdf import extract_pdf
@@ -280,13 +280,13 @@ def test_connection_refused_is_transient_and_named(tmp_path: Path) -> None:
 
 
 def scripted_run(folder: Path, tmp_path: Path, cache_dir: Path, rules: list[dict[str, Any]],
-                 rounds: int) -> dict[str, Any]:
+                 rounds: int, **settings: Any) -> dict[str, Any]:
     forget_scripted_models()
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"rules": rules}, ensure_ascii=False), encoding="utf-8")
     state, _ = run_graph(folder, {"chat_model": f"scripted:{script}", "embedder": "none",
                                      "cache_dir": str(cache_dir), "output_dir": str(tmp_path / "out"),
-                                     "max_revision_rounds": rounds})
+                                     "max_revision_rounds": rounds, **settings})
     return state
 
 
@@ -520,3 +520,24 @@ def test_a_model_redraft_that_fixes_nothing_ends_the_run_before_its_round_limit(
     assert state["status"] == validation["status"] == "needs_review"
     assert validation["round"] == 2 < 3 + 1, "stopped after the first redraft that fixed nothing"
     assert validation["stopped_because"] == STOP_NO_PROGRESS
+
+
+@pytest.mark.parametrize("budget_s", [1e-3, 0.0])
+def test_a_run_out_of_its_time_budget_starts_no_revision_round(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path, budget_s: float
+) -> None:
+    """With the budget spent, validate ends the run needs_review after the round it closes and records the
+    figures; with no budget (0) the same failing run goes on revising."""
+    folder, ids = tea_task
+    unknown = origin_good(ids).replace("方法[@", "方法[@lc-0000000000-1][@")
+    state = scripted_run(folder, tmp_path, cache_dir, soft_rules(unknown, ids, SOFT_MET), rounds=3,
+                         time_budget_s=budget_s, stop_without_progress=False)
+    validation = read_output(tmp_path, "validation.json")
+    assert state["status"] == validation["status"] == "needs_review"
+    if budget_s:
+        assert validation["round"] == 1 and validation["stopped_because"] == STOP_TIME_BUDGET
+        figures = validation["time_budget"]
+        assert figures["budget_s"] == budget_s and figures["left_s"] <= 0 < figures["elapsed_s"]
+        assert figures["projected_next_round_s"] is not None  # from the round just drafted
+    else:
+        assert validation["round"] == 4 and validation["time_budget"] is None

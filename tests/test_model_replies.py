@@ -12,7 +12,14 @@ import pytest
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import DraftTask
-from reportgraph.nodes.draft import SHORTER, TEMPLATE_TOKENS, draft, fit_evidence, format_evidence
+from reportgraph.nodes.draft import (
+    EVIDENCE_CUT,
+    SHORTER,
+    TEMPLATE_TOKENS,
+    draft,
+    fit_evidence,
+    format_evidence,
+)
 from reportgraph.prompts.drafting import CUT_RETRY, REPLY_DEFECT_FEEDBACK
 from reportgraph.tools.checking.validator import CheckResult, ValidationResult
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
@@ -153,7 +160,8 @@ def run_draft(tmp_path: Path, rules: list[dict[str, Any]], budget: int = 40, **s
     context = Context(chat_model=f"scripted:{script}", llm="on", **settings)
     task: DraftTask = {"section": SPEC.sections[0].model_dump(), "spec": SPEC.model_dump(),
                        "evidence": [r.model_dump() for r in PACK], "budget": budget, "round": 1,
-                       "feedback": [], "previous_text": "", "video_disclosure": "", "drafting_mode": "llm"}
+                       "requests_in_round": 1, "feedback": [], "previous_text": "", "video_disclosure": "",
+                       "drafting_mode": "llm"}
     return draft(task, Runtime(context=context)), scripted_model(script)
 
 
@@ -204,8 +212,8 @@ def test_the_draft_node_records_what_the_window_cut(tmp_path: Path) -> None:
     rules = [{"match": ["第 1 节"], "content": "茶起源于中国[@lc-tea-2]。"}]
     update, model = run_draft(tmp_path, rules, context_window=8192)
     assert format_evidence(PACK) in model.prompts[0]
-    assert not notes(update, "evidence cut to fit the context window")
+    assert not notes(update, EVIDENCE_CUT)
     update, model = run_draft(tmp_path, rules, context_window=512)
-    [cut] = notes(update, "evidence cut to fit the context window")
+    [cut] = notes(update, EVIDENCE_CUT)
     assert cut["cut"] == [PAPER.id, TEA.id] and cut["window"] == 512
     assert PAPER.id not in model.prompts[0] and update["drafts"]["1"]
