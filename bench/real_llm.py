@@ -23,8 +23,9 @@ Then it starts the server, measures its speed with one request, runs reportgraph
 short English task (and on ``--fixture`` when given), runs ``reportgraph check`` on each report, stops the
 server and prints, per run: status, rounds, model calls, prompt and completion tokens (as the server
 reported them in ``usage``), seconds per node, the structured-output mode, its failures and the replies
-repaired after a cut, replies cut at max_tokens, and whether ``reportgraph check`` agrees with the run's
-own status.
+repaired after a cut, replies cut at max_tokens, evidence packs cut (to the window or the time budget), why
+the run stopped with its time budget's figures, and whether ``reportgraph check`` agrees with the run's own
+status.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from reportgraph.nodes.draft import EVIDENCE_CUT
 
 LLAMA_CPP_VERSION = "0.3.36"
 CMAKE_ARGS = (
@@ -233,6 +235,7 @@ def figures(name: str, task_dir: Path, out: Path, base_url: str, cache_dir: Path
     check_code, _, check_log = reportgraph(["check", str(task_dir), str(out / "report.md"), "-o",
                                             str(out / "check")], base_url, cache_dir)
     checked = {0: "pass", 1: "needs_review"}.get(check_code, f"unavailable (exit {check_code})")
+    validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     return {
         "task": name,
         "status": run_record["status"],
@@ -252,7 +255,10 @@ def figures(name: str, task_dir: Path, out: Path, base_url: str, cache_dir: Path
         "evidence_gap_searches": sum(n["message"] == "evidence gap search" for n in notes),
         "check_status": checked if check_code in (0, 1) else check_log.strip()[-200:],
         "agrees": "yes" if checked == run_record["status"] else "no",
-        "unmet": json.loads((out / "validation.json").read_text(encoding="utf-8")).get("unmet", []),
+        "stopped_because": validation.get("stopped_because", ""),
+        "time_budget": validation.get("time_budget"),
+        "evidence_cut": sum(n["message"] == EVIDENCE_CUT for n in notes),
+        "unmet": validation.get("unmet", []),
     }
 
 
