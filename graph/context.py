@@ -150,10 +150,10 @@ class Context(BaseModel):
     )
     time_budget_s: float = Field(
         default_factory=lambda: env().reportgraph_time_budget_s, ge=0,
-        description="Wall seconds the run may take (env REPORTGRAPH_TIME_BUDGET_S; 0 = no limit): no "
-        "revision round is started that is projected to end past it (the run ends needs_review and says "
-        "so), and a draft's evidence is cut so its round fits half the time left at the server's measured "
-        "speed (nodes/clock.py).",
+        description="Wall seconds drafting and revising may take, from the first draft "
+        "(env REPORTGRAPH_TIME_BUDGET_S; 0 = no limit): no revision round is started that is projected to "
+        "end past it (the run ends needs_review and says so), and a draft's evidence is cut so its round "
+        "fits half the time left at the server's measured speed (nodes/clock.py).",
     )
     stop_without_progress: bool = Field(
         True, description="End needs_review, before max_revision_rounds, after a model's redraft that left "

@@ -1,15 +1,18 @@
-"""The run's time budget (``Context.time_budget_s``): what is left, and whether another round fits in it.
+"""The time budget of drafting and revising (``Context.time_budget_s``): what is left, and whether another
+round fits in it.
 
 A slow local server would otherwise revise until ``max_revision_rounds`` however long that takes (issue 15:
-Qwen2.5-0.5B on one core spent 12-15 minutes a round on the fixture, 55 minutes for four rounds). So:
+Qwen2.5-0.5B on one core spent 9-17 minutes a round on the fixture, 55 minutes for four rounds). So:
 
 - a draft request's evidence is cut until, at the server's measured speed, the round's requests fit in
   ``ROUND_SHARE`` of the time left (nodes/draft.py), leaving room for a revision;
 - validate starts no revision round projected, from the length of the round it closes, to end past the
   budget: the run ends ``needs_review`` and says so (nodes/validate.py).
 
-The clock starts when this run's Context is first asked (plan, or the first node of a resumed run), so a
-resumed run gets a fresh budget; one Context per run, like its memo (tools/memo.py).
+The clock starts when drafting does (join, or the first node of a resumed run that drafts or validates):
+reading materials and building a cold index are bounded elsewhere (the video's own budget, the index cache)
+and leave the rounds' time alone; a resumed run gets a fresh budget. One Context per run, like its memo
+(tools/memo.py).
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ ROUND_SHARE = 0.5
 _ROUND_OPENERS = ("join", "validate")
 
 
-def run_started(context: Context) -> float:
-    """Epoch seconds when this run's clock started (the first call for its Context starts it)."""
-    started, _ = context.memo.once(("run_started",), time.time)
+def drafting_started(context: Context) -> float:
+    """Epoch seconds when this run's drafting clock started (the first call for its Context starts it)."""
+    started, _ = context.memo.once(("drafting_started",), time.time)
     return started
 
 
@@ -37,7 +40,7 @@ def remaining_s(context: Context, now: float | None = None) -> float | None:
     """Seconds left of ``context.time_budget_s`` (negative once overrun); None when there is no budget."""
     if not context.time_budget_s:
         return None
-    return context.time_budget_s - ((now or time.time()) - run_started(context))
+    return context.time_budget_s - ((now or time.time()) - drafting_started(context))
 
 
 def request_allowance_s(context: Context, requests_in_round: int) -> float:
@@ -51,19 +54,22 @@ def request_allowance_s(context: Context, requests_in_round: int) -> float:
     return min(context.request_timeout_s, max(0.0, remaining) * ROUND_SHARE / waves)
 
 
-def round_seconds(events: Sequence[Mapping[str, Any]], now: float) -> float | None:
+def round_seconds(events: Sequence[Mapping[str, Any]], now: float, clock_started: float = 0.0
+                  ) -> float | None:
     """Wall seconds of the round being validated: from the end of the step that opened it (join, or the
-    previous validate) to ``now``; None when no such step is recorded."""
+    previous validate), or from ``clock_started`` if later (a resumed run: the pause is not the round's),
+    to ``now``; None when no such step is recorded."""
     opened = [e["finished_at"] for e in events
               if e.get("kind") == "node" and e.get("node") in _ROUND_OPENERS and "finished_at" in e]
-    return now - max(opened) if opened else None
+    return now - max(*opened, clock_started) if opened else None
 
 
 def next_round_projection(events: Sequence[Mapping[str, Any]], current_round: int, sections_next: int,
-                          now: float) -> float | None:
-    """Seconds the next round is projected to take: the round just drafted, scaled by how many sections
-    the next one redrafts against how many this one drafted. None when the round's start is unknown."""
-    seconds = round_seconds(events, now)
+                          now: float, clock_started: float = 0.0) -> float | None:
+    """Seconds the next round is projected to take: the round just drafted (see :func:`round_seconds`),
+    scaled by how many sections the next one redrafts against how many this one drafted. None when the
+    round's start is unknown."""
+    seconds = round_seconds(events, now, clock_started)
     if seconds is None:
         return None
     drafted = sum(1 for e in events

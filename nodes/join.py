@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
+from reportgraph.nodes.clock import drafting_started
 from reportgraph.nodes.common import NodeRecord
 from reportgraph.nodes.video import assign_to_sections
 from reportgraph.tools.registry import SourceRecord
@@ -26,6 +27,7 @@ def video_records(state: ReportState) -> list[SourceRecord]:
 
 def join(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("join")
+    drafting_started(runtime.context)  # the time budget of the rounds counts from here
     evidence = state.get("evidence") or {}
     records = video_records(state)
     # Each section's retrieved ids without video ids from an earlier pass, so joining twice adds nothing.

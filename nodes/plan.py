@@ -10,7 +10,6 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context, llm_enabled
 from reportgraph.graph.state import ReportState
-from reportgraph.nodes.clock import run_started
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
 from reportgraph.prompts.drafting import (
     DEFAULT_TITLE,
@@ -203,7 +202,6 @@ def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context]
 
 def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("plan")
-    run_started(runtime.context)  # the time budget counts from here
     task_dir = Path(state["task_dir"]).expanduser()
     try:
         require_task_dir(task_dir)

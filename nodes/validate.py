@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 from reportgraph.graph.context import Context
 from reportgraph.graph.state import ReportState
-from reportgraph.nodes.clock import next_round_projection, remaining_s
+from reportgraph.nodes.clock import drafting_started, next_round_projection, remaining_s
 from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
@@ -231,7 +231,7 @@ def time_budget(state: ReportState, context: Context, result: ValidationResult, 
     if left is None:
         return None
     projected = next_round_projection(state.get("events") or [], state.get("round", 1),
-                                      len(result.feedback), now)
+                                      len(result.feedback), now, drafting_started(context))
     return {"budget_s": context.time_budget_s, "elapsed_s": round(context.time_budget_s - left, 3),
             "left_s": round(left, 3),
             "projected_next_round_s": None if projected is None else round(projected, 3)}
@@ -281,6 +281,8 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     current_round = state.get("round", 1)
     budget = time_budget(state, context, result, time.time())
     status, stopped, report_sha1 = decide(state, context, result, markdown, budget)
+    if budget is not None:
+        record.note("time budget", round=state.get("round", 1), **budget)
     summary = validation_summary(result)
     unmet = summary["unmet"]
     emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
@@ -291,7 +293,9 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "max_revision_rounds": context.max_revision_rounds,
         "stalled": stopped in (STOP_UNCHANGED, STOP_NO_PROGRESS),
         "stopped_because": stopped,
-        "time_budget": budget,
+        # Clock figures only when they decided the run: a report's validation.json is otherwise the same
+        # however fast the machine (run.json's notes keep them every round).
+        "time_budget": budget if stopped == STOP_TIME_BUDGET else None,
         "report_sha1": report_sha1,
         **summary,
         "soft": {

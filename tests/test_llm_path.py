@@ -541,3 +541,5 @@ def test_a_run_out_of_its_time_budget_starts_no_revision_round(
         assert figures["projected_next_round_s"] is not None  # from the round just drafted
     else:
         assert validation["round"] == 4 and validation["time_budget"] is None
+    budget_notes = [n for n in read_output(tmp_path, "run.json")["notes"] if n["message"] == "time budget"]
+    assert len(budget_notes) == (1 if budget_s else 0)

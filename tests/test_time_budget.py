@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from reportgraph.graph.context import Context
-from reportgraph.nodes.clock import ROUND_SHARE, next_round_projection, request_allowance_s, run_started
+from reportgraph.nodes.clock import ROUND_SHARE, drafting_started, next_round_projection, request_allowance_s
 from reportgraph.nodes.draft import fit_evidence, format_evidence
 from reportgraph.nodes.validate import out_of_time
 from reportgraph.tools.llm import estimate_tokens
@@ -18,8 +18,8 @@ from reportgraph.tools.registry import SourceRecord
 
 def started_ago(seconds: float, **settings: Any) -> Context:
     context = Context(**settings)
-    context.memo.once(("run_started",), lambda: time.time() - seconds)
-    assert run_started(context) < time.time() - seconds + 1
+    context.memo.once(("drafting_started",), lambda: time.time() - seconds)
+    assert drafting_started(context) < time.time() - seconds + 1
     return context
 
 
@@ -47,6 +47,8 @@ def test_the_next_round_is_projected_from_the_round_just_drafted() -> None:
     events += [node("validate", 700, round=1), node("draft", 800, round=2), node("draft", 900, round=2)]
     assert next_round_projection(events, 2, 1, now=1000) == pytest.approx(150), "from the last validate"
     assert next_round_projection([node("plan", 10)], 1, 2, now=50) is None
+    # Resumed at 950 after a pause: the round counts from the resumed run's clock, not from before the pause.
+    assert next_round_projection(events, 2, 2, now=1000, clock_started=950) == pytest.approx(50)
 
 
 def test_out_of_time_when_the_projection_does_not_fit_or_nothing_is_left() -> None:
