@@ -108,6 +108,8 @@ def _finish(state: dict[str, Any]) -> int:
         console.print(f"  {mark} {check['name']}: {escape(str(check['detail']))}")
     rounds, output_dir = validation.get("round"), state.get("output_dir")
     console.print(f"[bold]{status}[/] after {rounds} round(s); outputs in {output_dir}")
+    if validation.get("stopped_because"):
+        console.print(f"  stopped: {escape(validation['stopped_because'])}")
     for item in validation.get("unmet", []):
         console.print(f"  [yellow]unmet[/] {escape(item)}")
     return EXIT_PASS if status == "pass" else EXIT_NEEDS_REVIEW

@@ -139,3 +139,17 @@ def test_an_output_path_through_a_file_is_refused_before_any_work(
     assert blocker.read_text(encoding="utf-8") == "keep me"
     assert not list(tmp_path.glob("cache/runs/*.json"))  # refused before a run record or any node ran
 
+
+
+def test_the_end_of_a_run_says_why_it_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    sink = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=sink, force_terminal=False, soft_wrap=True))
+    validation = {"round": 2, "checks": [{"name": "length", "passed": False, "detail": "900 字"}],
+                  "unmet": ["length: 900 字"], "stopped_because": "the next round would end past the budget"}
+    state = {"status": "needs_review", "validation": validation, "output_dir": "out/x"}
+    assert cli._finish(state) == cli.EXIT_NEEDS_REVIEW
+    assert "stopped: the next round would end past the budget" in sink.getvalue()
+    quiet = io.StringIO()
+    monkeypatch.setattr(cli, "console", Console(file=quiet, force_terminal=False, soft_wrap=True))
+    cli._finish({**state, "validation": {**validation, "stopped_because": ""}})
+    assert "needs_review after 2 round(s)" in quiet.getvalue() and "stopped:" not in quiet.getvalue()
