@@ -39,6 +39,7 @@ class EnvSettings(BaseSettings):
     reportgraph_context_window: int = 8192
     reportgraph_max_gap_rounds: int = 1
     reportgraph_time_budget_s: float = 1800.0
+    reportgraph_stop_without_progress: bool = True
     reportgraph_model_facets: bool = False
 
 
@@ -156,8 +157,9 @@ class Context(BaseModel):
         "fits half the time left at the server's measured speed (nodes/clock.py).",
     )
     stop_without_progress: bool = Field(
-        True, description="End needs_review, before max_revision_rounds, after a model's redraft that left "
-        "no fewer checks failing and no fewer feedback items.",
+        default_factory=lambda: env().reportgraph_stop_without_progress,
+        description="End needs_review, before max_revision_rounds, after a model's redraft that left "
+        "no fewer checks failing and no fewer feedback items (env REPORTGRAPH_STOP_WITHOUT_PROGRESS).",
     )
     evidence_per_section: int = Field(10, ge=1, le=50, description="Evidence chunks retrieved per section.")
     per_doc_cap: int = Field(2, ge=1, description="At most this many chunks of one document per section.")
