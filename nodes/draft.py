@@ -100,8 +100,9 @@ def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: in
     """The pack's best-ranked records that fit the context window and the time a request may take.
 
     Window: the server's own figure when it states one, else ``context.context_window``; it must hold
-    the prompt, ``max_tokens`` and ``TEMPLATE_TOKENS``. Time: at the measured speed a request must fit
-    ``seconds_allowed`` (default ``context.request_timeout_s``; before any answer, only the window binds).
+    the prompt, ``max_tokens`` and ``TEMPLATE_TOKENS``. Time: at the measured speed a request, its reply
+    as long as the section's budget (``max_tokens`` without its headroom), must fit ``seconds_allowed``
+    (default ``context.request_timeout_s``; before any answer, only the window binds).
     Records are taken from the pack in rank order, whole: one that does not fit is left out and the next
     ones are tried. Time never cuts the pack below its first record that fits the window: a draft with
     no evidence could cite nothing.
@@ -114,7 +115,8 @@ def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: in
     speed = server_speed(context.base_url, context.chat_model)
     seconds = context.request_timeout_s if seconds_allowed is None else seconds_allowed
     if speed:
-        in_time = int((seconds * speed - max_tokens) / PROMPT_WEIGHT) - fixed
+        reply = max_tokens / context.max_tokens_headroom
+        in_time = int((seconds * speed - reply) / PROMPT_WEIGHT) - fixed
         first = next((cost for cost in costs if cost <= allowed), 0)
         allowed = min(allowed, max(first, in_time))
     kept: list[SourceRecord] = []

@@ -64,16 +64,18 @@ RECORDS = [SourceRecord(id=f"lc-{n:010d}-1", kind="corpus", segment="chunk", sou
 
 
 def test_evidence_is_cut_to_the_time_a_request_may_take_but_never_to_nothing() -> None:
-    context = Context(chat_model="budget-test-model", base_url="http://127.0.0.1:9/v1", context_window=32768)
+    context = Context(chat_model="budget-test-model", base_url="http://127.0.0.1:9/v1", context_window=32768,
+                      max_tokens_headroom=1.5)
     gate = gate_for(context.base_url, context.chat_model, context.max_model_calls)
     gate.tokens_per_s = 20.0  # weighted tokens per second, as measured
     cost = estimate_tokens(format_evidence([RECORDS[0]])) + 2
     max_tokens = 500
     fixed = "x" * 400  # the prompt around the evidence: 100 tokens
-    # 35 s at 20/s = 700 weighted tokens: 500 for the reply, 200 / PROMPT_WEIGHT of prompt, 100 fixed.
-    fit = fit_evidence(RECORDS, fixed, max_tokens, context, seconds_allowed=35)
-    assert len(fit.kept) == (int((35 * 20 - max_tokens) / PROMPT_WEIGHT) - 100) // cost
-    assert 0 < len(fit.kept) < len(RECORDS) and fit.seconds_allowed == 35
+    # 25 s at 20/s = 500 weighted tokens: the budget's reply (max_tokens without its 1.5 headroom, 333),
+    # then (500 - 333) / PROMPT_WEIGHT of prompt, 100 of it fixed.
+    fit = fit_evidence(RECORDS, fixed, max_tokens, context, seconds_allowed=25)
+    assert len(fit.kept) == (int((25 * 20 - max_tokens / 1.5) / PROMPT_WEIGHT) - 100) // cost
+    assert 0 < len(fit.kept) < len(RECORDS) and fit.seconds_allowed == 25
     assert fit.cut == [r.id for r in RECORDS[len(fit.kept):]], "lowest-ranked records go first"
     assert fit_evidence(RECORDS, fixed, max_tokens, context, seconds_allowed=3600).cut == []
     starved = fit_evidence(RECORDS, fixed, max_tokens, context, seconds_allowed=0)
