@@ -282,7 +282,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     budget = time_budget(state, context, result, time.time())
     status, stopped, report_sha1 = decide(state, context, result, markdown, budget)
     if budget is not None:
-        record.note("time budget", round=state.get("round", 1), **budget)
+        record.note("time budget", round=current_round, **budget)
     summary = validation_summary(result)
     unmet = summary["unmet"]
     emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
