@@ -38,8 +38,8 @@ from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langgraph.checkpoint.memory import InMemorySaver
-from reportgraph.graph.context import env
 from reportgraph.graph.graph import build_graph
+from reportgraph.nodes.context import env
 from reportgraph.tools.intake.spec import parse_requirements
 from reportgraph.tools.intake.taskio import read_task_text
 from reportgraph.tools.llm import forget_scripted_models

@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportgraph.graph.check_cmd import check_report
-from reportgraph.graph.context import Context
+from reportgraph.nodes.check_inputs import check_report
+from reportgraph.nodes.context import Context
 from shared_data import shared_dir
 
 SHARED = shared_dir()  # $REPORTGRAPH_SHARED, else ../shared beside the project

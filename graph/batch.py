@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reportgraph.graph.checkpoints import is_postgres, open_checkpointer, redacted
-from reportgraph.graph.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_NEEDS_REVIEW, EXIT_PASS, console
+from reportgraph.graph.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_NEEDS_REVIEW, EXIT_PASS, console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 

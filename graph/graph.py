@@ -1,9 +1,11 @@
-"""The wiring: plan → {retrieve, video_analyse} → join → draft (one per section) → validate → draft … or end.
+"""The wiring: plan → {retrieve, video_analyse} → join → draft (one per section) → validate → draft …
+→ finish.
 
 retrieve and video_analyse run side by side (neither reads the other's output); ``join`` is deferred, so it
 runs once both branches are done. Routers are pure functions of state. Failed video analysis routes through
 ``video_fallback``; validate sends only the failing sections back to draft, for at most
-``Context.max_revision_rounds`` rounds.
+``Context.max_revision_rounds`` rounds, through ``gap_search`` first when their evidence lacks a facet;
+``finish`` renders and writes the outputs once the run has a status.
 """
 
 from __future__ import annotations
@@ -12,18 +14,18 @@ from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy, Send
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import DraftTask, InputState, OutputState, ReportState
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.draft import draft
+from reportgraph.nodes.finish import finish
+from reportgraph.nodes.gaps import gap_search
 from reportgraph.nodes.join import join
 from reportgraph.nodes.plan import plan
 from reportgraph.nodes.retrieve import retrieve
+from reportgraph.nodes.state import DraftTask, InputState, OutputState, ReportState
 from reportgraph.nodes.validate import validate
 from reportgraph.nodes.video import video_analyse, video_fallback
 from reportgraph.tools.llm import is_transient_error
-
-DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
-
+from reportgraph.tools.writing.report import DISCLOSED_VIDEO_STATUSES
 
 # On top of the client's own retries of each request (Context.max_retries): a node that still fails for
 # what a provider may get over (rate limits, 5xx, timeouts, dropped connections) is run again after 1 s,
@@ -83,19 +85,20 @@ def failing_sections(state: ReportState) -> list[int]:
 
 def route_after_join(state: ReportState) -> Literal["__end__"] | list[Send]:
     """Retrieve may find the materials unusable (bad_input); otherwise every section is drafted, or after
-    an evidence-gap round (``gap_round`` set) the sections validate failed."""
+    an evidence-gap search (``gap_round`` set) the sections validate failed."""
     if state.get("status") == "bad_input":
         return "__end__"
     return draft_tasks(state, failing_sections(state) if state.get("gap_round") else all_sections(state))
 
 
-def route_after_validate(state: ReportState) -> Literal["__end__", "retrieve"] | list[Send]:
-    """End; back to retrieve when failing sections lack evidence for a facet (``evidence_gaps``, bounded
-    by ``Context.max_gap_rounds``, see nodes/gaps.py); else redraft the failing sections."""
+def route_after_validate(state: ReportState) -> Literal["finish", "gap_search"] | list[Send]:
+    """finish once the run has a status (pass / needs_review); the gap search when failing sections lack
+    evidence for a facet (``evidence_gaps``, bounded by ``Context.max_gap_rounds``, see nodes/gaps.py);
+    else redraft the failing sections."""
     if state.get("status") != "running":
-        return "__end__"
+        return "finish"
     if state.get("evidence_gaps"):
-        return "retrieve"
+        return "gap_search"
     return draft_tasks(state, failing_sections(state))
 
 
@@ -110,7 +113,9 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     # defer: runs once, after every branch still in flight (retrieve, video_analyse, video_fallback) is done
     builder.add_node("join", join, defer=True)
     builder.add_node("draft", draft, retry_policy=MODEL_RETRY)
-    builder.add_node("validate", validate)
+    builder.add_node("validate", validate, retry_policy=MODEL_RETRY)
+    builder.add_node("gap_search", gap_search, retry_policy=MODEL_RETRY)
+    builder.add_node("finish", finish)
     builder.add_edge(START, "plan")
     builder.add_conditional_edges("plan", route_after_plan, ["retrieve", "video_analyse", END])
     builder.add_edge("retrieve", "join")
@@ -118,7 +123,9 @@ def build_graph() -> StateGraph[Any, Any, Any, Any]:
     builder.add_edge("video_fallback", "join")
     builder.add_conditional_edges("join", route_after_join, ["draft", END])
     builder.add_edge("draft", "validate")
-    builder.add_conditional_edges("validate", route_after_validate, ["draft", "retrieve", END])
+    builder.add_conditional_edges("validate", route_after_validate, ["draft", "gap_search", "finish"])
+    builder.add_edge("gap_search", "join")
+    builder.add_edge("finish", END)
     return builder
 
 

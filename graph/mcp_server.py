@@ -23,8 +23,8 @@ from typing import Any, Literal, TypeVar
 import anyio.to_thread
 from mcp.server.fastmcp import FastMCP
 from pydantic import BaseModel, Field
-from reportgraph.graph.check_cmd import check_report
-from reportgraph.graph.context import Context, env
+from reportgraph.nodes.check_inputs import check_report
+from reportgraph.nodes.context import Context, env
 from reportgraph.tools.intake import Inventory, inventory
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.retrieval import (

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reportgraph.graph.context import Context
+from reportgraph.nodes.context import Context
 from reportgraph.tools.intake import BadInputError, read_task_text
 from reportgraph.tools.intake.spec import LengthRequirement, RequirementSpec, parse_requirements
 

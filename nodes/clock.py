@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reportgraph.graph.context import Context
+from reportgraph.nodes.context import Context
 
 # Share of the time left that one round's draft requests may take at the measured speed.
 ROUND_SHARE = 0.5

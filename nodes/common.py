@@ -1,16 +1,22 @@
-"""Small helpers the nodes share: run-record events, progress events, and the chat model for a run."""
+"""Small helpers the nodes share: run-record events, progress events, the chat model and its structured
+questions, and the task's index (loaded once per run)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context, env
-from reportgraph.tools.llm import LLMSettings, make_chat_model, reply_notes, usage_of
-from reportgraph.tools.retrieval import EmbedderSettings
+from reportgraph.nodes.context import Context, env
+from reportgraph.nodes.state import ReportState
+from reportgraph.tools.intake import Inventory
+from reportgraph.tools.llm import LLMSettings, SchemaT, ask_structured, make_chat_model, reply_notes, usage_of
+from reportgraph.tools.retrieval import EmbedderSettings, IndexBuild, ProgressCallback, build_task_index
 from reportgraph.tools.retrieval import embedder_settings as run_embedder_settings
+from reportgraph.tools.writing.report import assemble
 
 
 def emit(runtime: Runtime[Context], node: str, message: str, **data: Any) -> None:
@@ -79,3 +85,31 @@ def embedder_settings(context: Context) -> EmbedderSettings:
     """The run's embedder settings, with the API key from the environment and the run's memo (the
     embeddings endpoint is probed once per run)."""
     return run_embedder_settings(context, env().openai_api_key, context.memo)
+
+
+def ask(context: Context, schema: type[SchemaT], messages: Sequence[tuple[str, str]], purpose: str,
+        record: NodeRecord, max_tokens: int | None = None) -> SchemaT | None:
+    """The run's model asked for ``schema`` (tools.llm.ask_structured: provider errors raise, anything else
+    is a fallback recorded under ``purpose`` and None); every reply counted in ``record``."""
+    extra = {} if max_tokens is None else {"max_tokens": max_tokens}
+    return ask_structured(chat_model(context), schema, messages, purpose=purpose, on_reply=record.llm,
+                          on_fallback=record.fallback, **extra)
+
+
+def task_index(context: Context, task_dir: Path, stock: Inventory | None = None,
+               progress: ProgressCallback | None = None) -> IndexBuild:
+    """The task folder's retrieval index, built or loaded from the cache once per run (the run's memo):
+    retrieve builds it, validate and the gap search reuse it every round. Raises BadInputError for
+    materials that cannot be used."""
+    key = ("task_index", str(Path(task_dir).resolve()))
+    settings = embedder_settings(context)
+    build, _ = context.memo.once(
+        key, lambda: build_task_index(task_dir, settings, context.cache_dir, progress, stock)
+    )
+    return build
+
+
+def draft_markdown(state: ReportState) -> str:
+    """The report as drafted so far (``[@id]`` citations): what validate checks and finish renders."""
+    return assemble(state["spec"], state.get("drafts") or {}, state.get("drafting_mode", "extractive"),
+                    state.get("video") or {}, (state.get("retrieval") or {}).get("materials"))

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import DraftTask
 from reportgraph.nodes.clock import request_allowance_s
 from reportgraph.nodes.common import NodeRecord, chat_model, emit
+from reportgraph.nodes.context import Context
+from reportgraph.nodes.state import DraftTask
 from reportgraph.prompts.drafting import (
     CUT_RETRY,
     DISCLOSURE_NOTE,
@@ -176,7 +176,7 @@ def draft_with_model(task: DraftTask, spec: RequirementSpec, section: SectionReq
 
 def draft(task: DraftTask, runtime: Runtime[Context]) -> dict[str, Any]:
     section = SectionRequirement.model_validate(task["section"])
-    spec = RequirementSpec.model_validate(task["spec"])
+    spec = task["spec"]
     record = NodeRecord("draft")
     evidence = [SourceRecord.model_validate(item) for item in task["evidence"]]
     if task["drafting_mode"] == "llm":

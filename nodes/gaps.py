@@ -1,13 +1,13 @@
-"""The evidence-gap loop: a section whose evidence lacks a facet is sent back to retrieve, then redrafted.
+"""gap_search: a section whose evidence lacks a facet gets a targeted search, then is redrafted.
 
 validate (after a round that still has failing sections) calls :func:`pending_gaps`: for each failing
 section, the facets (tools/checking/facets.py) no record of its pack mentions. While
 ``gap_round < Context.max_gap_rounds`` they go to state ``evidence_gaps``, and the graph's conditional edge
-validate → retrieve takes them; retrieve calls :func:`retrieve_gaps`, which searches the index once more
-per section with targeted queries (proposed by the chat model when the run drafts with one, else the
-facets' own terms), adds what is new to the pack, clears ``evidence_gaps`` and counts ``gap_round``. join
-then sends the failing sections to draft again. The bound ends the loop: once reached, pending_gaps
-returns nothing and validate's usual revise/end decision stands.
+validate → gap_search takes them; :func:`gap_search` searches the index once more per section with
+targeted queries (proposed by the chat model when the run drafts with one, else the facets' own terms),
+adds what is new to the pack, clears ``evidence_gaps`` and counts ``gap_round``. join then sends the
+failing sections to draft again. The bound ends the loop: once reached, pending_gaps returns nothing and
+validate's usual revise/end decision stands.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import ReportState
-from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
+from reportgraph.nodes.common import NodeRecord, ask, emit, task_index
+from reportgraph.nodes.context import Context
+from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.drafting import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
 from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.intake import Inventory
-from reportgraph.tools.intake.spec import RequirementSpec
-from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import SearchMode, build_task_index, search
+from reportgraph.tools.retrieval import SearchMode, search
 
 # New records a gap search may add to one section's pack.
 GAP_RECORDS = 4
@@ -55,7 +53,7 @@ def pending_gaps(
     ``gap_round`` has reached ``context.max_gap_rounds``."""
     if state.get("gap_round", 0) >= context.max_gap_rounds:
         return {}
-    spec = RequirementSpec.model_validate(state["spec"])
+    spec = state["spec"]
     registry = state.get("sources") or {}
     evidence = state.get("evidence") or {}
     gaps: dict[str, dict[str, list[str]]] = {}
@@ -77,23 +75,15 @@ def gap_queries(state: ReportState, key: str, facets: Mapping[str, list[str]], r
     own = list(dict.fromkeys([" ".join(facets), *terms]))
     if state.get("drafting_mode") != "llm":
         return own
-    spec = RequirementSpec.model_validate(state["spec"])
+    spec = state["spec"]
     title = next((s.title for s in spec.sections if str(s.index) == key), "")
     prompt = GAP_QUERIES_USER.format(task=spec.topic, title=title, facets=", ".join(facets),
                                      terms=", ".join(terms))
-    try:
-        reply = invoke_structured(chat_model(runtime.context), GapQueries,
-                                  [("system", GAP_QUERIES_SYSTEM), ("human", prompt)], max_tokens=256)
-    except Exception as error:  # the facets' own terms still make a targeted search
-        reason = f"model call failed, facet terms used: {type(error).__name__}: {error}"
-        record.fallback("gap_queries", reason)
+    reply = ask(runtime.context, GapQueries, [("system", GAP_QUERIES_SYSTEM), ("human", prompt)],
+                "gap_queries", record, max_tokens=256)
+    if reply is None or not reply.queries:
         return own
-    for raw in reply.replies:
-        record.llm(raw)
-    if reply.value is None or not reply.value.queries:
-        record.fallback("gap_queries", f"model reply not usable, facet terms used: {reply.problem}")
-        return own
-    return list(dict.fromkeys([*reply.value.queries, *own]))
+    return list(dict.fromkeys([*reply.queries, *own]))
 
 
 def gap_search_mode(state: ReportState) -> SearchMode:
@@ -103,13 +93,12 @@ def gap_search_mode(state: ReportState) -> SearchMode:
     return "hybrid" if state.get("drafting_mode") == "llm" else "bm25"
 
 
-def retrieve_gaps(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """retrieve's work in a gap round: one targeted search per section in ``evidence_gaps``."""
-    record = NodeRecord("retrieve")
+def gap_search(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """One targeted search per section in ``evidence_gaps``; what is new joins the section's pack."""
+    record = NodeRecord("gap_search")
     context = runtime.context
     stock = Inventory.model_validate(state["inventory"])
-    build = build_task_index(Path(state["task_dir"]), embedder_settings(context), context.cache_dir,
-                             None, stock)
+    build = task_index(context, Path(state["task_dir"]), stock)
     evidence = {key: list(ids) for key, ids in (state.get("evidence") or {}).items()}
     taken = {source_id for ids in evidence.values() for source_id in ids}
     added: list[SourceRecord] = []
@@ -124,7 +113,7 @@ def retrieve_gaps(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
         record.note("evidence gap search", section=int(key), facets=sorted(facets), queries=queries,
                     added=[r.id for r in new])
     gap_round = state.get("gap_round", 0) + 1
-    emit(runtime, "retrieve", f"evidence-gap round {gap_round}: {len(added)} new evidence pieces",
+    emit(runtime, "gap_search", f"evidence-gap round {gap_round}: {len(added)} new evidence pieces",
          gap_round=gap_round, sections=sorted(state.get("evidence_gaps") or {}))
     return {
         "sources": to_registry(added),

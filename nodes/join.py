@@ -10,12 +10,36 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import ReportState
 from reportgraph.nodes.clock import drafting_started
 from reportgraph.nodes.common import NodeRecord
-from reportgraph.nodes.video import assign_to_sections
+from reportgraph.nodes.context import Context
+from reportgraph.nodes.state import ReportState
+from reportgraph.tools.checking.support import content_tokens
 from reportgraph.tools.registry import SourceRecord
+
+VIDEO_RECORDS_PER_VIDEO_SECTION = 40
+VIDEO_RECORDS_PER_OTHER_SECTION = 2
+
+
+def assign_to_sections(
+    records: list[SourceRecord], outline: list[dict[str, Any]], evidence: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Video-focused sections get the whole timeline; others the few segments closest to their queries."""
+    updated = {}
+    for item in outline:
+        key = str(item["index"])
+        if item.get("focus") == "video":
+            chosen = records[:VIDEO_RECORDS_PER_VIDEO_SECTION]
+        else:
+            terms = content_tokens(" ".join(item.get("queries", [])))
+            content = [r for r in records if r.segment != "metadata"]
+            scored = sorted(content, key=lambda r: -len(terms & content_tokens(r.text)))
+            chosen = [r for r in scored[:VIDEO_RECORDS_PER_OTHER_SECTION] if terms & content_tokens(r.text)]
+        if item.get("focus") == "video":
+            updated[key] = [r.id for r in chosen] + list(evidence.get(key, []))
+        else:
+            updated[key] = list(evidence.get(key, [])) + [r.id for r in chosen]
+    return updated
 
 
 def video_records(state: ReportState) -> list[SourceRecord]:

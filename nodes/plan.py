@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-from reportgraph.graph.context import Context, llm_enabled
-from reportgraph.graph.state import ReportState
-from reportgraph.nodes.common import NodeRecord, chat_model, emit
+from reportgraph.nodes.common import NodeRecord, ask, emit
+from reportgraph.nodes.context import Context, llm_enabled
+from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.drafting import (
     DEFAULT_TITLE,
     PLAN_SYSTEM,
@@ -29,13 +29,6 @@ from reportgraph.tools.intake.spec import (
     parse_requirements,
     section_focus,
     stated_figures,
-)
-from reportgraph.tools.llm import (
-    SchemaT,
-    invoke_structured,
-    is_configuration_error,
-    is_transient_error,
-    provider_errors,
 )
 from reportgraph.tools.text import count_length, language_unit
 
@@ -108,25 +101,6 @@ def section_budgets(spec: RequirementSpec, mode: str) -> dict[int, int]:
     return {section.index: available // max(1, len(spec.sections)) for section in spec.sections}
 
 
-def ask_model(schema: type[SchemaT], messages: list[tuple[str, str]], purpose: str,
-              runtime: Runtime[Context], record: NodeRecord) -> SchemaT | None:
-    """One structured call; an unusable reply is a recorded fallback, a provider outage is raised."""
-    context = runtime.context
-    try:
-        with provider_errors(context.chat_model, context.base_url, f"plan, {purpose}"):
-            reply = invoke_structured(chat_model(context), schema, messages)
-    except Exception as error:
-        if is_transient_error(error) or is_configuration_error(error):
-            raise
-        record.fallback(purpose, f"model call failed, rules kept: {type(error).__name__}: {error}")
-        return None
-    for raw in reply.replies:
-        record.llm(raw)
-    if reply.value is None:
-        record.fallback(purpose, f"model reply not usable, rules kept: {reply.problem}")
-    return reply.value
-
-
 def stated_length(reading: LengthReading | None, task_text: str, spec: RequirementSpec | None = None,
                   context: Context | None = None) -> LengthRequirement | None:
     """The model's length range, kept only when its figures occur in the task (no invented limits).
@@ -159,7 +133,7 @@ def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Cont
     """The model reads the task too: it fills what the rules could not read (sections, length, title,
     tone), and where both read a field and differ the spec's ``disagreements`` say so (rules kept)."""
     messages = [("system", READ_TASK_SYSTEM), ("human", READ_TASK_USER.format(task=task_text))]
-    reading = ask_model(TaskReading, messages, "llm_spec", runtime, record)
+    reading = ask(runtime.context, TaskReading, messages, "llm_spec", record)
     if reading is None:
         return spec
     sections = [
@@ -193,7 +167,7 @@ def llm_queries(spec: RequirementSpec, task_text: str, runtime: Runtime[Context]
     """Search queries per section from the model; empty when its reply could not be read."""
     sections = "\n".join(f"{s.index}. {s.title}" for s in spec.sections)
     messages = [("system", PLAN_SYSTEM), ("human", PLAN_USER.format(task=task_text, sections=sections))]
-    planned = ask_model(OutlinePlan, messages, "llm_outline", runtime, record)
+    planned = ask(runtime.context, OutlinePlan, messages, "llm_outline", record)
     if planned is None:
         return {}
     return {item.index: list(dict.fromkeys(q.strip() for q in item.queries if q.strip()))[:MAX_MODEL_QUERIES]
@@ -234,7 +208,7 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "task_text": task.text,
         "task_notes": list(task.notes),
         "inventory": stock.model_dump(mode="json"),
-        "spec": spec.model_dump(mode="json"),
+        "spec": spec,
         "outline": outline,
         "drafting_mode": mode,
         "round": 1,

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import ReportState
-from reportgraph.nodes.common import NodeRecord, embedder_settings, emit
-from reportgraph.nodes.gaps import retrieve_gaps
+from reportgraph.nodes.common import NodeRecord, emit, task_index
+from reportgraph.nodes.context import Context
+from reportgraph.nodes.state import ReportState
 from reportgraph.tools.intake import (
     BadInputError,
     Inventory,
@@ -17,7 +16,6 @@ from reportgraph.tools.intake import (
     materials_summary,
     unpaired_subtitles,
 )
-from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
     FocusedSearch,
@@ -25,7 +23,6 @@ from reportgraph.tools.retrieval import (
     IndexBuild,
     IndexStore,
     ProgressCallback,
-    build_task_index,
     describe,
     prefetch_rerank,
     search,
@@ -143,7 +140,7 @@ def focused_packs(
     the writer's plan in each outline item (``offline``), budgets moved off a basic-information section,
     and every sentence owned by one section. ``progress("embed", done, total)`` follows the paper's chunks
     being embedded (the longest step of a cold run's retrieve)."""
-    spec = RequirementSpec.model_validate(state["spec"])
+    spec = state["spec"]
     queries = {item["index"]: item["queries"] for item in outline}
     finder = FocusedSearch(build.store, progress=progress)
     found = gather(spec, state.get("task_text", ""), finder, build.pdfs, queries,
@@ -175,8 +172,6 @@ def note_build(build: IndexBuild, record: NodeRecord, stock: Inventory) -> dict[
 
 
 def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
-    if state.get("evidence_gaps"):  # a round of the evidence-gap loop (validate → retrieve)
-        return retrieve_gaps(state, runtime)
     record = NodeRecord("retrieve")
     context = runtime.context
     task_dir = Path(state["task_dir"])
@@ -186,7 +181,7 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         emit(runtime, "retrieve", f"{stage} {done}/{total}", stage=stage, done=done, total=total)
 
     try:
-        build = build_task_index(task_dir, embedder_settings(context), context.cache_dir, progress, stock)
+        build = task_index(context, task_dir, stock, progress)
     except BadInputError as error:
         return {
             "status": "bad_input",

@@ -1,4 +1,8 @@
-"""validate: assemble the report, run the hard checks in code, and decide: pass, revise, or needs_review."""
+"""validate: run the hard checks in code on the assembled draft, and decide: pass, revise, or needs_review.
+
+The decision is the run's ``status`` (running / pass / needs_review) and, for a revision round, the failing
+sections' ``feedback`` and any facets their evidence lacks (``evidence_gaps``); :func:`route_after_validate`
+reads only those. The finished report is rendered and written by the ``finish`` node."""
 
 from __future__ import annotations
 
@@ -10,32 +14,22 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import ReportState
+from reportgraph.nodes.check_inputs import TaskMaterials, check_inputs
 from reportgraph.nodes.clock import drafting_started, next_round_projection, remaining_s
-from reportgraph.nodes.common import NodeRecord, chat_model, embedder_settings, emit
+from reportgraph.nodes.common import NodeRecord, ask, draft_markdown, emit, task_index
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.gaps import pending_gaps
-from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
+from reportgraph.nodes.state import OutlineItem, ReportState
+from reportgraph.prompts.drafting import SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.prompts.facets import FACETS_SYSTEM, FACETS_USER
-from reportgraph.prompts.materials import material_disclosures
 from reportgraph.tools.checking import (
-    EmbedFunction,
     Facet,
-    SupportChecker,
-    ValidationInputs,
     ValidationResult,
-    llm_support_judge,
-    section_facets,
     validate_report,
     validation_summary,
 )
-from reportgraph.tools.intake import read_task_text
 from reportgraph.tools.intake.spec import RequirementSpec
-from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.registry import render_citations, to_registry
-from reportgraph.tools.retrieval import build_task_index, select_embedder
-from reportgraph.tools.writing.banner import final_report
-from reportgraph.tools.writing.outputs import write_run_outputs
 from reportgraph.tools.writing.replies import with_reply_check
 
 # Why a run ended needs_review (validation.json "stopped_because").
@@ -70,55 +64,17 @@ class SoftVerdict(BaseModel):
     items: list[SoftItem]
 
 
-def assemble(state: ReportState) -> str:
-    """The report as drafted: title, mode note, then each required section under its exact heading."""
-    spec = RequirementSpec.model_validate(state["spec"])
-    mode = state.get("drafting_mode", "extractive")
-    title = spec.title or DEFAULT_TITLE[spec.language]
-    parts = [f"# {title}", REPORT_NOTE[spec.language][mode]]
-    video = state.get("video") or {}
-    has_video_section = any(section.focus == "video" for section in spec.sections)
-    if video.get("disclosure") and video.get("status") in ("failed", "partial") and not has_video_section:
-        parts.append(f"> {video['disclosure']}")
-    materials = (state.get("retrieval") or {}).get("materials")
-    parts.extend(f"> {line}" for line in material_disclosures(materials, spec.language))
-    drafts = state.get("drafts") or {}
-    for section in spec.sections:
-        parts.append(f"## {section.heading}")
-        parts.append(drafts.get(str(section.index), "").strip())
-    return "\n\n".join(part for part in parts if part) + "\n"
-
-
-def judge_soft(
-    spec: RequirementSpec, markdown: str, runtime: Runtime[Context], record: NodeRecord
-) -> list[dict[str, Any]]:
-    requirements = "\n".join(f"- {s}" for s in spec.soft)
-    reply = invoke_structured(
-        chat_model(runtime.context),
-        SoftVerdict,
-        [
-            ("system", SOFT_JUDGE_SYSTEM),
-            ("human", SOFT_JUDGE_USER.format(requirements=requirements, report=markdown)),
-        ],
-    )
-    for raw in reply.replies:
-        record.llm(raw)
-    if reply.value is None:
-        raise ValueError(f"soft verdict not readable: {reply.problem}")
-    return [item.model_dump() for item in reply.value.items]
-
-
 def soft_items(
-    spec: RequirementSpec, mode: str, rendered: str, runtime: Runtime[Context], record: NodeRecord
+    spec: RequirementSpec, mode: str, rendered: str, context: Context, record: NodeRecord
 ) -> list[dict[str, Any]]:
     """The model's verdicts on the soft items, recorded apart: advisory, never overriding a hard check."""
     if mode != "llm" or not spec.soft:
         return []
-    try:
-        return judge_soft(spec, rendered, runtime, record)
-    except Exception as error:  # soft items are advisory; a failed judge is recorded, not fatal
-        record.fallback("soft_judge", f"soft requirements not judged: {error}")
-        return []
+    requirements = "\n".join(f"- {s}" for s in spec.soft)
+    messages = [("system", SOFT_JUDGE_SYSTEM),
+                ("human", SOFT_JUDGE_USER.format(requirements=requirements, report=rendered))]
+    verdict = ask(context, SoftVerdict, messages, "soft_judge", record)
+    return [item.model_dump() for item in verdict.items] if verdict is not None else []
 
 
 def model_facets(
@@ -139,36 +95,22 @@ def model_facets(
 def propose_facets(
     spec: RequirementSpec, task_text: str, sections: str, context: Context, record: NodeRecord
 ) -> dict[int, list[Facet]] | None:
-    try:
-        reply = invoke_structured(chat_model(context), FacetProposal,
-                                  [("system", FACETS_SYSTEM),
-                                   ("human", FACETS_USER.format(task=task_text, sections=sections))])
-    except Exception as error:  # advisory: a failed proposal is recorded, not fatal
-        record.fallback("model_facets", f"facets not proposed: {error}")
-        return None
-    for raw in reply.replies:
-        record.llm(raw)
-    if reply.value is None:
-        record.fallback("model_facets", f"facets not readable: {reply.problem}")
+    messages = [("system", FACETS_SYSTEM), ("human", FACETS_USER.format(task=task_text, sections=sections))]
+    reply = ask(context, FacetProposal, messages, "model_facets", record)
+    if reply is None:
         return None
     known = {s.index for s in spec.sections}
     proposed: dict[int, list[Facet]] = {}
-    for item in reply.value.facets:
+    for item in reply.facets:
         terms = tuple(t for t in [item.name, *item.terms] if t.strip())
         if item.section in known and terms:
             proposed.setdefault(item.section, []).append(Facet(item.name, "model", terms, where="model"))
     return proposed
 
 
-def support_embedding(context: Context) -> EmbedFunction | None:
-    """The run's embedder, for support lexical overlap cannot settle (e.g. across languages) and relevance."""
-    embedder = select_embedder(embedder_settings(context), cache_dir=context.cache_dir).embedder
-    return embedder.embed_documents if embedder is not None else None
-
-
 def revised_budgets(
-    outline: list[dict[str, Any]], result: ValidationResult, spec: RequirementSpec
-) -> list[dict[str, Any]]:
+    outline: list[OutlineItem], result: ValidationResult, spec: RequirementSpec
+) -> list[OutlineItem]:
     """Move the failing sections' budgets so the next draft lands mid-range."""
     length = next((c for c in result.checks if c.name == "length"), None)
     if length is None or length.passed or spec.length is None or not length.sections:
@@ -181,32 +123,21 @@ def revised_budgets(
 
 
 def run_checks(state: ReportState, context: Context, record: NodeRecord, markdown: str) -> ValidationResult:
-    """The hard checks (tools.checking, the same as `reportgraph check`) on the assembled draft."""
-    spec = RequirementSpec.model_validate(state["spec"])
+    """The hard checks (nodes/check_inputs.py, the same builder as `reportgraph check`) on the draft."""
+    spec = state["spec"]
     mode = state.get("drafting_mode", "extractive")
     video = state.get("video") or {}
-    task_dir = Path(state["task_dir"])
-    task_text = read_task_text(task_dir / "task.md").text
+    task_text = state.get("task_text", "")
     # Relevance ranks a cited document among the whole collection, not only the evidence retrieved.
-    build = build_task_index(task_dir, embedder_settings(context), context.cache_dir)
-    judge = llm_support_judge(chat_model(context), record.llm) if mode == "llm" else None
-    return validate_report(
-        ValidationInputs(
-            markdown=markdown,
-            spec=spec,
-            registry=state.get("sources") or {},
-            drafting_mode=mode,
-            video_status=video.get("status", "absent"),
-            video_disclosure=video.get("disclosure", ""),
-            section_budgets={item["index"]: item["budget"] for item in state.get("outline") or []},
-            support=SupportChecker(support_embedding(context), judge=judge),
-            task_text=task_text,
-            facets=section_facets(spec, task_text),
-            collection=to_registry(build.store.records),
-            materials=(state.get("retrieval") or {}).get("materials"),
-            model_facets=model_facets(spec, task_text, context, record) if mode == "llm" else None,
-        )
-    )
+    build = task_index(context, Path(state["task_dir"]))
+    materials = TaskMaterials(task_text, spec, state.get("sources") or {}, to_registry(build.store.records),
+                              video.get("status", "absent"),
+                              video.get("disclosure", ""), (state.get("retrieval") or {}).get("materials"))
+    budgets = {item["index"]: item["budget"] for item in state.get("outline") or []}
+    proposed = model_facets(spec, task_text, context, record) if mode == "llm" else None
+    inputs = check_inputs(markdown, materials, context, drafting_mode=mode, on_reply=record.llm,
+                          section_budgets=budgets, model_facets=proposed)
+    return validate_report(inputs)
 
 
 def made_no_progress(previous: Mapping[str, Any], result: ValidationResult) -> bool:
@@ -267,29 +198,16 @@ def decide(
     return "running", "", report_sha1
 
 
-def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
-    record = NodeRecord("validate")
-    context = runtime.context
-    spec = RequirementSpec.model_validate(state["spec"])
-    mode = state.get("drafting_mode", "extractive")
-    markdown = assemble(state)
-    registry = state.get("sources") or {}
-    task_dir = Path(state["task_dir"])
-    result = run_checks(state, context, record, markdown)
-    result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
-    soft = soft_items(spec, mode, render_citations(markdown, registry), runtime, record)
-    current_round = state.get("round", 1)
-    budget = time_budget(state, context, result, time.time())
-    status, stopped, report_sha1 = decide(state, context, result, markdown, budget)
-    if budget is not None:
-        record.note("time budget", round=current_round, **budget)
-    summary = validation_summary(result)
-    unmet = summary["unmet"]
-    emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
-         round=current_round, status=status, checks={c.name: c.passed for c in result.checks}, unmet=unmet)
-    validation = {
+def validation_record(state: ReportState, context: Context, result: ValidationResult,
+                      soft: list[dict[str, Any]], decision: tuple[str, str, str],
+                      budget: Mapping[str, Any] | None) -> dict[str, Any]:
+    """validation.json: the status, why the run stopped, each check with its figure, the soft items apart,
+    and how the task was read."""
+    spec = state["spec"]
+    status, stopped, report_sha1 = decision
+    return {
         "status": status,
-        "round": current_round,
+        "round": state.get("round", 1),
         "max_revision_rounds": context.max_revision_rounds,
         "stalled": stopped in (STOP_UNCHANGED, STOP_NO_PROGRESS),
         "stopped_because": stopped,
@@ -297,7 +215,7 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         # however fast the machine (run.json's notes keep them every round).
         "time_budget": budget if stopped == STOP_TIME_BUDGET else None,
         "report_sha1": report_sha1,
-        **summary,
+        **validation_summary(result),
         "soft": {
             "judged_by": "llm" if soft else "not judged",
             "items": soft,
@@ -307,23 +225,32 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
         "task_reading": {"parsed_by": spec.parsed_by, "unparsed": spec.unparsed,
                          "disagreements": [d.model_dump() for d in spec.disagreements]},
     }
-    update: dict[str, Any] = {
-        "validation": validation,
-        "status": status,
-        "report_markdown": final_report(markdown, registry, status, unmet),
-        "feedback": result.feedback,
-    }
+
+
+def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
+    record = NodeRecord("validate")
+    context = runtime.context
+    spec = state["spec"]
+    mode = state.get("drafting_mode", "extractive")
+    markdown = draft_markdown(state)
+    result = run_checks(state, context, record, markdown)
+    result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
+    soft = soft_items(spec, mode, render_citations(markdown, state.get("sources") or {}), context, record)
+    current_round = state.get("round", 1)
+    budget = time_budget(state, context, result, time.time())
+    decision = decide(state, context, result, markdown, budget)
+    status, stopped, _ = decision
+    if budget is not None:
+        record.note("time budget", round=current_round, **budget)
+    validation = validation_record(state, context, result, soft, decision, budget)
+    emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
+         round=current_round, status=status, checks={c.name: c.passed for c in result.checks},
+         unmet=validation["unmet"])
+    update: dict[str, Any] = {"validation": validation, "status": status, "feedback": result.feedback}
     if status == "running":
         update["round"] = current_round + 1
-        # Evidence-gap loop (nodes/gaps.py): failing sections whose pack lacks a facet go back to retrieve.
+        # Evidence-gap loop (nodes/gaps.py): failing sections whose pack lacks a facet go to the gap search.
         update["evidence_gaps"] = pending_gaps(state, list(result.feedback), context)
         update["outline"] = revised_budgets(state.get("outline") or [], result, spec)
-    events = record.finish(round=current_round, status=status)
-    if status != "running" and context.write_outputs:
-        output_dir = Path(context.output_dir or Path("out") / task_dir.resolve().name)
-        write_run_outputs(output_dir, state, [*(state.get("events") or []), *events], markdown=markdown,
-                          validation=validation, status=status, mode=mode, rounds=current_round,
-                          report=update["report_markdown"])
-        update["output_dir"] = str(output_dir.resolve())
-    update["events"] = events
+    update["events"] = record.finish(round=current_round, status=status)
     return update

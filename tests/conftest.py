@@ -51,7 +51,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     Set as the environment default too, so runs that do not pass ``cache_dir`` (the CLI, servers the
     tests start) use it as well.
     """
-    from reportgraph.graph.context import env
+    from reportgraph.nodes.context import env
 
     path = tmp_path_factory.mktemp("reportgraph-cache")
     with pytest.MonkeyPatch.context() as patch:

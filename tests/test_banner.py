@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.writing.banner import REVIEW_MARK, final_report, strip_review_banner
+from reportgraph.tools.writing.report import REVIEW_MARK, final_report, strip_review_banner
 
 REGISTRY = to_registry([SourceRecord(id="pdf-1-p1", kind="pdf", segment="page", source_file="tea.pdf", page=1,
                                      text="Tea is old.")])

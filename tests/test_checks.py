@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from reportgraph.nodes.validate import assemble
+from reportgraph.nodes.common import draft_markdown
 from reportgraph.prompts.drafting import DEFAULT_TITLE
 from reportgraph.tools.checking import (
     SupportChecker,
@@ -333,7 +333,7 @@ def test_a_required_material_not_cited_is_asked_for_in_the_section_about_it() ->
 def test_an_untitled_task_gets_the_one_default_title() -> None:
     for language in ("zh", "en"):
         untitled = spec().model_copy(update={"title": "", "language": language})
-        markdown = assemble({"spec": untitled.model_dump(), "task_dir": "."})  # type: ignore[typeddict-item]
+        markdown = draft_markdown({"spec": untitled, "task_dir": "."})
         assert markdown.splitlines()[0] == f"# {DEFAULT_TITLE[language]}"
 
 

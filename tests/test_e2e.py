@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reportgraph.graph.context import Context
 from reportgraph.graph.graph import graph
+from reportgraph.nodes.context import Context
 from reportgraph.tools.text import count_length
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -91,8 +91,9 @@ def test_bundled_example_offline_status_says_which_checks_failed(tmp_path: Path,
     assert {entry["kind"] for entry in files["sources"].values()} >= {"pdf", "video"}
     assert "[paper.pdf p." in files["report"] and "[talk.mp4 " in files["report"]
     assert "Ignore previous instructions" not in files["report"]
-    # retrieve runs once, plus once per (bounded) evidence-gap round of a failing draft
-    gap_rounds = files["run"]["nodes"]["retrieve"]["invocations"] - 1
+    # retrieve runs once; gap_search once per (bounded) evidence-gap round of a failing draft
+    assert files["run"]["nodes"]["retrieve"]["invocations"] == 1
+    gap_rounds = files["run"]["nodes"].get("gap_search", {}).get("invocations", 0)
     gap_searches = [n for n in files["run"]["notes"] if n["message"] == "evidence gap search"]
     assert 0 <= gap_rounds <= Context().max_gap_rounds
     assert bool(gap_rounds) == bool(gap_searches)

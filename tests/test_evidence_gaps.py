@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
-from reportgraph.graph.context import Context
 from reportgraph.graph.graph import build_graph, route_after_join, route_after_validate
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.gaps import gap_search_mode, pending_gaps
 from reportgraph.tools.intake.spec import parse_requirements
 from reportgraph.tools.registry import corpus_doc_id
@@ -105,7 +105,7 @@ def test_a_section_short_of_a_facet_gets_a_targeted_second_retrieval(
     assert state["status"] == "pass" and state["gap_round"] == 1
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
-    assert run_record["nodes"]["retrieve"]["invocations"] == 2
+    assert run_record["nodes"]["retrieve"]["invocations"] == run_record["nodes"]["gap_search"]["invocations"] == 1
     [search] = [n for n in run_record["notes"] if n["message"] == "evidence gap search"]
     assert search["section"] == 2 and search["facets"] == ["冷泡"] and ids["cold"] in search["added"]
     assert search["queries"][0] == GAP_QUERIES["queries"][0]
@@ -121,7 +121,7 @@ def test_the_gap_loop_ends_within_its_bound(tea: tuple[Path, dict[str, str]], tm
 
     assert state["status"] == "needs_review" and state["gap_round"] == 1
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
-    assert run_record["nodes"]["retrieve"]["invocations"] == 2, "one gap round, then plain revisions"
+    assert run_record["nodes"]["gap_search"]["invocations"] == 1, "one gap round, then plain revisions"
     assert len(stub.served("第 2 节")) == 4, "first draft and three revisions"
     [search] = [n for n in run_record["notes"] if n["message"] == "evidence gap search"]
     assert "冷泡" in search["queries"], "the facet's own terms"
@@ -136,7 +136,7 @@ def gap_state(**extra: Any) -> dict[str, Any]:
     registry = {"g": {"id": "g", "kind": "corpus", "text": DOCUMENTS["green"][2]},
                 "c": {"id": "c", "kind": "corpus", "text": DOCUMENTS["cold"][2]},
                 "o": {"id": "o", "kind": "corpus", "text": DOCUMENTS["origin"][2]}}
-    return {"spec": spec.model_dump(), "task_text": TASK, "sources": registry,
+    return {"spec": spec, "task_text": TASK, "sources": registry,
             "evidence": {"1": ["o"], "2": ["g"]}, **extra}
 
 
@@ -154,7 +154,7 @@ def test_routers_take_the_gap_edge_and_redraft_only_failing_sections_after_it() 
     outline = [{"index": 1, "budget": 100}, {"index": 2, "budget": 100}]
     state: dict[str, Any] = {"status": "running", "feedback": {"2": ["x"]}, "evidence_gaps": {"2": {}},
                              "outline": outline, "spec": {}, "evidence": {}}
-    assert route_after_validate(state) == "retrieve"
+    assert route_after_validate(state) == "gap_search"
     state["evidence_gaps"] = {}
     assert [s.arg["section"]["index"] for s in route_after_validate(state)] == [2]
     state["gap_round"] = 1

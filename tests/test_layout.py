@@ -127,13 +127,13 @@ def test_no_class_over_200_and_no_function_over_60_lines() -> None:
 def test_the_rules_catch_planted_violations() -> None:
     planted = ast.parse(
         "import reportgraph.nodes.plan\n"
-        "def f():\n    from reportgraph.graph.context import Context\n"
+        "def f():\n    from reportgraph.nodes.context import Context\n"
         "from reportgraph.tools.retrieval.search import search\n"
         "class C:\n" + "    x = 1\n" * MAX_CLASS_LINES + "def g():\n" + "    y = 1\n" * MAX_FUNCTION_LINES
     )
     assert len(direction_violations("tools/x.py", planted)) == 3  # one plain import, two names of one from
     assert direction_violations("nodes/x.py", ast.parse("from reportgraph.graph import cli\n"))
-    allowed = ast.parse("from reportgraph.graph.context import Context\n")
+    allowed = ast.parse("from reportgraph.nodes.context import Context\n")
     assert not direction_violations("nodes/x.py", allowed)
     assert wing_api_violations("nodes/x.py", planted) == [
         "nodes/x.py:4 imports reportgraph.tools.retrieval.search (use reportgraph.tools.retrieval)"

@@ -21,9 +21,9 @@ from langchain_core.tools import ToolException
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
 from media_files import slide_video
-from reportgraph.graph.context import Context
 from reportgraph.graph.graph import graph
 from reportgraph.nodes.common import NodeRecord
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.video import mcp_video_tool
 from reportgraph.tools.intake.spec import parse_requirements
 from reportgraph.tools.video.external import McpConfigError, read_mcp_config, start_mcp_servers

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context
-from reportgraph.graph.state import DraftTask
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.draft import (
     EVIDENCE_CUT,
     SHORTER,
@@ -20,6 +19,7 @@ from reportgraph.nodes.draft import (
     fit_evidence,
     format_evidence,
 )
+from reportgraph.nodes.state import DraftTask
 from reportgraph.prompts.drafting import CUT_RETRY, REPLY_DEFECT_FEEDBACK
 from reportgraph.tools.checking.validator import CheckResult, ValidationResult
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
@@ -158,7 +158,7 @@ def run_draft(tmp_path: Path, rules: list[dict[str, Any]], budget: int = 40, **s
     script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
     forget_scripted_models()
     context = Context(chat_model=f"scripted:{script}", llm="on", **settings)
-    task: DraftTask = {"section": SPEC.sections[0].model_dump(), "spec": SPEC.model_dump(),
+    task: DraftTask = {"section": SPEC.sections[0].model_dump(), "spec": SPEC,
                        "evidence": [r.model_dump() for r in PACK], "budget": budget, "round": 1,
                        "requests_in_round": 1, "feedback": [], "previous_text": "", "video_disclosure": "",
                        "drafting_mode": "llm"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
-from reportgraph.graph.context import Context
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.plan import LengthReading, plan, stated_length
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.llm import forget_scripted_models

@@ -26,7 +26,7 @@ from faults.harness import show_at_end
 from faults.inputs import EXAMPLE, example_documents, write_corpus
 from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.graph import build_graph
-from reportgraph.nodes.validate import assemble
+from reportgraph.nodes.common import draft_markdown
 from reportgraph.prompts.drafting import REPORT_NOTE
 from reportgraph.tools.checking.citations import citation_summary, foreign_citations, without_citations
 from reportgraph.tools.checking.hygiene import near_duplicate
@@ -102,7 +102,7 @@ def pipeline_run(name: str, task_dir: Path, root: Path, cache_dir: Path) -> tupl
     video = state.get("video") or {}
     original = Original(
         name=name,
-        markdown=assemble(state),
+        markdown=draft_markdown(state),
         spec=RequirementSpec.model_validate(state["spec"]),
         registry=state["sources"],
         drafting_mode=state["drafting_mode"],

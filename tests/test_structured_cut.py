@@ -11,8 +11,8 @@ from pathlib import Path
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel
-from reportgraph.graph.context import Context
 from reportgraph.nodes.common import NodeRecord
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.plan import llm_queries
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.llm import (

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from reportgraph.graph.context import Context
 from reportgraph.nodes.clock import ROUND_SHARE, drafting_started, next_round_projection, request_allowance_s
+from reportgraph.nodes.context import Context
 from reportgraph.nodes.draft import fit_evidence, format_evidence
 from reportgraph.nodes.validate import out_of_time
 from reportgraph.tools.llm import estimate_tokens

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -41,6 +42,16 @@ class SourceRecord(BaseModel):
     start_s: float | None = None
     end_s: float | None = None
     doc_id: str = Field("", description="Id of the whole document this piece belongs to")
+
+
+def file_sha1(path: Path) -> str:
+    """The hex SHA-1 of a file's bytes, read in 1 MiB blocks (cache keys of indexes and video analyses).
+    Raises OSError when the file cannot be read."""
+    digest = hashlib.sha1()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def short_hash(*parts: str | bytes, length: int = 10) -> str:

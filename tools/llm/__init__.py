@@ -1,6 +1,8 @@
 """Chat models and calls to them: any OpenAI-compatible endpoint, or a scripted replay model.
 
-- ``models``: the chat model for a run, error classes, reading replies (``<think>`` blocks, loose JSON).
+- ``factory``: the chat model for a run (scripted replay, or the gated ChatOpenAI).
+- ``messages``: provider error classes, reading replies (``<think>`` blocks, loose JSON, usage).
+- ``ask``: one structured question with one exception policy and one record of the call.
 - ``calls``: what every request goes through: concurrency per endpoint, a timeout that adapts to the
   server's measured speed, retries that never resend a request the server is still computing, Ctrl-C.
 - ``openai_chat``: the gated ChatOpenAI (imported only when a run has a model: the SDK is a second to import).
@@ -8,6 +10,7 @@
 - ``scripted``: the replay model tests and demos use.
 """
 
+from reportgraph.tools.llm.ask import ask_structured
 from reportgraph.tools.llm.calls import (
     PROMPT_WEIGHT,
     CallLimits,
@@ -20,12 +23,11 @@ from reportgraph.tools.llm.calls import (
     server_context_window,
     server_speed,
 )
-from reportgraph.tools.llm.models import (
-    LLMSettings,
+from reportgraph.tools.llm.factory import SCRIPTED_PREFIX, LLMSettings, make_chat_model
+from reportgraph.tools.llm.messages import (
     ModelUnavailableError,
     is_configuration_error,
     is_transient_error,
-    make_chat_model,
     message_text,
     parse_json_loose,
     provider_errors,
@@ -52,6 +54,7 @@ from reportgraph.tools.llm.structured import (
 __all__ = [
     "MAX_STRUCTURED_ATTEMPTS",
     "PROMPT_WEIGHT",
+    "SCRIPTED_PREFIX",
     "STRUCTURED_MODES",
     "CallLimits",
     "LLMSettings",
@@ -62,6 +65,7 @@ __all__ = [
     "ScriptRule",
     "ScriptedChatModel",
     "StructuredReply",
+    "ask_structured",
     "cancel_model_calls",
     "estimate_tokens",
     "finish_reason",

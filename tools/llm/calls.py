@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
-from reportgraph.tools.llm.models import is_transient_error
+from reportgraph.tools.llm.messages import is_transient_error
 from reportgraph.tools.memo import RunMemo
 
 PROMPT_WEIGHT = 0.1

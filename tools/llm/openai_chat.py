@@ -2,7 +2,7 @@
 
 Apart from :mod:`calls` so that importing the package does not import ``langchain_openai`` and the
 ``openai`` SDK (about a second of a warm offline run, which never sends a request):
-:func:`~reportgraph.tools.llm.models.make_chat_model` imports this module when a run has a model.
+:func:`~reportgraph.tools.llm.factory.make_chat_model` imports this module when a run has a model.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from reportgraph.tools.llm.calls import (
     gated_call,
     result_usage,
 )
-from reportgraph.tools.llm.models import message_text
+from reportgraph.tools.llm.messages import message_text
 from reportgraph.tools.memo import RunMemo
 
 

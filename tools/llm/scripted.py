@@ -24,7 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field
-from reportgraph.tools.llm.models import message_text
+from reportgraph.tools.llm.messages import message_text
 
 # The replay's stand-in for a tokenizer: 4 characters a token (what bench figures call a len/4 estimate).
 CHARS_PER_TOKEN = 4

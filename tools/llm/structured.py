@@ -28,7 +28,7 @@ from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
 from reportgraph.prompts.drafting import STRUCTURED_CUT_RETRY, STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
 from reportgraph.tools.llm.calls import CallLimits, finish_reason
-from reportgraph.tools.llm.models import is_transient_error, message_text, parse_json_loose, strip_reasoning
+from reportgraph.tools.llm.messages import is_transient_error, message_text, parse_json_loose, strip_reasoning
 from reportgraph.tools.memo import RunMemo
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)

@@ -17,7 +17,6 @@ from reportgraph.tools.retrieval.index import (
     build_or_load,
     build_task_index,
     describe,
-    file_sha1,
 )
 from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings, index_text
@@ -37,7 +36,6 @@ __all__ = [
     "build_task_index",
     "describe",
     "embedder_settings",
-    "file_sha1",
     "index_text",
     "prefetch_rerank",
     "rerank_candidates",

@@ -144,7 +144,7 @@ class EmbedderSettings:
 
 
 class EmbedderRunSettings(Protocol):
-    """The run settings an embedder is chosen from (``reportgraph.graph.context.Context`` has them)."""
+    """The run settings an embedder is chosen from (``reportgraph.nodes.context.Context`` has them)."""
 
     @property
     def embedder(self) -> EmbedderProvider: ...

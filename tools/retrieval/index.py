@@ -28,7 +28,7 @@ from reportgraph.tools.intake.chunking import chunk_document
 from reportgraph.tools.intake.corpus import CorpusLoadReport, load_corpus
 from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf
 from reportgraph.tools.intake.taskio import Inventory, inventory
-from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.registry import SourceRecord, file_sha1
 from reportgraph.tools.retrieval.chroma import ChromaDenseIndex
 from reportgraph.tools.retrieval.embeddings import CachedEmbedder, Embedder, EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.lexical import LexicalIndex
@@ -151,14 +151,6 @@ def index_key(
     inputs = ([("corpus", corpus)] if corpus is not None else []) + [("pdf", pdf) for pdf in pdfs]
     for kind, path in inputs:
         digest.update(f"{kind}:{path.name}:{file_sha1(path)}".encode() + b"\x00")
-    return digest.hexdigest()
-
-
-def file_sha1(path: Path) -> str:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 

@@ -1,11 +1,13 @@
 """Video wing: timestamped, citable evidence from talk videos, and what could not be analysed.
 
 :func:`analyse_video` runs the pipeline (probe, subtitles, slides, OCR, speech, captions, external tool,
-metadata) over one file and returns a :class:`VideoAnalysis`; ``models`` holds its types, ``run`` the state
-the steps share, ``probe``/``slides``/``subtitles`` the media readers, ``external`` the MCP video tool.
+metadata) over one file and returns a :class:`VideoAnalysis`; ``types`` holds its types, ``state`` the state
+the steps share, ``probe``/``slides``/``subtitles`` the media readers, ``external`` the MCP video tool, and
+``cache`` keeps complete analyses between runs (:func:`analyse_or_reuse`).
 """
 
 from reportgraph.tools.video.analysis import ANALYSIS_VERSION, DEFAULT_TIME_BUDGET_S, analyse_video
+from reportgraph.tools.video.cache import VideoRunSettings, analyse_or_reuse, combined_status
 from reportgraph.tools.video.external import (
     McpConfigError,
     McpStartup,
@@ -13,7 +15,8 @@ from reportgraph.tools.video.external import (
     read_mcp_config,
     start_mcp_servers,
 )
-from reportgraph.tools.video.models import (
+from reportgraph.tools.video.speech import sidecar_records
+from reportgraph.tools.video.types import (
     Limitation,
     McpVideoTool,
     ModelEndpoint,
@@ -22,7 +25,6 @@ from reportgraph.tools.video.models import (
     model_endpoint,
     video_file_key,
 )
-from reportgraph.tools.video.speech import sidecar_records
 
 __all__ = [
     "ANALYSIS_VERSION",
@@ -34,7 +36,10 @@ __all__ = [
     "ModelEndpoint",
     "StepReport",
     "VideoAnalysis",
+    "VideoRunSettings",
+    "analyse_or_reuse",
     "analyse_video",
+    "combined_status",
     "model_endpoint",
     "parse_external_segments",
     "read_mcp_config",

@@ -12,7 +12,7 @@
 It never raises for bad input: every step is recorded as ok/failed/skipped with a specific reason, and
 what could not be analysed is summarised in a one-sentence disclosure (zh and en) for the report.
 
-The analysis is a pipeline of steps over one :class:`~reportgraph.tools.video.run.VideoRun`: probe and
+The analysis is a pipeline of steps over one :class:`~reportgraph.tools.video.state.VideoRun`: probe and
 metadata here, subtitles and speech in :mod:`~reportgraph.tools.video.speech`, slides, OCR and captions in
 :mod:`~reportgraph.tools.video.pictures`, the external tool in :mod:`~reportgraph.tools.video.external`.
 """
@@ -25,18 +25,18 @@ from pathlib import Path
 
 from reportgraph.tools.registry import format_timestamp
 from reportgraph.tools.video.external import external_tool
-from reportgraph.tools.video.models import (
+from reportgraph.tools.video.pictures import captions, check_truncation, find_slides, read_slide_text
+from reportgraph.tools.video.probe import MediaError, probe_container
+from reportgraph.tools.video.speech import read_subtitles, speech
+from reportgraph.tools.video.state import VideoRun
+from reportgraph.tools.video.subtitles import SidecarSpec
+from reportgraph.tools.video.types import (
     Limitation,
     McpVideoTool,
     ModelEndpoint,
     ProgressCallback,
     VideoAnalysis,
 )
-from reportgraph.tools.video.pictures import captions, check_truncation, find_slides, read_slide_text
-from reportgraph.tools.video.probe import MediaError, probe_container
-from reportgraph.tools.video.run import VideoRun
-from reportgraph.tools.video.speech import read_subtitles, speech
-from reportgraph.tools.video.subtitles import SidecarSpec
 
 # Bump whenever a change to probing, scene detection, OCR or subtitle reading changes what an
 # analysis holds: cached local analyses are keyed by it.

@@ -32,9 +32,9 @@ from typing import Any, Literal, TypeVar, cast
 
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from reportgraph.tools.video.models import Limitation, McpVideoTool, describe_exception
-from reportgraph.tools.video.run import VideoRun
+from reportgraph.tools.video.state import VideoRun
 from reportgraph.tools.video.subtitles import Cue
+from reportgraph.tools.video.types import Limitation, McpVideoTool, describe_exception
 
 T = TypeVar("T")
 

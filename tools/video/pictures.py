@@ -1,6 +1,6 @@
 """The picture steps of a video analysis: slides, truncation, on-screen text (OCR), captions.
 
-Each step takes the :class:`~reportgraph.tools.video.run.VideoRun` and records its outcome there.
+Each step takes the :class:`~reportgraph.tools.video.state.VideoRun` and records its outcome there.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import SecretStr
 from reportgraph.tools.ocr import ocr_engine, read_picture_text
 from reportgraph.tools.registry import format_timestamp
-from reportgraph.tools.video.models import Limitation, ModelEndpoint, describe_exception
 from reportgraph.tools.video.probe import choose_video_stream
-from reportgraph.tools.video.run import VideoRun
 from reportgraph.tools.video.slides import SceneScan, scan_scenes
+from reportgraph.tools.video.state import VideoRun
+from reportgraph.tools.video.types import Limitation, ModelEndpoint, describe_exception
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The speech steps of a video analysis: subtitle tracks, else transcription of the audio.
 
-Each step takes the :class:`~reportgraph.tools.video.run.VideoRun` and records its outcome there.
+Each step takes the :class:`~reportgraph.tools.video.state.VideoRun` and records its outcome there.
 """
 
 from __future__ import annotations
@@ -14,15 +14,8 @@ from pathlib import Path
 import av
 import av.container
 from reportgraph.tools.registry import SourceRecord, format_timestamp, video_segment_id
-from reportgraph.tools.video.models import (
-    Limitation,
-    ModelEndpoint,
-    StepReport,
-    describe_exception,
-    video_file_key,
-)
 from reportgraph.tools.video.probe import StreamChoice, choose_audio_stream, timeline_origin_s
-from reportgraph.tools.video.run import VideoRun
+from reportgraph.tools.video.state import VideoRun
 from reportgraph.tools.video.subtitles import (
     Cue,
     SidecarSpec,
@@ -32,6 +25,13 @@ from reportgraph.tools.video.subtitles import (
     merge_cues,
     read_embedded,
     read_sidecar,
+)
+from reportgraph.tools.video.types import (
+    Limitation,
+    ModelEndpoint,
+    StepReport,
+    describe_exception,
+    video_file_key,
 )
 
 SUBTITLE_SCAN_SHARE = 0.2  # of the time budget, for reading embedded subtitle packets

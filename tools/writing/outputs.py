@@ -143,7 +143,7 @@ def write_run_outputs(
         "video": state.get("video") or {},
         "retrieval": state.get("retrieval", {}),
         "inventory": state.get("inventory", {}),
-        "spec": state["spec"],
+        "spec": state["spec"].model_dump(mode="json"),
         "task_notes": state.get("task_notes", []),
     }
     return write_outputs(output_dir, markdown=markdown, registry=state.get("sources") or {},

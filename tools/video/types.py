@@ -42,7 +42,7 @@ class ModelEndpoint:
 
 
 class EndpointRunSettings(Protocol):
-    """The run settings a model endpoint is read from (``reportgraph.graph.context.Context`` has them)."""
+    """The run settings a model endpoint is read from (``reportgraph.nodes.context.Context`` has them)."""
 
     @property
     def base_url(self) -> str | None: ...

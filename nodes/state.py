@@ -1,12 +1,15 @@
-"""Graph state. Values are plain JSON data so checkpoints, Studio and the server API carry them as is."""
+"""Graph state: what the nodes hand each other. The requirement spec is a pydantic object (checkpoints keep
+it through LangGraph's serializer, the server API as its JSON); the rest is JSON data with declared shapes,
+so Studio and the server API carry it as is."""
 
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 # pydantic (and so the server's /schemas for Studio) needs typing_extensions' TypedDict on Python < 3.12.
 from pydantic import Field
+from reportgraph.tools.intake.spec import RequirementSpec
 from typing_extensions import TypedDict
 
 RunStatus = Literal["running", "pass", "needs_review", "bad_input"]
@@ -15,6 +18,30 @@ RunStatus = Literal["running", "pass", "needs_review", "bad_input"]
 def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
     """Reducer for keyed collections (registry, drafts): later writes win per key."""
     return {**(left or {}), **(right or {})}
+
+
+class OutlineItem(TypedDict):
+    """One required section as plan outlines it: the spec's section, its search queries and its length
+    budget in the spec's unit; retrieve adds the offline writer's plan (``offline``,
+    tools/writing/plan.py)."""
+
+    index: int
+    title: str
+    heading: str
+    focus: str
+    queries: list[str]
+    budget: int
+    offline: NotRequired[dict[str, Any]]
+
+
+class VideoOutcome(TypedDict, total=False):
+    """What the video nodes found: ``status`` ok / partial / failed / absent, the report's disclosure of
+    what could not be analysed, each video's analysis summary, and the fallback taken."""
+
+    status: str
+    disclosure: str
+    analyses: list[dict[str, Any]]
+    fallback: dict[str, Any]
 
 
 class InputState(TypedDict):
@@ -37,14 +64,14 @@ class ReportState(InputState, total=False):
     task_text: str
     task_notes: list[str]
     inventory: dict[str, Any]
-    spec: dict[str, Any]
-    outline: list[dict[str, Any]]
+    spec: RequirementSpec
+    outline: list[OutlineItem]
     drafting_mode: Literal["llm", "extractive"]
     # retrieve / video-analyse
     sources: Annotated[dict[str, dict[str, Any]], merge_dicts]
     evidence: Annotated[dict[str, list[str]], merge_dicts]
     retrieval: dict[str, Any]
-    video: dict[str, Any]
+    video: VideoOutcome
     # draft / validate
     drafts: Annotated[dict[str, str], merge_dicts]
     # Section index → feedback on what its model reply did wrong and code could not fix (pasted evidence,
@@ -69,8 +96,8 @@ class ReportState(InputState, total=False):
 class DraftTask(TypedDict):
     """What one `draft` invocation receives through `Send`: a single section and its evidence."""
 
-    section: dict[str, Any]
-    spec: dict[str, Any]
+    section: OutlineItem
+    spec: RequirementSpec
     evidence: list[dict[str, Any]]
     budget: int
     round: int

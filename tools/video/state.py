@@ -10,7 +10,10 @@ from pathlib import Path
 import av.container
 from reportgraph.tools.registry import SegmentKind, SourceRecord, video_segment_id
 from reportgraph.tools.text import detect_language
-from reportgraph.tools.video.models import (
+from reportgraph.tools.video.probe import MediaProbe, open_media
+from reportgraph.tools.video.slides import SceneScan
+from reportgraph.tools.video.subtitles import Cue, EmbeddedSubtitles, SubtitleTrack
+from reportgraph.tools.video.types import (
     Limitation,
     ProgressCallback,
     StepReport,
@@ -18,9 +21,6 @@ from reportgraph.tools.video.models import (
     make_disclosure,
     video_file_key,
 )
-from reportgraph.tools.video.probe import MediaProbe, open_media
-from reportgraph.tools.video.slides import SceneScan
-from reportgraph.tools.video.subtitles import Cue, EmbeddedSubtitles, SubtitleTrack
 
 
 class VideoRun:

@@ -1,4 +1,4 @@
-"""The chat model of a run, the errors of providers, and reading what models reply.
+"""The errors of providers, and reading what models reply.
 
 Servers differ: some reasoning models wrap their answer in ``<think>`` blocks, answer with JSON in prose or
 fences, or truncate it; :func:`strip_reasoning` and :func:`parse_json_loose` read such replies, and
@@ -12,63 +12,15 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
-from pydantic import BaseModel
-from reportgraph.tools.memo import RunMemo
 
-SCRIPTED_PREFIX = "scripted:"
 _THINK_BLOCK = re.compile(r"<think>.*?</think>|<reasoning>.*?</reasoning>", re.S | re.I)
 _UNCLOSED_THINK = re.compile(r"^\s*<think>.*?(?=\n\n\S)", re.S | re.I)
 # Chat templates that open the block in the prompt (DeepSeek-R1, QwQ) leave only its end in the reply.
 _ORPHAN_THINK_END = re.compile(r"\A.*?</(?:think|reasoning)>", re.S | re.I)
 _JSON_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
-
-
-class LLMSettings(BaseModel):
-    """One run's chat model; ``timeout_s``, ``max_retries`` and ``max_concurrent`` are applied per call
-    by :mod:`reportgraph.tools.llm.calls` (see :class:`~reportgraph.tools.llm.calls.CallLimits`)."""
-
-    model: str
-    base_url: str | None = None
-    api_key: str | None = None
-    temperature: float = 0.2
-    timeout_s: float = 600.0
-    max_retries: int = 2
-    max_concurrent: int = 1
-
-
-def make_chat_model(settings: LLMSettings, run_memo: RunMemo | None = None) -> BaseChatModel:
-    """A chat model for ``settings.model``: scripted replay, or ChatOpenAI on any compatible endpoint.
-
-    The ChatOpenAI one sends every request through the endpoint's gate (concurrency, adaptive timeout,
-    retries, Ctrl-C); its own client neither retries nor times out on its own. ``run_memo`` is the run's
-    (what it learns about the endpoint, e.g. its structured-output mode, is learned once per run); without
-    one the model keeps its own.
-    """
-    from reportgraph.tools.llm.calls import CallLimits
-    from reportgraph.tools.llm.openai_chat import GatedChatOpenAI
-    from reportgraph.tools.llm.scripted import scripted_model
-
-    if settings.model.startswith(SCRIPTED_PREFIX):
-        return scripted_model(Path(settings.model.removeprefix(SCRIPTED_PREFIX)))
-    return GatedChatOpenAI(
-        model=settings.model,
-        base_url=settings.base_url,
-        # Local servers (Ollama, vLLM) accept any key; the client insists on one.
-        api_key=settings.api_key or "not-needed",
-        temperature=settings.temperature,
-        max_retries=0,
-        # An invoke never streams, so every request is one gated call (LangGraph's "messages" stream
-        # mode would otherwise switch the model to streaming, around the gate).
-        disable_streaming=True,
-        limits=CallLimits(timeout_s=settings.timeout_s, max_retries=settings.max_retries,
-                          max_concurrent=settings.max_concurrent),
-        run_memo=run_memo or RunMemo(),
-    )
 
 
 def strip_reasoning(text: str) -> str:

@@ -1,4 +1,5 @@
-"""The finished report's text, and the needs_review banner it opens with.
+"""The report's text: the drafted sections assembled under the task's headings, and the needs_review banner
+a finished report opens with.
 
 A needs_review report carries one line under its title, ``> needs_review — <unmet item>; <unmet item>``:
 the run's verdict on the report, not part of it (the run's own checks never see it). ``final_report`` is the
@@ -12,9 +13,37 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE
+from reportgraph.prompts.materials import material_disclosures
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import render_citations
 
 REVIEW_MARK = "> needs_review — "
+# Video outcomes the report discloses (what could not be analysed).
+DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
+
+
+def assemble(
+    spec: RequirementSpec,
+    drafts: Mapping[str, str],
+    mode: str,
+    video: Mapping[str, Any],
+    materials: Mapping[str, Any] | None,
+) -> str:
+    """The report as drafted (``[@id]`` citations): title, drafting-mode note, what the video analysis and
+    the materials could not give, then each required section under its exact heading. ``drafts``: section
+    index (str) → text; ``mode``: llm | extractive; ``video``: the video nodes' outcome (status,
+    disclosure); ``materials``: retrieval's materials summary."""
+    title = spec.title or DEFAULT_TITLE[spec.language]
+    parts = [f"# {title}", REPORT_NOTE[spec.language][mode]]
+    has_video_section = any(section.focus == "video" for section in spec.sections)
+    if video.get("disclosure") and video.get("status") in DISCLOSED_VIDEO_STATUSES and not has_video_section:
+        parts.append(f"> {video['disclosure']}")
+    parts.extend(f"> {line}" for line in material_disclosures(dict(materials or {}), spec.language))
+    for section in spec.sections:
+        parts.append(f"## {section.heading}")
+        parts.append(drafts.get(str(section.index), "").strip())
+    return "\n\n".join(part for part in parts if part) + "\n"
 
 
 def review_banner(unmet: Sequence[str]) -> str:
