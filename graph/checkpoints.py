@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from reportgraph.nodes.state import CHECKPOINT_TYPES
 
 if TYPE_CHECKING:
     import psycopg
@@ -62,6 +64,7 @@ def open_checkpointer(url: str | None, runs_dir: Path) -> Iterator[BaseCheckpoin
 
         assert url is not None
         with PostgresSaver.from_conn_string(url) as saver:
+            saver.serde = serializer()
             _setup_alone(saver, url)
             yield saver
         return
@@ -70,7 +73,14 @@ def open_checkpointer(url: str | None, runs_dir: Path) -> Iterator[BaseCheckpoin
     path = sqlite_path(url, runs_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with SqliteSaver.from_conn_string(str(path)) as sqlite_saver:
+        sqlite_saver.serde = serializer()
         yield sqlite_saver
+
+
+def serializer() -> JsonPlusSerializer:
+    """LangGraph's serializer, allowed to restore the state's own pydantic types (nodes/state.py) and no
+    others beyond its safe defaults."""
+    return JsonPlusSerializer(allowed_msgpack_modules=CHECKPOINT_TYPES)
 
 
 def _setup_alone(saver: PostgresSaver, url: str) -> None:

@@ -13,6 +13,8 @@ from reportgraph.tools.intake.spec import RequirementSpec
 from typing_extensions import TypedDict
 
 RunStatus = Literal["running", "pass", "needs_review", "bad_input"]
+# The pydantic types the state holds, which a checkpointer restores (graph/checkpoints.py's serializer).
+CHECKPOINT_TYPES = [(RequirementSpec.__module__, RequirementSpec.__name__)]
 
 
 def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def test_a_section_short_of_a_facet_gets_a_targeted_second_retrieval(
     assert state["status"] == "pass" and state["gap_round"] == 1
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
-    assert run_record["nodes"]["retrieve"]["invocations"] == run_record["nodes"]["gap_search"]["invocations"] == 1
+    nodes = run_record["nodes"]
+    assert nodes["retrieve"]["invocations"] == nodes["gap_search"]["invocations"] == 1
     [search] = [n for n in run_record["notes"] if n["message"] == "evidence gap search"]
     assert search["section"] == 2 and search["facets"] == ["冷泡"] and ids["cold"] in search["added"]
     assert search["queries"][0] == GAP_QUERIES["queries"][0]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from corpus_ids import chunk_ids_by_title
-from reportgraph.nodes.check_inputs import check_report
 from reportgraph.graph.graph import graph
+from reportgraph.nodes.check_inputs import check_report
 from reportgraph.nodes.context import Context
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
 from reportgraph.tools.writing.report import REVIEW_MARK, strip_review_banner

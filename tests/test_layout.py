@@ -1,7 +1,10 @@
-"""The layout of issue 10, checked on the source: import direction, wing APIs, room sizes.
+"""The layout of issues 10 and 22, checked on the source: import direction, no circles, wing APIs, one node
+file per box of the README's picture, room sizes.
 
-- ``tools/`` is plain Python: it never imports ``reportgraph.graph`` or ``reportgraph.nodes``;
-- nodes never import the surfaces (``graph/cli.py``, ``graph/mcp_server.py``);
+- imports run one way, ``graph/`` → ``nodes/`` → ``tools/``: ``tools/`` never imports ``reportgraph.graph``
+  or ``reportgraph.nodes``, and ``nodes/`` never imports ``reportgraph.graph``;
+- no import circle between modules anywhere (imports inside functions count too);
+- every node the graph adds has its own file in ``nodes/`` and is drawn in the README's picture;
 - nodes and surfaces use the intake, retrieval and video wings through the wing package (its ``__all__``);
 - no class is longer than 200 lines and no function longer than 60, in ``tools/``, ``nodes/`` and ``graph/``.
 
@@ -24,7 +27,7 @@ MAX_FUNCTION_LINES = 60
 # Wings whose package names their public API: nodes and surfaces import the package (or a sub-package, like
 # intake's requirement reader ``spec``), never one of its modules.
 API_WINGS = ("intake", "retrieval", "video")
-SURFACES = ("reportgraph.graph.cli", "reportgraph.graph.mcp_server")
+PICTURE_START = "## How it works"
 
 
 def sources(*packages: str) -> Iterator[tuple[str, ast.Module]]:
@@ -50,17 +53,85 @@ def within(module: str, package: str) -> bool:
 
 
 def direction_violations(name: str, tree: ast.Module) -> list[str]:
-    """Imports against the direction: tools → graph/nodes, nodes → surfaces."""
+    """Imports against the direction: tools → graph/nodes, nodes → graph."""
     forbidden: tuple[str, ...] = ()
     if name.startswith("tools/"):
         forbidden = ("reportgraph.graph", "reportgraph.nodes")
     elif name.startswith("nodes/"):
-        forbidden = SURFACES
+        forbidden = ("reportgraph.graph",)
     return [
         f"{name}:{line} imports {module}"
         for line, module in imported_modules(tree)
         if any(within(module, package) for package in forbidden)
     ]
+
+
+def module_name(path: str) -> str:
+    """``tools/llm/ask.py`` → ``reportgraph.tools.llm.ask`` (a package's ``__init__`` is the package)."""
+    dotted = "reportgraph." + path.removesuffix(".py").replace("/", ".")
+    return dotted.removesuffix(".__init__")
+
+
+def import_graph(trees: dict[str, ast.Module]) -> dict[str, set[str]]:
+    """Module → the project's modules it imports (``from package import name`` counts the package, and the
+    module ``package.name`` when there is one)."""
+    modules = {module_name(name) for name in trees}
+    edges: dict[str, set[str]] = {}
+    for name, tree in trees.items():
+        here = module_name(name)
+        edges[here] = {m for _, m in imported_modules(tree) if m in modules and m != here}
+    return edges
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles: strongly connected groups of more than one module (Tarjan's algorithm)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        for other in edges.get(module, ()):
+            if other not in order:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], order[other])
+        if low[module] == order[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for module in sorted(edges):
+        if module not in order:
+            visit(module)
+    return found
+
+
+def graph_nodes(tree: ast.Module) -> dict[str, str]:
+    """Node name → the ``reportgraph.nodes`` module its function comes from, read from ``add_node`` calls."""
+    origin = {alias.asname or alias.name: node.module for node in ast.walk(tree)
+              if isinstance(node, ast.ImportFrom) and node.module for alias in node.names}
+    added = {}
+    for call in ast.walk(tree):
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "add_node" and len(call.args) >= 2
+                and isinstance(call.args[0], ast.Constant) and isinstance(call.args[1], ast.Name)):
+            added[str(call.args[0].value)] = origin.get(call.args[1].id, "")
+    return added
+
+
+def picture(readme: str) -> str:
+    """The README's drawing of the graph: the first fenced block under "How it works"."""
+    section = readme[readme.index(PICTURE_START):]
+    return section.split("```", 2)[1]
 
 
 def is_module(dotted: str) -> bool:
@@ -96,7 +167,26 @@ def size_violations(name: str, tree: ast.Module) -> list[str]:
     return found
 
 
-def test_tools_never_import_graph_or_nodes_and_nodes_never_import_surfaces() -> None:
+def test_no_import_circle() -> None:
+    trees = dict(sources(*PACKAGES, "prompts"))
+    found = circles(import_graph(trees))
+    assert not found, "import circles:\n" + "\n".join(" → ".join(group) for group in found)
+
+
+def test_every_node_has_its_own_file_and_is_drawn() -> None:
+    nodes = graph_nodes(dict(sources("graph"))["graph/graph.py"])
+    drawing = picture((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert {"plan", "retrieve", "gap_search", "join", "draft", "validate", "finish"} <= set(nodes)
+    assert all(module.startswith("reportgraph.nodes.") for module in nodes.values()), nodes
+    modules = list(nodes.values())
+    # one file per box: video_analyse and video_fallback, one box with its fallback, share nodes/video.py
+    shared = {m for m in modules if modules.count(m) > 1}
+    assert shared <= {"reportgraph.nodes.video"}, shared
+    undrawn = [name for name in nodes if name not in drawing]
+    assert not undrawn, f"nodes missing from the README's picture: {undrawn}"
+
+
+def test_tools_never_import_graph_or_nodes_and_nodes_never_import_graph() -> None:
     found = [v for name, tree in sources(*PACKAGES) for v in direction_violations(name, tree)]
     assert not found, "imports against the layout's direction:\n" + "\n".join(found)
 
@@ -133,8 +223,16 @@ def test_the_rules_catch_planted_violations() -> None:
     )
     assert len(direction_violations("tools/x.py", planted)) == 3  # one plain import, two names of one from
     assert direction_violations("nodes/x.py", ast.parse("from reportgraph.graph import cli\n"))
+    assert direction_violations("nodes/x.py", ast.parse("def f():\n    import reportgraph.graph.graph\n"))
     allowed = ast.parse("from reportgraph.nodes.context import Context\n")
     assert not direction_violations("nodes/x.py", allowed)
+    looped = {"tools/a.py": ast.parse("from reportgraph.tools import b\n"),
+              "tools/b.py": ast.parse("def f():\n    from reportgraph.tools.a import x\n"),
+              "tools/c.py": ast.parse("import reportgraph.tools.a\n")}
+    assert circles(import_graph(looped)) == [["reportgraph.tools.a", "reportgraph.tools.b"]]
+    wired = ast.parse("from reportgraph.nodes.plan import plan\nfrom reportgraph.graph.x import y\n"
+                      "b.add_node('plan', plan)\nb.add_node('y', y)\n")
+    assert graph_nodes(wired) == {"plan": "reportgraph.nodes.plan", "y": "reportgraph.graph.x"}
     assert wing_api_violations("nodes/x.py", planted) == [
         "nodes/x.py:4 imports reportgraph.tools.retrieval.search (use reportgraph.tools.retrieval)"
     ]

@@ -350,7 +350,7 @@ def test_the_model_fills_the_gaps_of_a_task_without_sections_but_invents_no_leng
                context={"chat_model": f"scripted:{script}", "cache_dir": str(cache_dir)})
     state = app.get_state(config).values
 
-    spec = state["spec"]
+    spec = state["spec"].model_dump()
     assert [(s["heading"], s["title"]) for s in spec["sections"]] == [("一、茶的起源", "茶的起源"),
                                                                        ("饮茶习俗", "饮茶习俗")]
     assert spec["length"] is None, "a range the task never states is not a requirement"

@@ -103,7 +103,7 @@ def pipeline_run(name: str, task_dir: Path, root: Path, cache_dir: Path) -> tupl
     original = Original(
         name=name,
         markdown=draft_markdown(state),
-        spec=RequirementSpec.model_validate(state["spec"]),
+        spec=state["spec"],
         registry=state["sources"],
         drafting_mode=state["drafting_mode"],
         video_status=video.get("status", "absent"),
@@ -336,7 +336,7 @@ def test_offline_runs_end_with_the_status_their_checks_give(pipeline_runs: dict[
         assert (validation["status"] == "pass") == all(c["passed"] for c in hard), name
         assert all("method" in c["figure"] for c in validation["checks"]), name
         language = next(c for c in hard if c["name"] == "language")
-        share = language["figure"]["share_whole_text"][state["spec"]["language"]]
+        share = language["figure"]["share_whole_text"][state["spec"].language]
         assert language["passed"] == (
             share >= language["figure"]["min_share"] and not language["figure"]["off_language_sentences"]
         ), name
