@@ -52,6 +52,7 @@ def draft_tasks(state: ReportState, indices: list[int]) -> list[Send]:
         task: DraftTask = {
             "section": item,
             "spec": spec,
+            "task_text": state.get("task_text", ""),
             "evidence": [registry[i] for i in evidence.get(key, []) if i in registry],
             "budget": item["budget"],
             "round": state.get("round", 1),

@@ -12,6 +12,8 @@ from reportgraph.nodes.common import NodeRecord, chat_model, emit
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.state import DraftTask
 from reportgraph.prompts.drafting import (
+    AS_THE_TASK_STATES,
+    COVERS_AS_HEADING,
     CUT_RETRY,
     DISCLOSURE_NOTE,
     DRAFT_SYSTEM,
@@ -34,6 +36,7 @@ from reportgraph.tools.llm import (
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.text import language_unit
 from reportgraph.tools.writing import SectionPlan, write_offline_section
+from reportgraph.tools.writing.brief import writer_brief
 from reportgraph.tools.writing.replies import clean_reply
 
 _EVIDENCE_CHARS = 1200
@@ -62,13 +65,16 @@ def draft_prompt(task: DraftTask, spec: RequirementSpec, section: SectionRequire
     lang = spec.language
     video_note = task["video_disclosure"]
     disclosure = DISCLOSURE_NOTE[lang].format(disclosure=video_note) if video_note else ""
+    brief = writer_brief(spec, task["task_text"], section.index)
     prompt = DRAFT_USER[lang].format(
+        task=brief.task,
         report_title=spec.title or "",
-        task=spec.topic,
+        audience=brief.audience or AS_THE_TASK_STATES[lang],
+        outline=brief.outline,
         index=section.index,
         title=section.title,
+        covers=brief.covers or COVERS_AS_HEADING[lang],
         budget=task["budget"],
-        audience="; ".join(spec.soft) or ("一般读者" if lang == "zh" else "general readers"),
         disclosure=disclosure,
         evidence=format_evidence(evidence),
         allowed_ids=" ".join(f"[@{record.id}]" for record in evidence) or "—",

@@ -100,6 +100,8 @@ class DraftTask(TypedDict):
 
     section: OutlineItem
     spec: RequirementSpec
+    # The task's own text: the writer's instructions (tools/writing/brief.py), never evidence.
+    task_text: str
     evidence: list[dict[str, Any]]
     budget: int
     round: int

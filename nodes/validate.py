@@ -20,7 +20,7 @@ from reportgraph.nodes.common import NodeRecord, ask, draft_markdown, emit, task
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.nodes.state import OutlineItem, ReportState
-from reportgraph.prompts.drafting import SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
+from reportgraph.prompts.drafting import JUDGE_FEEDBACK, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.prompts.facets import FACETS_SYSTEM, FACETS_USER
 from reportgraph.tools.checking import (
     Facet,
@@ -44,6 +44,8 @@ class SoftItem(BaseModel):
     requirement: str
     met: bool
     reason: str = Field(description="One sentence on why")
+    section: int = Field(0, description="For an unmet requirement, the section index that falls short of "
+                                        "it most; 0 for the whole report")
 
 
 class ProposedFacet(BaseModel):
@@ -71,8 +73,10 @@ def soft_items(
     if mode != "llm" or not spec.soft:
         return []
     requirements = "\n".join(f"- {s}" for s in spec.soft)
+    sections = "\n".join(f"{s.index}. {s.heading}" for s in spec.sections)
     messages = [("system", SOFT_JUDGE_SYSTEM),
-                ("human", SOFT_JUDGE_USER.format(requirements=requirements, report=rendered))]
+                ("human", SOFT_JUDGE_USER.format(requirements=requirements, sections=sections,
+                                                 report=rendered))]
     verdict = ask(context, SoftVerdict, messages, "soft_judge", record)
     return [item.model_dump() for item in verdict.items] if verdict is not None else []
 
@@ -106,6 +110,26 @@ def propose_facets(
         if item.section in known and terms:
             proposed.setdefault(item.section, []).append(Facet(item.name, "model", terms, where="model"))
     return proposed
+
+
+def judge_feedback(spec: RequirementSpec, soft: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Section index → the judge's reasons, for the unmet soft requirements it pins on a section (issue 23:
+    what the judge saw goes back to the writer). Advisory: it earns a revision round, never a status."""
+    known = {s.index for s in spec.sections}
+    lang = spec.language if spec.language in JUDGE_FEEDBACK else "en"
+    feedback: dict[str, list[str]] = {}
+    for item in soft:
+        if not item["met"] and item.get("section") in known:
+            text = JUDGE_FEEDBACK[lang].format(requirement=item["requirement"], reason=item["reason"])
+            feedback.setdefault(str(item["section"]), []).append(text)
+    return feedback
+
+
+def with_judge_feedback(hard: Mapping[str, list[str]], judge: Mapping[str, list[str]]
+                        ) -> dict[str, list[str]]:
+    """The hard checks' feedback with the judge's added under each section it names, in section order."""
+    keys = sorted({*hard, *judge}, key=int)
+    return {key: [*hard.get(key, []), *judge.get(key, [])] for key in keys}
 
 
 def revised_budgets(
@@ -154,7 +178,7 @@ def made_no_progress(previous: Mapping[str, Any], result: ValidationResult) -> b
     return failing_now > failing_before or (failing_now == failing_before and items_now >= items_before)
 
 
-def time_budget(state: ReportState, context: Context, result: ValidationResult, now: float
+def time_budget(state: ReportState, context: Context, sections: int, now: float
                 ) -> dict[str, Any] | None:
     """The run's time budget as this validate sees it (None without one), seconds: the budget, elapsed,
     left, and the next round projected from the one just drafted (nodes/clock.py)."""
@@ -162,7 +186,7 @@ def time_budget(state: ReportState, context: Context, result: ValidationResult, 
     if left is None:
         return None
     projected = next_round_projection(state.get("events") or [], state.get("round", 1),
-                                      len(result.feedback), now, drafting_started(context))
+                                      sections, now, drafting_started(context))
     return {"budget_s": context.time_budget_s, "elapsed_s": round(context.time_budget_s - left, 3),
             "left_s": round(left, 3),
             "projected_next_round_s": None if projected is None else round(projected, 3)}
@@ -173,16 +197,26 @@ def out_of_time(budget: Mapping[str, Any] | None) -> bool:
     return budget is not None and (budget["projected_next_round_s"] or 0.0) >= budget["left_s"]
 
 
+def judge_round(state: ReportState, context: Context, judge: Mapping[str, list[str]],
+                budget: Mapping[str, Any] | None) -> bool:
+    """Whether the judge's feedback earns a report that passed every hard check one more round: once per
+    run, within the round limit and the time budget."""
+    previous = state.get("validation") or {}
+    return (bool(judge) and not (previous.get("soft") or {}).get("revision_requested")
+            and state.get("round", 1) <= context.max_revision_rounds and not out_of_time(budget))
+
+
 def decide(
     state: ReportState, context: Context, result: ValidationResult, markdown: str,
-    budget: Mapping[str, Any] | None = None,
+    budget: Mapping[str, Any] | None = None, judge: Mapping[str, list[str]] | None = None,
 ) -> tuple[str, str, str]:
     """(status, why the run stopped or "", the draft's sha1): pass, another round (running), or
-    needs_review. ``budget``: :func:`time_budget`'s figures."""
+    needs_review. ``budget``: :func:`time_budget`'s figures; ``judge``: :func:`judge_feedback`, which
+    may earn a passing report one more round but never decides pass or needs_review."""
     report_sha1 = hashlib.sha1(markdown.encode("utf-8")).hexdigest()
     previous = state.get("validation") or {}
     if result.passed:
-        return "pass", "", report_sha1
+        return ("running" if judge_round(state, context, judge or {}, budget) else "pass"), "", report_sha1
     if state.get("round", 1) > context.max_revision_rounds:
         return "needs_review", STOP_ROUND_LIMIT, report_sha1
     if not result.feedback:
@@ -237,20 +271,24 @@ def validate(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     result = with_reply_check(result, state.get("draft_defects") or {}, drafted_by_model=mode == "llm")
     soft = soft_items(spec, mode, render_citations(markdown, state.get("sources") or {}), context, record)
     current_round = state.get("round", 1)
-    budget = time_budget(state, context, result, time.time())
-    decision = decide(state, context, result, markdown, budget)
+    judge = judge_feedback(spec, soft)
+    feedback = with_judge_feedback(result.feedback, judge)
+    budget = time_budget(state, context, len(feedback), time.time())
+    decision = decide(state, context, result, markdown, budget, judge)
     status, stopped, _ = decision
     if budget is not None:
         record.note("time budget", round=current_round, **budget)
     validation = validation_record(state, context, result, soft, decision, budget)
+    validation["soft"]["revision_requested"] = bool(judge) and status == "running"
+    validation["soft"]["feedback"] = judge
     emit(runtime, "validate", f"round {current_round}: {status}" + (f" ({stopped})" if stopped else ""),
          round=current_round, status=status, checks={c.name: c.passed for c in result.checks},
          unmet=validation["unmet"])
-    update: dict[str, Any] = {"validation": validation, "status": status, "feedback": result.feedback}
+    update: dict[str, Any] = {"validation": validation, "status": status, "feedback": feedback}
     if status == "running":
         update["round"] = current_round + 1
         # Evidence-gap loop (nodes/gaps.py): failing sections whose pack lacks a facet go to the gap search.
-        update["evidence_gaps"] = pending_gaps(state, list(result.feedback), context)
+        update["evidence_gaps"] = pending_gaps(state, list(feedback), context)
         update["outline"] = revised_budgets(state.get("outline") or [], result, spec)
     update["events"] = record.finish(round=current_round, status=status)
     return update

@@ -23,22 +23,31 @@ DRAFT_SYSTEM = {
 
 DRAFT_USER = {
     "zh": (
-        "报告题目：{report_title}\n任务要求：{task}\n\n"
-        "请撰写第 {index} 节“{title}”的正文。篇幅约 {budget} 字（中文字符，英文单词按一个字计），"
-        "面向读者：{audience}。\n{disclosure}\n"
+        "任务原文（这是写作要求，不是证据）：\n<task>\n{task}\n</task>\n"
+        "报告题目：{report_title}\n面向读者与文体：{audience}\n"
+        "全文提纲（各节分工写作：本节只写本节要覆盖的内容，其他节的内容不要重复）：\n{outline}\n\n"
+        "请撰写第 {index} 节“{title}”的正文。本节要覆盖：{covers}。"
+        "篇幅约 {budget} 字（中文字符，英文单词按一个字计）。\n{disclosure}\n"
         "可用证据（编号、出处、原文）：\n<evidence>\n{evidence}\n</evidence>\n\n"
         "只能引用这些编号：{allowed_ids}。引用写在句末，每个编号单独一对方括号，如 [@编号][@编号]；"
         "不要写标题，不要使用代码块，也不要输出 <evidence> 之类的标签。"
     ),
     "en": (
-        "Report title: {report_title}\nTask: {task}\n\n"
-        'Write the body of section {index}, "{title}". Length: about {budget} words. '
-        "Audience: {audience}.\n"
+        "The task as given (the instructions, not evidence):\n<task>\n{task}\n</task>\n"
+        "Report title: {report_title}\nAudience and register: {audience}\n"
+        "The whole outline (sections divide the material: cover this section's part only, and do not "
+        "repeat what other sections cover):\n{outline}\n\n"
+        'Write the body of section {index}, "{title}". It is to cover: {covers}. '
+        "Length: about {budget} words.\n"
         "{disclosure}\nEvidence you may cite (id, source, text):\n<evidence>\n{evidence}\n</evidence>\n\n"
         "Cite only these ids: {allowed_ids}. Put citations at the end of the sentence, one id per bracket, "
         "as in [@id][@id]; write no heading, no code fence, and no tags such as <evidence>."
     ),
 }
+
+# When the task names no audience, register or section coverage of its own.
+AS_THE_TASK_STATES = {"zh": "按任务原文的要求", "en": "as the task states"}
+COVERS_AS_HEADING = {"zh": "本节标题所示的内容", "en": "what its heading names"}
 
 REVISE_USER = {
     "zh": "上一稿未通过检查，请只修改本节并给出完整的新正文。需要修正的问题：\n{feedback}",
@@ -90,7 +99,15 @@ SOFT_JUDGE_SYSTEM = (
     "those requirements; do not judge facts, length or citations. Return the structured verdict."
 )
 
-SOFT_JUDGE_USER = "Requirements:\n{requirements}\n\nReport:\n<report>\n{report}\n</report>"
+SOFT_JUDGE_USER = ("Requirements:\n{requirements}\n\nSections:\n{sections}\n\n"
+                   "For a requirement that is not met, name the section that falls short of it most "
+                   "(0 when it is the whole report).\n\nReport:\n<report>\n{report}\n</report>")
+
+# The soft judge's reason, sent back to the section it names (nodes/validate.py).
+JUDGE_FEEDBACK = {
+    "zh": "审阅者认为本节未满足任务要求“{requirement}”：{reason}",
+    "en": 'A reviewer found this section does not meet the requirement "{requirement}": {reason}',
+}
 
 REPORT_NOTE = {
     "zh": {

@@ -158,7 +158,7 @@ def run_draft(tmp_path: Path, rules: list[dict[str, Any]], budget: int = 40, **s
     script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
     forget_scripted_models()
     context = Context(chat_model=f"scripted:{script}", llm="on", **settings)
-    task: DraftTask = {"section": SPEC.sections[0].model_dump(), "spec": SPEC,
+    task: DraftTask = {"section": SPEC.sections[0].model_dump(), "spec": SPEC, "task_text": "",
                        "evidence": [r.model_dump() for r in PACK], "budget": budget, "round": 1,
                        "requests_in_round": 1, "feedback": [], "previous_text": "", "video_disclosure": "",
                        "drafting_mode": "llm"}
