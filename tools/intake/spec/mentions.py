@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number, range_scale
+from reportgraph.tools.intake.spec.numbers import CN_PAIR, NUMBER, cn_pair, parse_number, range_scale
 
 # 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
 # scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
@@ -35,7 +35,7 @@ UNIT_KINDS: dict[UnitKind, str] = {
 }
 UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
 UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())
-GAP = r"[\s-]*(?:来|余|多)?"  # "两千来字", "3000余字", "三千多字": about that figure
+GAP = r"[\s-]*(?:来|余|多|\+)?\s*"  # "两千来字", "3000余字", "三千多字": about that figure; "2,200+ words": at least
 RANGE_SEP = r"(?:至|到|-|–|—|~|～|〜|\bto\b)"
 LABEL_KINDS: dict[UnitKind, str] = {
     "words": r"英文单词数|单词数|词数|\bword\s+(?:count|limit)\b",
@@ -49,23 +49,44 @@ RANGE_WITH_UNIT = re.compile(
     rf"(?P<b>{NUMBER}){GAP}(?:{UNIT})(?:\s*之间)?",
     re.IGNORECASE,
 )
+PAIR_WITH_UNIT = re.compile(rf"{CN_PAIR}{GAP}(?:{UNIT})", re.IGNORECASE)  # 两三千字
 SINGLE_WITH_UNIT = re.compile(rf"(?P<a>{NUMBER}){GAP}(?:{UNIT})", re.IGNORECASE)
 LABELLED = re.compile(
     rf"(?:{LABEL})[^0-9零〇一二两三四五六七八九十百千万。\n]{{0,12}}?"
     rf"(?P<a>{NUMBER})(?:\s*{RANGE_SEP}\s*(?P<b>{NUMBER}))?",
     re.IGNORECASE,
 )
+# Comparatives, read as a small grammar rather than a list of phrasings: a word that says "more" (超过,
+# more than, over, exceed, longer than) makes a lower bound, one that says "less" (少于, fewer than, under,
+# shorter than) an upper bound, and a negation before either (不/不要/不得/不宜, no, not, don't, must not be,
+# never) turns it round: 不少于 and "no shorter than" are lower bounds, 不超过 and "don't go over" upper ones.
+ZH_MORE = r"(?:超过|超出|多于|大于|高于|长于|逾)"
+ZH_LESS = r"(?:少于|低于|小于|短于|不足|不到)"
+ZH_NEGATION = r"不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?"
+EN_MORE = (
+    r"(?:more|longer|greater|larger|bigger)\s+than|over|above|beyond|exceed(?:ing|s)?|in\s+excess\s+of"
+    r"|go(?:ing)?\s+(?:over|beyond|past|above)|run(?:ning)?\s+(?:over|past|beyond|longer\s+than)"
+    r"|top(?:ping)?|pass(?:ing)?"
+)
+EN_LESS = (
+    r"(?:fewer|less|shorter|smaller|lower)\s+than|under|below|beneath"
+    r"|(?:go(?:ing)?|come|coming|fall(?:ing)?|drop(?:ping)?|run(?:ning)?)\s+(?:under|below|short\s+of)"
+    r"|short\s+of"
+)
+EN_NEGATION = (
+    r"(?:\bno|\bnot|n't|\bnever|\bnor)(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
+    r"(?:\s+(?:any|much|significantly|substantially))?\s+"
+)
 LOWER_WORDS = (
-    r"不(?:要|能|得|应|宜|可)?(?:少于|低于|小于)|至少|最少|起码|多于|超过|大于|高于|"
-    r"no less than|not less than|no fewer than|at least|at lease|more than|over|"
-    r"a minimum of|minimum of|minimum|min\.|≥|>="
+    rf"{ZH_NEGATION}{ZH_LESS}|至少|最少|起码|最低|下限为?|{ZH_MORE}|"
+    rf"{EN_NEGATION}(?:{EN_LESS})|(?<!\bno )(?<!\bnot )(?<!n't )\b(?:{EN_MORE})\b|at\s+least|at\s+lease|"
+    r"a\s+minimum\s+of|minimum\s+of|minimum|min\.|≥|>="
 )
 UPPER_WORDS = (
-    r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
-    r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
-    r"fewer than|less than|under|at most|up to|within|limited to|capped at|≤|<=|"
-    r"no longer than|not (?:be )?longer than|not (?:be )?more than|shorter than|"
-    r"a maximum of|maximum of|maximum|max\.|"
+    rf"{ZH_NEGATION}{ZH_MORE}|上限为?|最多|至多|最长|封顶|{ZH_LESS}|"
+    rf"{EN_NEGATION}(?:{EN_MORE})|(?<!\bno )(?<!\bnot )(?<!n't )\b(?:{EN_LESS})\b|"
+    r"at\s+most|up\s+to|within|limited\s+to|capped\s+at|≤|<=|"
+    r"a\s+maximum\s+of|maximum\s+of|maximum|max\.|"
     r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
 )
 BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
@@ -78,10 +99,14 @@ BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
 }
 AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
     "lower": re.compile(
-        r"^\s*(?:以上|及以上|或以上|往上|起|\+|or more|or longer|minimum|at least)", re.IGNORECASE
+        r"^\s*(?:以上|及以上|或以上|往上|起|打底|\+|or (?:more|longer|above|over)|minimum|at (?:the )?least"
+        r"|(?:and|or) up(?:wards)?\b|plus\b)",
+        re.IGNORECASE,
     ),
     "upper": re.compile(
-        r"^\s*(?:以内|之内|以下|内|or less|or fewer|or under|max(?:imum)?|at most|limit|cap)", re.IGNORECASE
+        r"^\s*(?:以内|之内|以下|内|封顶|为限|为上限|or (?:less|fewer|under|below|shorter)|max(?:imum)?\b"
+        r"|at (?:the )?most|tops\b|limit|cap|(?:and|or) (?:no|not) (?:more|longer))",
+        re.IGNORECASE,
     ),
     "approx": re.compile(r"^\s*(?:左右|上下|出头|or so)", re.IGNORECASE),
 }
@@ -174,6 +199,12 @@ def per_item_start(text: str, start: int) -> tuple[int, str | None]:
 
 def range_mentions(text: str) -> list[LengthMention]:
     found = []
+    for match in PAIR_WITH_UNIT.finditer(text):
+        low, high = cn_pair(match)
+        kind = unit_kind(match)
+        if range_allowed(low, high, kind) and not is_reference(text, match.start(), match.end()):
+            start, item_word = per_item_start(text, match.start())
+            found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
     for match in RANGE_WITH_UNIT.finditer(text):
         kind = unit_kind(match)
         low, high = parse_number(match["a"]), parse_number(match["b"])
@@ -206,6 +237,8 @@ def single_mention(text: str, start: int, end: int, figure_text: str, kind: Unit
     if figure is None or not figure_allowed(figure, kind) or is_reference(text, start, end):
         return None
     bound, span_start, span_end = modifier(text, start, end)
+    if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
+        bound = "lower"  # "2,200+ words"
     span_start, item_word = per_item_start(text, span_start)
     low, high = {"lower": (figure, None), "upper": (None, figure)}.get(bound) or widen(figure, kind)
     return LengthMention(low, high, bound, kind, span_start, span_end, item_word)
