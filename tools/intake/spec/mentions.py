@@ -35,7 +35,8 @@ UNIT_KINDS: dict[UnitKind, str] = {
 }
 UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
 UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())
-GAP = r"[\s-]*(?:来|余|多|\+)?\s*"  # "两千来字", "3000余字", "三千多字": about that figure; "2,200+ words": at least
+# "两千来字", "3000余字", "三千多字": about that figure; "2,200+ words": at least that figure.
+GAP = r"[\s-]*(?:来|余|多|\+)?\s*"
 RANGE_SEP = r"(?:至|到|-|–|—|~|～|〜|\bto\b)"
 LABEL_KINDS: dict[UnitKind, str] = {
     "words": r"英文单词数|单词数|词数|\bword\s+(?:count|limit)\b",
@@ -53,7 +54,7 @@ PAIR_WITH_UNIT = re.compile(rf"{CN_PAIR}{GAP}(?:{UNIT})", re.IGNORECASE)  # 两�
 SINGLE_WITH_UNIT = re.compile(rf"(?P<a>{NUMBER}){GAP}(?:{UNIT})", re.IGNORECASE)
 LABELLED = re.compile(
     rf"(?:{LABEL})[^0-9零〇一二两三四五六七八九十百千万。\n]{{0,12}}?"
-    rf"(?P<a>{NUMBER})(?:\s*{RANGE_SEP}\s*(?P<b>{NUMBER}))?",
+    rf"(?P<a>{NUMBER})(?:\s*(?:{RANGE_SEP}|(?<=\s)and)\s*(?P<b>{NUMBER}))?",
     re.IGNORECASE,
 )
 # Comparatives, read as a small grammar rather than a list of phrasings: a word that says "more" (超过,
@@ -125,6 +126,11 @@ PER_ITEM_LEFT = re.compile(
     r"|per\s+\w+)[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
+PER_ITEM_RIGHT = re.compile(
+    r"\s*(?:each|apiece|a\s+piece|per\s+(?:section|part|chapter|heading)|for\s+each\b"
+    r"|(?:一|每)(?:个)?(?P<item>部分|节|章|篇))",
+    re.IGNORECASE,
+)
 CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
 SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 
@@ -188,12 +194,14 @@ def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
     return round(figure * (1 - APPROX_TOLERANCE)), round(figure * (1 + APPROX_TOLERANCE))
 
 
-def per_item_start(text: str, start: int) -> tuple[int, str | None]:
-    """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included."""
+def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, str | None]:
+    """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included; a
+    marker after it ("400 words each", "800字一个部分") makes it per item too (the span is kept)."""
     window_start = max(0, start - 24)
     marker = PER_ITEM_LEFT.search(text[window_start:start])
     if marker is None:
-        return start, None
+        after = PER_ITEM_RIGHT.match(text[end:]) if end is not None else None
+        return start, (after["item"] or "") if after else None
     return window_start + marker.start(), marker["item"] or ""
 
 
@@ -203,7 +211,7 @@ def range_mentions(text: str) -> list[LengthMention]:
         low, high = cn_pair(match)
         kind = unit_kind(match)
         if range_allowed(low, high, kind) and not is_reference(text, match.start(), match.end()):
-            start, item_word = per_item_start(text, match.start())
+            start, item_word = per_item_start(text, match.start(), match.end())
             found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
     for match in RANGE_WITH_UNIT.finditer(text):
         kind = unit_kind(match)
@@ -214,7 +222,7 @@ def range_mentions(text: str) -> list[LengthMention]:
             continue
         if is_reference(text, match.start(), match.end()):
             continue
-        start, item_word = per_item_start(text, match.start())
+        start, item_word = per_item_start(text, match.start(), match.end())
         found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
     return found
 
@@ -239,7 +247,7 @@ def single_mention(text: str, start: int, end: int, figure_text: str, kind: Unit
     bound, span_start, span_end = modifier(text, start, end)
     if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
         bound = "lower"  # "2,200+ words"
-    span_start, item_word = per_item_start(text, span_start)
+    span_start, item_word = per_item_start(text, span_start, span_end)
     low, high = {"lower": (figure, None), "upper": (None, figure)}.get(bound) or widen(figure, kind)
     return LengthMention(low, high, bound, kind, span_start, span_end, item_word)
 

@@ -21,7 +21,7 @@ _EN_SMALL = rf"(?:{'|'.join([*EN_TENS, *sorted(EN_NUMBER_WORDS, key=len, reverse
 EN_WORD = rf"\b(?:{'|'.join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))})\b"
 # "two thousand", "fifteen hundred", "twenty-five hundred", "two thousand five hundred", "a thousand".
 EN_NUMBER = (
-    rf"\b(?:{_EN_SMALL}|a)(?:[\s-]+(?:and\s+)?(?:{_EN_SMALL}|hundred|thousand)\b)*(?<!\ba)\b"
+    rf"\b(?:{_EN_SMALL}|a(?=[\s-]+(?:hundred|thousand)\b))(?:[\s-]+(?:and\s+)?(?:{_EN_SMALL}|hundred|thousand)\b)*(?<!\ba)\b"
 )
 # 两三千, 七八百, 一两万: two neighbouring digits before a unit, "two or three thousand" (a range).
 CN_PAIR = r"(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<ps>[十百千万])"
