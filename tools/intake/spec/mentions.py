@@ -123,7 +123,8 @@ REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORE
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
     r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
-    r"|per\s+\w+)[^，。；,;.]{0,8}$",
+    r"|per\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
+    r"[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
 PER_ITEM_RIGHT = re.compile(
@@ -197,7 +198,7 @@ def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
 def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, str | None]:
     """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included; a
     marker after it ("400 words each", "800字一个部分") makes it per item too (the span is kept)."""
-    window_start = max(0, start - 24)
+    window_start = max(0, start - 40)
     marker = PER_ITEM_LEFT.search(text[window_start:start])
     if marker is None:
         after = PER_ITEM_RIGHT.match(text[end:]) if end is not None else None
