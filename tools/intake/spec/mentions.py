@@ -13,12 +13,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from reportgraph.tools.intake.spec.model import APPROX_TOLERANCE
 from reportgraph.tools.intake.spec.numbers import CN_PAIR, NUMBER, cn_pair, parse_number, range_scale
 
-# 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
-# scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
-# at ±10 % that is ≥ 94, so "inside the range" means "scores well". ±20 % would accept answers scoring 87.
-APPROX_TOLERANCE = 0.10
 MIN_LENGTH_FIGURE = 10  # "一字一句", "十字路口": smaller figures are never a report length in 字 or words
 MAX_PAGES = 200
 
