@@ -63,6 +63,29 @@ CHECKS: tuple[Check, ...] = (
     check_materials_read,
 )
 
+# Checks that apply only when the task asks for them: when one returns None it is listed, never dropped,
+# as "not required by the task" with the reason (issue 25: a citation rule misread as a wish silently
+# removed claims_cited and sections_cited from validation.json).
+NOT_REQUIRED: dict[Check, tuple[str, str]] = {
+    check_title: ("title", "the task asks for no title"),
+    check_length: ("length", "the task states no length"),
+    check_claims_cited: ("claims_cited", "the task does not ask for sources (spec.citations.required false)"),
+    check_sections_cited: (
+        "sections_cited",
+        "the task does not ask every section to cite (spec.citations.required or per_section false)",
+    ),
+    check_required_materials: ("required_materials_cited", "the task names no material it must cite"),
+}
+
+
+def not_required(check: Check) -> CheckResult | None:
+    """The entry of a task-dependent check the task does not ask for: advisory, passed, with the reason."""
+    if check not in NOT_REQUIRED:
+        return None
+    name, reason = NOT_REQUIRED[check]
+    return CheckResult(name=name, passed=True, hard=False, detail=f"not required by the task: {reason}",
+                       figure={"required": False, "reason": reason})
+
 
 def validate_report(inputs: ValidationInputs, checks: tuple[Check, ...] = CHECKS) -> ValidationResult:
     """Run ``checks`` on the report; it passes when no hard check fails. Feedback: section index → fixes.
@@ -75,7 +98,7 @@ def validate_report(inputs: ValidationInputs, checks: tuple[Check, ...] = CHECKS
             inputs, markdown=markdown, registry={**inputs.registry, **ledger.records}, ledger=ledger
         )
     report = Report.of(inputs)
-    results = [result for check in checks if (result := check(report)) is not None]
+    results = [result for check in checks if (result := check(report) or not_required(check)) is not None]
     feedback: dict[int, list[str]] = {}
     for result in results:
         if not result.passed:

@@ -6,8 +6,8 @@ citations, wording (tone, title), topic, coverage (what no rule understood), rea
 
 from reportgraph.tools.intake.spec.language import parse_language
 from reportgraph.tools.intake.spec.length import LengthReading, parse_length
-from reportgraph.tools.intake.spec.mentions import APPROX_TOLERANCE
 from reportgraph.tools.intake.spec.model import (
+    APPROX_TOLERANCE,
     CJK_CHARS_PER_PAGE,
     FOCUS_OF_KIND,
     WORDS_PER_PAGE,

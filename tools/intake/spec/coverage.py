@@ -49,7 +49,7 @@ TABLE = re.compile(
 TABLE_OUTLINE = re.compile(
     r"章节|部分|标题|小节|结构|提纲|大纲|\b(?:sections?|parts?|chapters?|headings?|outline)\b", re.IGNORECASE
 )
-LIST_STYLES = ("paren", "circled", "dotted", "cn_ordinal", "part_cn", "roman")
+LIST_STYLES = ("paren", "circled", "dotted", "cn_ordinal", "part_cn", "roman", "part_en", "letter")
 
 
 def outside(span: tuple[int, int], read: list[tuple[int, int]]) -> bool:

@@ -25,6 +25,11 @@ STRUCTURE_WORD = re.compile(
 ZH_LEAD = re.compile(
     r"(?:(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
     r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有|涉及|论述|阐述|从(?=[^。；]{2,60}(?:方面|角度|维度))"
+    # "按A、B和C的顺序展开", "由A、B、C和D四部分组成": the list sits between the lead and its closer.
+    r"|按照?(?=[^。；，,]{2,80}的?(?:顺序|次序))"
+    # "要讲清楚A、B和C": a verb of explaining before a list of three or more parts, joined by 、.
+    r"|(?:讲清楚|说清楚|写清楚|讲明白|交代清楚|讲讲|谈谈|依次介绍|依次分析)(?=[^。；，,]{2,40}、)"
+    r"|由(?=[^。；，,]{2,80}?(?:[\d一二三四五六七八九两]+个?)?(?:部分|章节|板块|方面|块)(?:组成|构成))"
     r")[:：]?"
 )
 ZH_COUNTED = re.compile(
@@ -42,6 +47,8 @@ EN_LEAD = re.compile(
     r"|divided?\s+(?:it\s+)?into|(?:sections|parts|headings|chapters)\s+(?:titled|entitled|named|called)"
     r"|sections?\s+on)\b"
     r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
+    r"|\b(?:with|for|using|under|into|has|have)\s+(?:the|these|its|your)\s+(?:following\s+)?(?:\w+\s+)?"
+    r"(?:sections|headings|parts|chapters)\b(?!\s+(?:on|about|of|in|that|which|should|must|are|is)\b)"
     r"|\b(?:in|into|with)\s+(?:\w+\s+)?(?:parts|sections|chapters)\s*(?:[—–(]|--)"
     r"|\bthe\s+following(?:\s+\w+)?\s*[:：]"
     r"|(?:sections|structure|outline|headings|parts|themes|topics|aspects)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
@@ -91,6 +98,14 @@ def en_items(items_text: str) -> list[str]:
         items_text,
         flags=re.IGNORECASE,
     )
+    # "Cover three things—a, b and c": the count phrase announces the items and is none of them.
+    items_text = re.sub(
+        r"^\s*(?:the\s+)?(?:following\s+)?(?:\d+|two|three|four|five|six|seven|eight|several)\s+(?:main\s+|key\s+)?"
+        r"(?:things|points|topics|areas|aspects|issues|questions|themes|elements|matters)\s*(?:[:：—–]|--|-\s)\s*",
+        "",
+        items_text,
+        flags=re.IGNORECASE,
+    )
     parts = re.split(r"[,;，；、]", items_text)
     # "and" joins only the last two items; inside an item it is part of the name ("risk and challenge").
     parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
@@ -107,10 +122,12 @@ def en_items(items_text: str) -> list[str]:
 
 
 def acceptable(titles: list[str], counted: bool) -> bool:
-    """Enough items (two when the lead-in names a structure or a count, else three), none a material."""
+    """Enough items (two when the lead-in names a structure or a count, else three), not mostly materials."""
     if len(titles) < (2 if counted else 3) or not plausible_titles(titles):
         return False
-    return not any(MATERIAL.search(title) for title in titles) and all(len(t.split()) <= 8 for t in titles)
+    # A list of materials is mostly materials; one item named like one ("sources") is still a heading.
+    materials = sum(bool(MATERIAL.search(title)) for title in titles)
+    return materials * 2 < len(titles) and all(len(t.split()) <= 8 for t in titles)
 
 
 def zh_list(text: str, lead: re.Match[str]) -> OutlineList | None:

@@ -155,7 +155,9 @@ def parse_length(
     if unit == "chars" and language == "zh" and "字符" not in text[best.start : best.end]:
         unit = "cjk_chars"  # "a report in Chinese of 5,000 characters": 字, not every character
     page_unit = default_unit if unit == "pages" else None
+    per_item = next((m for m in used if m.item_word is not None), None) if len(used) == 1 else None
     requirement = LengthRequirement(
+        per_section=(per_item.min, per_item.max) if per_item else None,
         min=best.min,
         max=best.max,
         unit=unit,

@@ -13,12 +13,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number, range_scale
+from reportgraph.tools.intake.spec.model import APPROX_TOLERANCE
+from reportgraph.tools.intake.spec.numbers import CN_PAIR, NUMBER, cn_pair, parse_number, range_scale
 
-# 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
-# scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
-# at ±10 % that is ≥ 94, so "inside the range" means "scores well". ±20 % would accept answers scoring 87.
-APPROX_TOLERANCE = 0.10
 MIN_LENGTH_FIGURE = 10  # "一字一句", "十字路口": smaller figures are never a report length in 字 or words
 MAX_PAGES = 200
 
@@ -35,7 +32,8 @@ UNIT_KINDS: dict[UnitKind, str] = {
 }
 UNIT = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in UNIT_KINDS.items())
 UNIT_PLAIN = "|".join(f"(?:{pattern})" for pattern in UNIT_KINDS.values())
-GAP = r"[\s-]*(?:来|余|多)?"  # "两千来字", "3000余字", "三千多字": about that figure
+# "两千来字", "3000余字", "三千多字": about that figure; "2,200+ words": at least that figure.
+GAP = r"[\s-]*(?:来|余|多|\+)?\s*"
 RANGE_SEP = r"(?:至|到|-|–|—|~|～|〜|\bto\b)"
 LABEL_KINDS: dict[UnitKind, str] = {
     "words": r"英文单词数|单词数|词数|\bword\s+(?:count|limit)\b",
@@ -49,23 +47,44 @@ RANGE_WITH_UNIT = re.compile(
     rf"(?P<b>{NUMBER}){GAP}(?:{UNIT})(?:\s*之间)?",
     re.IGNORECASE,
 )
+PAIR_WITH_UNIT = re.compile(rf"{CN_PAIR}{GAP}(?:{UNIT})", re.IGNORECASE)  # 两三千字
 SINGLE_WITH_UNIT = re.compile(rf"(?P<a>{NUMBER}){GAP}(?:{UNIT})", re.IGNORECASE)
 LABELLED = re.compile(
     rf"(?:{LABEL})[^0-9零〇一二两三四五六七八九十百千万。\n]{{0,12}}?"
-    rf"(?P<a>{NUMBER})(?:\s*{RANGE_SEP}\s*(?P<b>{NUMBER}))?",
+    rf"(?P<a>{NUMBER})(?:\s*(?:{RANGE_SEP}|(?<=\s)and)\s*(?P<b>{NUMBER}))?",
     re.IGNORECASE,
 )
+# Comparatives, read as a small grammar rather than a list of phrasings: a word that says "more" (超过,
+# more than, over, exceed, longer than) makes a lower bound, one that says "less" (少于, fewer than, under,
+# shorter than) an upper bound, and a negation before either (不/不要/不得/不宜, no, not, don't, must not be,
+# never) turns it round: 不少于 and "no shorter than" are lower bounds, 不超过 and "don't go over" upper ones.
+ZH_MORE = r"(?:超过|超出|多于|大于|高于|长于|逾)"
+ZH_LESS = r"(?:少于|低于|小于|短于|不足|不到)"
+ZH_NEGATION = r"不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?"
+EN_MORE = (
+    r"(?:more|longer|greater|larger|bigger)\s+than|over|above|beyond|exceed(?:ing|s)?|in\s+excess\s+of"
+    r"|go(?:ing)?\s+(?:over|beyond|past|above)|run(?:ning)?\s+(?:over|past|beyond|longer\s+than)"
+    r"|top(?:ping)?|pass(?:ing)?"
+)
+EN_LESS = (
+    r"(?:fewer|less|shorter|smaller|lower)\s+than|under|below|beneath"
+    r"|(?:go(?:ing)?|come|coming|fall(?:ing)?|drop(?:ping)?|run(?:ning)?)\s+(?:under|below|short\s+of)"
+    r"|short\s+of"
+)
+EN_NEGATION = (
+    r"(?:\bno|\bnot|n't|\bnever|\bnor)(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
+    r"(?:\s+(?:any|much|significantly|substantially))?\s+"
+)
 LOWER_WORDS = (
-    r"不(?:要|能|得|应|宜|可)?(?:少于|低于|小于)|至少|最少|起码|多于|超过|大于|高于|"
-    r"no less than|not less than|no fewer than|at least|at lease|more than|over|"
-    r"a minimum of|minimum of|minimum|min\.|≥|>="
+    rf"{ZH_NEGATION}{ZH_LESS}|至少|最少|起码|最低|下限为?|{ZH_MORE}|"
+    rf"{EN_NEGATION}(?:{EN_LESS})|(?<!\bno )(?<!\bnot )(?<!n't )\b(?:{EN_MORE})\b|at\s+least|at\s+lease|"
+    r"a\s+minimum\s+of|minimum\s+of|minimum|min\.|≥|>="
 )
 UPPER_WORDS = (
-    r"不(?:要|能|得|应|宜|可)?(?:超过|多于|大于|高于|超出)|上限为?|少于|低于|最多|至多|"
-    r"no more than|not more than|(?:must|should|does|do|may|will)?\s*not exceed|not exceeding|not to exceed|"
-    r"fewer than|less than|under|at most|up to|within|limited to|capped at|≤|<=|"
-    r"no longer than|not (?:be )?longer than|not (?:be )?more than|shorter than|"
-    r"a maximum of|maximum of|maximum|max\.|"
+    rf"{ZH_NEGATION}{ZH_MORE}|上限为?|最多|至多|最长|封顶|{ZH_LESS}|"
+    rf"{EN_NEGATION}(?:{EN_MORE})|(?<!\bno )(?<!\bnot )(?<!n't )\b(?:{EN_LESS})\b|"
+    r"at\s+most|up\s+to|within|limited\s+to|capped\s+at|≤|<=|"
+    r"a\s+maximum\s+of|maximum\s+of|maximum|max\.|"
     r"(?:word |page |length )?limit(?:\s+(?:is|of))?\s*[:：]?"
 )
 BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
@@ -78,10 +97,14 @@ BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
 }
 AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
     "lower": re.compile(
-        r"^\s*(?:以上|及以上|或以上|往上|起|\+|or more|or longer|minimum|at least)", re.IGNORECASE
+        r"^\s*(?:以上|及以上|或以上|往上|起|打底|\+|or (?:more|longer|above|over)|minimum|at (?:the )?least"
+        r"|(?:and|or) up(?:wards)?\b|plus\b)",
+        re.IGNORECASE,
     ),
     "upper": re.compile(
-        r"^\s*(?:以内|之内|以下|内|or less|or fewer|or under|max(?:imum)?|at most|limit|cap)", re.IGNORECASE
+        r"^\s*(?:以内|之内|以下|内|封顶|为限|为上限|or (?:less|fewer|under|below|shorter)|max(?:imum)?\b"
+        r"|at (?:the )?most|tops\b|limit|cap|(?:and|or) (?:no|not) (?:more|longer))",
+        re.IGNORECASE,
     ),
     "approx": re.compile(r"^\s*(?:左右|上下|出头|or so)", re.IGNORECASE),
 }
@@ -97,7 +120,13 @@ REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORE
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
     r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
-    r"|per\s+\w+)[^，。；,;.]{0,8}$",
+    r"|per\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
+    r"[^，。；,;.]{0,8}$",
+    re.IGNORECASE,
+)
+PER_ITEM_RIGHT = re.compile(
+    r"\s*(?:each|apiece|a\s+piece|per\s+(?:section|part|chapter|heading)|for\s+each\b"
+    r"|(?:一|每)(?:个)?(?P<item>部分|节|章|篇))",
     re.IGNORECASE,
 )
 CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
@@ -163,17 +192,25 @@ def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
     return round(figure * (1 - APPROX_TOLERANCE)), round(figure * (1 + APPROX_TOLERANCE))
 
 
-def per_item_start(text: str, start: int) -> tuple[int, str | None]:
-    """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included."""
-    window_start = max(0, start - 24)
+def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, str | None]:
+    """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included; a
+    marker after it ("400 words each", "800字一个部分") makes it per item too (the span is kept)."""
+    window_start = max(0, start - 40)
     marker = PER_ITEM_LEFT.search(text[window_start:start])
     if marker is None:
-        return start, None
+        after = PER_ITEM_RIGHT.match(text[end:]) if end is not None else None
+        return start, (after["item"] or "") if after else None
     return window_start + marker.start(), marker["item"] or ""
 
 
 def range_mentions(text: str) -> list[LengthMention]:
     found = []
+    for match in PAIR_WITH_UNIT.finditer(text):
+        low, high = cn_pair(match)
+        kind = unit_kind(match)
+        if range_allowed(low, high, kind) and not is_reference(text, match.start(), match.end()):
+            start, item_word = per_item_start(text, match.start(), match.end())
+            found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
     for match in RANGE_WITH_UNIT.finditer(text):
         kind = unit_kind(match)
         low, high = parse_number(match["a"]), parse_number(match["b"])
@@ -183,7 +220,7 @@ def range_mentions(text: str) -> list[LengthMention]:
             continue
         if is_reference(text, match.start(), match.end()):
             continue
-        start, item_word = per_item_start(text, match.start())
+        start, item_word = per_item_start(text, match.start(), match.end())
         found.append(LengthMention(low, high, "range", kind, start, match.end(), item_word))
     return found
 
@@ -206,7 +243,9 @@ def single_mention(text: str, start: int, end: int, figure_text: str, kind: Unit
     if figure is None or not figure_allowed(figure, kind) or is_reference(text, start, end):
         return None
     bound, span_start, span_end = modifier(text, start, end)
-    span_start, item_word = per_item_start(text, span_start)
+    if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
+        bound = "lower"  # "2,200+ words"
+    span_start, item_word = per_item_start(text, span_start, span_end)
     low, high = {"lower": (figure, None), "upper": (None, figure)}.get(bound) or widen(figure, kind)
     return LengthMention(low, high, bound, kind, span_start, span_end, item_word)
 

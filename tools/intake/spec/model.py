@@ -19,6 +19,10 @@ SpecUnit = Literal["cjk_chars", "words", "chars", "pages"]
 # headings and margins). Both are run settings (Context.words_per_page / chars_per_page) with these defaults.
 WORDS_PER_PAGE = 500
 CJK_CHARS_PER_PAGE = 800
+# 约/about figures and bare figures ("写一篇2000字的文章") become figure ± APPROX_TOLERANCE. LongBench-Write
+# scores length by ratio, S_l = 100·(1 − (l'/l − 1)/3) above and 100·(1 − (l/l' − 1)/2) below the target;
+# at ±10 % that is ≥ 94, so "inside the range" means "scores well". ±20 % would accept answers scoring 87.
+APPROX_TOLERANCE = 0.10
 
 
 def per_page_default(unit: LengthUnit) -> int:
@@ -45,6 +49,9 @@ class LengthRequirement(BaseModel):
         default=None, description="pages only: the unit a page is counted in (words, or cjk_chars for 字)"
     )
     per_page: int | None = Field(default=None, description="pages only: words or 字 per page")
+    per_section: tuple[int | None, int | None] | None = Field(
+        default=None, description="A length given per section or item (min, max); min/max are its total"
+    )
 
     def contains(self, value: int) -> bool:
         """Whether ``value``, in ``unit``, is inside the range."""
@@ -60,15 +67,20 @@ class LengthRequirement(BaseModel):
     def in_text_unit(self) -> LengthRequirement:
         """The same range in a countable unit: pages × per_page (words or 字); other units unchanged.
 
-        E.g. 2–3 pages at 500 words/page → 1000–1500 words. ``source_text`` still names the pages.
+        E.g. 2–3 pages at 500 words/page → 1000–1500 words; about 3 pages (3–3, approximate) at 800 字 →
+        2160–2640 字. ``source_text`` still names the pages.
         """
         if self.unit != "pages":
             return self
         figure = self.per_page or per_page_default(self.text_unit)
+        low, high = self.min, self.max
+        if self.approximate and low is not None and low == high:
+            # "3页左右": ±10 % of 3 pages rounds back to 3 pages, but not to exactly 2400 字.
+            low, high = low * (1 - APPROX_TOLERANCE), high * (1 + APPROX_TOLERANCE)
         return self.model_copy(
             update={
-                "min": None if self.min is None else self.min * figure,
-                "max": None if self.max is None else self.max * figure,
+                "min": None if low is None else round(low * figure),
+                "max": None if high is None else round(high * figure),
                 "unit": self.text_unit,
                 "counted_in": None,
                 "per_page": None,

@@ -9,21 +9,31 @@ CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 EN_NUMBER_WORDS = {
     word: value
     for value, word in enumerate(
-        ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"),
+        ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
         start=1,
     )
 }
-EN_WORD = rf"\b(?:{'|'.join(EN_NUMBER_WORDS)})\b"
+EN_TENS = {word: 10 * value for value, word in enumerate(
+    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2)}
+EN_SCALES = {"hundred": 100, "thousand": 1000}
+_EN_SMALL = rf"(?:{'|'.join([*EN_TENS, *sorted(EN_NUMBER_WORDS, key=len, reverse=True)])})"
+EN_WORD = rf"\b(?:{'|'.join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))})\b"
+# "two thousand", "fifteen hundred", "twenty-five hundred", "two thousand five hundred", "a thousand".
+EN_NUMBER = (
+    rf"\b(?:{_EN_SMALL}|a(?=[\s-]+(?:hundred|thousand)\b))(?:[\s-]+(?:and\s+)?(?:{_EN_SMALL}|hundred|thousand)\b)*(?<!\ba)\b"
+)
+# 两三千, 七八百, 一两万: two neighbouring digits before a unit, "two or three thousand" (a range).
+CN_PAIR = r"(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<ps>[十百千万])"
 
 # One figure: digits with thousands commas or a decimal, an optional k/千/万 scale; or a Chinese numeral (not
 # after 数/几/多/上/近, which make 数千 "several thousand", unless 数 ends 字数); or an English number word.
 NUMBER = (
     r"(?<![A-Za-z\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
     r"|(?<![几多上近])(?:(?<=字数)|(?<=词数)|(?<!数))[零〇一二两三四五六七八九十百千万]+"
-    rf"|{EN_WORD}(?:[\s-]+(?:hundred|thousand))?"
+    rf"|{EN_NUMBER}"
     r"|\ba(?=\s+(?:single\s+)?page\b)"  # "no longer than a page"
 )
-EN_SCALES = {"hundred": 100, "thousand": 1000}
 
 
 def parse_chinese_number(text: str) -> int | None:
@@ -59,13 +69,38 @@ def parse_number(token: str) -> int | None:
         return round(value * scale)
     if token.lower() == "a":
         return 1
-    words = re.split(r"[\s-]+", token.lower())
-    if words[0] in EN_NUMBER_WORDS and all(word in EN_SCALES for word in words[1:]):
-        value = EN_NUMBER_WORDS[words[0]]
-        for word in words[1:]:
-            value *= EN_SCALES[word]
-        return value
-    return parse_chinese_number(token)
+    english = parse_english_number(token)
+    return english if english is not None else parse_chinese_number(token)
+
+
+def parse_english_number(token: str) -> int | None:
+    """"two thousand" → 2000, "fifteen hundred" → 1500, "two thousand five hundred" → 2500, "a thousand"
+    → 1000, "twenty-five" → 25; None when a word is no number word."""
+    total = current = 0
+    words = [w for w in re.split(r"[\s-]+", token.lower()) if w and w != "and"]
+    if not words:
+        return None
+    for position, word in enumerate(words):
+        if word == "a" and position == 0:
+            current = 1
+        elif word in EN_NUMBER_WORDS:
+            current += EN_NUMBER_WORDS[word]
+        elif word in EN_TENS:
+            current += EN_TENS[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word == "thousand":
+            total += (current or 1) * 1000
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def cn_pair(match: re.Match[str]) -> tuple[int, int]:
+    """两三千 → (2000, 3000), 七八百 → (700, 800): the range a CN_PAIR match names."""
+    scale = CN_UNITS[match["ps"]]
+    return CN_DIGITS[match["pa"]] * scale, CN_DIGITS[match["pb"]] * scale
 
 
 def range_scale(low: int, high_token: str, high: int) -> int:

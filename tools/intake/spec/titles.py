@@ -16,7 +16,7 @@ SECTION_CUE = re.compile(
     r"|\bcover(?:s|ing)?\b|\binclud(?:e|es|ing)\b|\bin (?:this|that) order\b|\bsplit\b|\bdivide"
     r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b|\bpoints\b|\baspects\b|\btopics\b|\bcontain"
     r"|\bdiscuss|\baddress|\bcompris|\bconsist|\bas follows\b|\bbelow\b|\bthe following\b"
-    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b",
+    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b|按照?\s*$",
     re.IGNORECASE,
 )
 # Items that are instructions or qualities, not headings: "1. 文章开头应该引人入胜", "2. 结构清晰",
@@ -27,11 +27,39 @@ INSTRUCTION_ITEM = re.compile(
     re.IGNORECASE,
 )
 # "的顺序来写", ", in that order": words that close a list after its last item.
-LIST_CLOSER = re.compile(r"的顺序.*$|[,，]?\s*\bin (?:that|this) order\b.*$", re.IGNORECASE)
+LIST_CLOSER = re.compile(
+    r"的顺序.*$|[,，]?\s*\bin (?:that|this) order\b.*$"
+    r"|\s+as\s+(?:the|its|your)\s+(?:\w+\s+)?(?:parts|sections|headings|chapters)\b.*$",
+    re.IGNORECASE,
+)
+# Verbs of instruction that lead an item without being part of its name: "写改造政策的演变", "分析居民协商
+# 难点", "describe the history of X". Pure instruction verbs go whenever a name follows; verbs that also
+# start noun phrases (分析框架, 总结与展望) only before a name of four characters or more.
+ZH_INSTRUCTION_VERB = re.compile(
+    r"^(?:(?:请|先|再|然后|最后|并)?(?:写|写出|讲讲|谈谈|讲清楚|说清楚|聊聊|列出|介绍一下)(?=\S{2})"
+    r"|(?:请|先|再|然后|最后|并)?(?:介绍|分析|阐述|论述|讨论|说明|提出|梳理|描述|探讨|回顾|解释|概述|总结)"
+    r"(?=[^与和及、]\S{3}))"
+)
+EN_INSTRUCTION_VERB = re.compile(
+    r"^(?:describe|explain|discuss|analy[sz]e|summari[sz]e|examine|assess|evaluate|outline|review"
+    r"|write\s+about|talk\s+about|look\s+at)\s+(?=\S+\s+\S+)",
+    re.IGNORECASE,
+)
+# A count phrase names how many items follow, never an item: "three things", "三个方面", "the two parts".
+COUNT_PHRASE = re.compile(
+    r"^(?:the\s+|these\s+|following\s+)*(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few)"
+    r"\s+(?:main\s+|key\s+|core\s+|major\s+|big\s+)?(?:things|points|topics|areas|aspects|issues|questions"
+    r"|themes|elements|matters|parts|sections|chapters|headings|angles|dimensions|items)$"
+    r"|^[\d一二两三四五六七八九十几]+\s*个?(?:方面|部分|要点|问题|角度|维度|板块|章节|内容)$",
+    re.IGNORECASE,
+)
 VIDEO_WORDS = re.compile(r"视频|video|talk|讲解|演讲|lecture|recording", re.IGNORECASE)
 PAPER_WORDS = re.compile(r"论文|paper|文章基本信息", re.IGNORECASE)
 LETTER_OR_HANZI = re.compile(rf"[A-Za-z]|{CJK_CHAR.pattern}")
-ITEM_END = re.compile(r"[。\n]|[.?!](?:\s|$)")
+# A sentence end; the full stop of an abbreviation ("Pumped Hydro vs. Compressed Air", "e.g.") is none.
+ABBREVIATIONS = (r"vs", r"v", r"e\.g", r"i\.e", r"etc", r"cf", "No", "St", "Dr", "Mr", "Ms")
+ABBREVIATION = "".join(rf"(?<!\b{word})" for word in ABBREVIATIONS)
+ITEM_END = re.compile(rf"[。\n]|[?!](?:\s|$)|{ABBREVIATION}\.(?:\s|$)")
 MAX_TITLE = {"zh": 30, "en": 80}
 
 
@@ -64,6 +92,7 @@ def clean_title(item: str) -> str:
     title = re.sub(r"(?:[\s,，]+and|和|以及|及)\s*$", "", title.strip(" \t；;，,。.、"))
     if len(title) > 30:
         title = re.split(r"[，,]", title, maxsplit=1)[0]
+    title = EN_INSTRUCTION_VERB.sub("", ZH_INSTRUCTION_VERB.sub("", title.strip()))
     return title.strip(" \t；;，,。.、\"“”'")
 
 
@@ -78,6 +107,7 @@ def plausible_titles(titles: list[str]) -> bool:
             or len(title) > limit
             or not LETTER_OR_HANZI.search(title)
             or INSTRUCTION_ITEM.search(title)
+            or COUNT_PHRASE.search(title)
         ):
             return False
     return True
