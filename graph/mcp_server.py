@@ -8,23 +8,37 @@
 Every tool takes a task folder (``task.md`` plus materials) and works from the same index and settings as
 a run: the environment variables of the run settings apply (``REPORTGRAPH_CACHE_DIR``,
 ``REPORTGRAPH_EMBEDDER``, ``REPORTGRAPH_CHROMA_URL``, ``OPENAI_*`` …), and an index built by a run is reused.
-Citable ids are the ``[@id]`` markers of a report. Tools run in worker threads, so one slow call (a video)
-does not hold up the others on the HTTP transport.
+Citable ids are the ``[@id]`` markers of a report. Paths are served only under the roots stated at start
+(``--root DIR``, repeatable, else ``REPORTGRAPH_ROOTS``, else the working directory): ``..``, paths outside
+them and links out are refused. Beyond loopback (``--host 0.0.0.0``) the server starts only with a bearer
+token (``--token`` or ``REPORTGRAPH_TOKEN``) and answers 401 to any request without it.
+Tools run in worker threads, so one slow call (a video) does not hold up the others on the HTTP transport.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
+import uvicorn
 from mcp.server.fastmcp import FastMCP
 from pydantic import BaseModel, Field
 from reportgraph.nodes.check_inputs import check_report
 from reportgraph.nodes.context import Context, env
+from reportgraph.tools.confine import (
+    ROOTS_ENV,
+    TOKEN_ENV,
+    ListenRefused,
+    Roots,
+    bearer_ok,
+    require_token_beyond_loopback,
+)
 from reportgraph.tools.intake import Inventory, inventory
 from reportgraph.tools.registry import SourceRecord, render_citation
 from reportgraph.tools.retrieval import (
@@ -36,6 +50,8 @@ from reportgraph.tools.retrieval import (
     select_embedder,
 )
 from reportgraph.tools.video import VideoAnalysis, analyse_video, model_endpoint
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 T = TypeVar("T")
 
@@ -180,43 +196,80 @@ async def in_thread(work: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(work)
 
 
-async def search_corpus(task_dir: str, query: str, k: int = 5) -> SearchResult:
-    """Search a task folder's document collection and PDFs (BM25, plus dense vectors when an embedder is
-    configured). Returns the best pieces with their citable ids; the first call builds or loads the index."""
-    return await in_thread(lambda: search_corpus_sync(task_dir, query, k))
+class ServedTools:
+    """The four tools, each confined to the server's roots (tools/confine.py) before anything is read."""
+
+    def __init__(self, roots: Roots) -> None:
+        self.roots = roots
+
+    async def search_corpus(self, task_dir: str, query: str, k: int = 5) -> SearchResult:
+        """Search a task folder's document collection and PDFs (BM25, plus dense vectors when an embedder is
+        configured). Returns the best pieces with their citable ids; the first call builds or loads the
+        index. ``task_dir`` must lie under the server's roots."""
+        folder = str(self.roots.confine_folder(task_dir))
+        return await in_thread(lambda: search_corpus_sync(folder, query, k))
+
+    async def fetch_context(
+        self, task_dir: str, source_id: str = "", title: str = "", chunk: int | None = None
+    ) -> FetchResult:
+        """Fetch sources of a task folder: one by its id, or a document's chunks by its exact title (all of
+        them, or just the chunk numbered ``chunk``). ``task_dir`` must lie under the server's roots."""
+        folder = str(self.roots.confine_folder(task_dir))
+        return await in_thread(lambda: fetch_context_sync(folder, source_id, title, chunk))
+
+    async def analyse_video(
+        self, path: str, language: Literal["zh", "en"] = "en", time_budget_s: float = 90.0
+    ) -> VideoAnalysis:
+        """Analyse a video file into timestamped, citable segments (subtitles, slides with OCR text,
+        metadata), with every step's status and what could not be analysed. Subtitle files named after the
+        video are read. ``path`` must lie under the server's roots."""
+        video = str(self.roots.confine_file(path))
+        return await in_thread(lambda: analyse_video_sync(video, language, time_budget_s))
+
+    async def validate_report(self, task_dir: str, report_markdown: str) -> ReportCheck:
+        """Check a markdown report against the task folder's requirements and materials in code, exactly as
+        `reportgraph check` does: sections, length, language, every citation resolving ([@id] markers or the
+        rendered forms [pdf.pdf p.3], [video.mp4 01:23–01:41], [long_context: "title", chunk 4]) and
+        supported, relevance, section substance, hygiene. Sources come from the task folder only, which
+        must lie under the server's roots."""
+        folder = str(self.roots.confine_folder(task_dir))
+        return await in_thread(lambda: validate_report_sync(folder, report_markdown))
 
 
-async def fetch_context(
-    task_dir: str, source_id: str = "", title: str = "", chunk: int | None = None
-) -> FetchResult:
-    """Fetch sources of a task folder: one by its id, or a document's chunks by its exact title (all of them,
-    or just the chunk numbered ``chunk``)."""
-    return await in_thread(lambda: fetch_context_sync(task_dir, source_id, title, chunk))
-
-
-async def analyse_video_tool(
-    path: str, language: Literal["zh", "en"] = "en", time_budget_s: float = 90.0
-) -> VideoAnalysis:
-    """Analyse a video file into timestamped, citable segments (subtitles, slides with OCR text, metadata),
-    with every step's status and what could not be analysed. Subtitle files named after the video are read."""
-    return await in_thread(lambda: analyse_video_sync(path, language, time_budget_s))
-
-
-async def validate_report_tool(task_dir: str, report_markdown: str) -> ReportCheck:
-    """Check a markdown report against the task folder's requirements and materials in code, exactly as
-    `reportgraph check` does: sections, length, language, every citation resolving ([@id] markers or the
-    rendered forms [pdf.pdf p.3], [video.mp4 01:23–01:41], [long_context: "title", chunk 4]) and supported,
-    relevance, section substance, hygiene. Sources come from the task folder only."""
-    return await in_thread(lambda: validate_report_sync(task_dir, report_markdown))
-
-
-def build_server(host: str = "127.0.0.1", port: int = 8000) -> FastMCP:
+def build_server(host: str = "127.0.0.1", port: int = 8000, roots: Roots | None = None) -> FastMCP:
+    """The MCP server with the four tools, serving task folders under ``roots`` (default: Roots.of())."""
     server = FastMCP("reportgraph", instructions=INSTRUCTIONS, host=host, port=port)
-    server.add_tool(search_corpus)
-    server.add_tool(fetch_context)
-    server.add_tool(analyse_video_tool, name="analyse_video")
-    server.add_tool(validate_report_tool, name="validate_report")
+    tools = ServedTools(roots or Roots.of())
+    server.add_tool(tools.search_corpus, name="search_corpus")
+    server.add_tool(tools.fetch_context, name="fetch_context")
+    server.add_tool(tools.analyse_video, name="analyse_video")
+    server.add_tool(tools.validate_report, name="validate_report")
     return server
+
+
+def bearer_guard(app: ASGIApp, token: str) -> ASGIApp:
+    """``app`` answering 401 to any HTTP request without ``Authorization: Bearer <token>``."""
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            if not bearer_ok(header, token):
+                refusal = JSONResponse({"error": "a bearer token is required (Authorization: Bearer …)"},
+                                       status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                await refusal(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guarded
+
+
+def serve_http(server: FastMCP, token: str) -> None:
+    """Streamable HTTP as FastMCP serves it, behind the bearer check when a token is set."""
+    app: ASGIApp = server.streamable_http_app()
+    if token:
+        app = bearer_guard(app, token)
+    settings = server.settings
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
 
 
 def parser() -> argparse.ArgumentParser:
@@ -225,14 +278,29 @@ def parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--transport", choices=["stdio", "streamable-http"], default="stdio",
                         help="stdio (default: a client starts this process) or streamable-http (a server)")
-    parser.add_argument("--host", default="127.0.0.1", help="streamable-http: interface to listen on")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="streamable-http: interface to listen on; beyond loopback a --token is required")
     parser.add_argument("--port", type=int, default=8000, help="streamable-http: port (path /mcp)")
+    parser.add_argument("--root", action="append", default=[], metavar="DIR",
+                        help=f"serve task folders under DIR only (repeatable; default: {ROOTS_ENV}, "
+                        "folders joined by the path separator, else the working directory)")
+    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV, ""),
+                        help=f"streamable-http: bearer token every request must carry (default: {TOKEN_ENV})")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    build_server(args.host, args.port).run(args.transport)
+    roots = Roots.of(args.root)
+    if args.transport == "stdio":
+        build_server(roots=roots).run("stdio")
+        return
+    try:
+        require_token_beyond_loopback(args.host, args.token)
+    except ListenRefused as refused:
+        raise SystemExit(f"reportgraph-mcp: {refused}") from None
+    print(f"reportgraph-mcp: serving task folders under {roots.describe()}", file=sys.stderr)
+    serve_http(build_server(args.host, args.port, roots), args.token)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 from reportgraph.nodes.common import NodeRecord, ask, emit
-from reportgraph.nodes.context import Context, llm_enabled
+from reportgraph.nodes.context import Context, env, llm_enabled
 from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.drafting import (
     DEFAULT_TITLE,
@@ -19,6 +19,7 @@ from reportgraph.prompts.drafting import (
     READ_TASK_USER,
     REPORT_NOTE,
 )
+from reportgraph.tools.confine import PathRefused, configured_roots
 from reportgraph.tools.intake import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.intake.spec import (
     Disagreement,
@@ -178,12 +179,15 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     record = NodeRecord("plan")
     task_dir = Path(state["task_dir"]).expanduser()
     try:
+        if (roots := configured_roots()) is not None:  # served: read and write only under REPORTGRAPH_ROOTS
+            roots.confine_run(task_dir, runtime.context.output_dir, runtime.context.mcp_config,
+                              server_mcp_config=env().reportgraph_mcp_config)
         require_task_dir(task_dir)
         task = read_task_text(task_dir / "task.md")
         stock = inventory(task_dir)
         spec = parse_requirements(task.text, words_per_page=runtime.context.words_per_page,
                                   chars_per_page=runtime.context.chars_per_page)
-    except BadInputError as error:
+    except (BadInputError, PathRefused) as error:
         emit(runtime, "plan", f"bad input: {error}")
         return {
             "status": "bad_input",

@@ -85,10 +85,11 @@ def task_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def server_env(cache_dir: Path) -> dict[str, str]:
-    # A stdio server gets only these (and a few basics) from its client; never the user's cache.
+def server_env(cache_dir: Path, root: Path) -> dict[str, str]:
+    # A stdio server gets only these (and a few basics) from its client; never the user's cache. It serves
+    # the test's temporary folders (its root), not the working directory it would default to.
     return {"PATH": os.environ["PATH"], "REPORTGRAPH_CACHE_DIR": str(cache_dir),
-            "REPORTGRAPH_EMBEDDER": "none"}
+            "REPORTGRAPH_EMBEDDER": "none", "REPORTGRAPH_ROOTS": str(root)}
 
 
 def free_port() -> int:
@@ -104,7 +105,8 @@ def http_server(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     command = [sys.executable, "-m", "reportgraph.graph.mcp_server", "--transport", "streamable-http",
                "--port", str(port)]
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, env={**os.environ, **server_env(cache_dir)}, stdout=sink,
+        environ = {**os.environ, **server_env(cache_dir, tmp_path_factory.getbasetemp())}
+        process = subprocess.Popen(command, env=environ, stdout=sink,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -173,7 +175,7 @@ def served(request: pytest.FixtureRequest, task_dir: Path, cache_dir: Path) -> d
     if request.param == "stdio":
         connection = {"transport": "stdio", "command": sys.executable,
                       "args": ["-m", "reportgraph.graph.mcp_server"],
-                      "env": server_env(cache_dir)}
+                      "env": server_env(cache_dir, task_dir.parent.parent)}
     else:
         connection = {"transport": "streamable_http", "url": request.getfixturevalue("http_server")}
     return asyncio.run(asyncio.wait_for(round_trip(connection, task_dir), 240))

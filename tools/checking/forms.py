@@ -33,23 +33,29 @@ from reportgraph.tools.registry import CITATION_MARKER, SourceRecord
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
 UNRESOLVED_PREFIX = "unresolved-"
 
-_BRACKET = re.compile(r"(?<!!)[\[【]([^\[\]【】\n]{1,300})[\]】](?![(:：])")
+_INSIDE = r"[^\[\]【】\n]"  # what a bracket holds, unless it opens with a name holding brackets
+_BRACKET = re.compile(rf"(?<!!)[\[【]({_INSIDE}{{1,300}})[\]】](?![(:：])")
 _FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^[^\]\s]+\]:.*$", re.M)
 _DEFINITION = re.compile(r"^\s*[\[【]([^\]】\n]{1,40})[\]】]\s*[:：]\s*(.+?)\s*$", re.M)
 _FILE = r"(?P<file>[^\s\[\],，:：]+?\.(?:pdf|mp4|mkv|mov|webm|avi|m4v|json|jsonl))"
 _LABEL = r"(?:(?:文档|图片|视频|论文|来源|资料|source|document|video|pdf)\s*[:：]\s*)?"
-_PAGE = re.compile(
-    rf"^{_LABEL}{_FILE}\s*[,，]?\s*(?:pp?\.?\s*|pages?\s+|第\s*)(?P<a>\d+)(?:\s*[-–—~]\s*(?P<b>\d+))?\s*页?$",
-    re.I,
-)
+# What follows a file's name in each form; shared by the name-regex forms below and by names read from the
+# folder itself (any characters: spaces, CJK, brackets, several dots), see Materials.split_name.
+_PAGE_TAIL = r"\s*[,，]?\s*(?:pp?\.?\s*|pages?\s+|第\s*)(?P<a>\d+)(?:\s*[-–—~]\s*(?P<b>\d+))?\s*页?$"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
-_RANGE = re.compile(
-    rf"^{_LABEL}{_FILE}\s*[,，@]?\s*(?P<a>{_TIME})(?:\s*(?:[-–—~至到]|to)\s*(?P<b>{_TIME}))?$"
-)
-_DOCUMENT = re.compile(
-    r"^(?P<file>[\w.\-]+)\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[,，]\s*chunks?\s*(?P<chunk>\d+))?$"
-)
+_RANGE_TAIL = rf"\s*[,，@]?\s*(?P<a>{_TIME})(?:\s*(?:[-–—~至到]|to)\s*(?P<b>{_TIME}))?$"
+_DOCUMENT_TAIL = r"\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[,，]\s*chunks?\s*(?P<chunk>\d+))?$"
+_PAGE = re.compile(rf"^{_LABEL}{_FILE}{_PAGE_TAIL}", re.I)
+_RANGE = re.compile(rf"^{_LABEL}{_FILE}{_RANGE_TAIL}")
+_DOCUMENT = re.compile(rf"^(?P<file>[\w.\-]+){_DOCUMENT_TAIL}")
 _WHOLE_FILE = re.compile(rf"^{_LABEL}{_FILE}$", re.I)
+_LABEL_ONLY = re.compile(rf"^{_LABEL}")
+_TAILS = {
+    "pdf_page": re.compile(_PAGE_TAIL, re.I),
+    "video_range": re.compile(_RANGE_TAIL),
+    "document": re.compile(_DOCUMENT_TAIL),
+    "whole_file": re.compile(r"\s*$"),
+}
 _TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(?:\s*[,，]\s*\d+)*$")
 _NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
 _CITATION_LIKE = re.compile(
@@ -114,6 +120,41 @@ class Materials:
             elif record.kind == "corpus":
                 self.documents.setdefault(_key(record.title), []).append(record)
         self.made: dict[str, dict[str, Any]] = {}
+        # Each way the product writes a file's name (a collection without ".json"), longest first, so
+        # "a.pdf" never takes the place of "a.pdf.pdf"; keyed in NFC as file systems differ in normal form.
+        written = {unicodedata.normalize("NFC", f): f for f in self.files}
+        written.update(
+            {
+                unicodedata.normalize("NFC", f.removesuffix(".json")): f
+                for f in self.files
+                if f.endswith(".json")
+            }
+        )
+        self.names = sorted(written.items(), key=lambda item: -len(item[0]))
+
+    def split_name(self, inner: str) -> tuple[str, str] | None:
+        """(file, the rest) when ``inner`` (an optional label such as ``文档:`` aside) starts with the name
+        of one of the folder's files followed by a space, comma, colon or the end; else None."""
+        text = unicodedata.normalize("NFC", inner)
+        for candidate in dict.fromkeys((text, _LABEL_ONLY.sub("", text, count=1))):
+            for name, file in self.names:
+                rest = candidate[len(name) :]
+                if candidate.startswith(name) and (not rest or rest[0] in " \t,，:：@第"):
+                    return file, rest
+        return None
+
+    def bracket(self) -> re.Pattern[str]:
+        """The bracket pattern: a citation opening with one of the folder's names may hold brackets (``[a
+        [draft].pdf p.1]``), and so may a quoted collection title (``[long_context: "[RFC] x", chunk 2]``);
+        any other bracket holds none."""
+        stems = [re.escape(name) for name, file in self.names if file.endswith(".json")]
+        # The quoted title first: a title's closing bracket must not end the citation early.
+        named = [rf'(?:{"|".join(stems)})\s*[:：]\s*"[^"\n]{{1,300}}"'] if stems else []
+        named += [re.escape(name) for name, _ in self.names if re.search(r"[\[\]【】]", name)]
+        if not named:
+            return _BRACKET
+        opening = rf"(?:{'|'.join(named)}){_INSIDE}{{0,300}}"
+        return re.compile(rf"(?<!!)[\[【]({opening}|{_INSIDE}{{1,300}})[\]】](?![(:：])")
 
     def _make(self, record: SourceRecord) -> str:
         self.made[record.id] = record.model_dump(mode="json")
@@ -174,36 +215,63 @@ class Materials:
         ], ""
 
 
-def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]) -> WrittenCitation:
-    """One bracket's content (without the brackets) as a citation, resolved."""
-    inner = inner.strip()
-    if inner.startswith("@"):
-        known = inner[1:] in registry
-        return WrittenCitation(inner, "id", [inner[1:]], "" if known else f"no source with id {inner[1:]}")
-    if match := _PAGE.match(inner):
+def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Materials) -> WrittenCitation:
+    """A citation of ``file`` in ``form`` (a key of ``_TAILS``), its place read from ``match``."""
+    if form == "pdf_page":
         first, last = int(match["a"]), int(match["b"] or match["a"])
         ids: list[str] = []
         for number in range(first, min(last, first + 10) + 1):
-            found, problem = materials.page(match["file"], number)
+            found, problem = materials.page(file, number)
             if problem:
-                return WrittenCitation(inner, "pdf_page", [], problem)
+                return WrittenCitation(inner, form, [], problem)
             ids += found
-        return WrittenCitation(inner, "pdf_page", ids)
-    if match := _RANGE.match(inner):
+        return WrittenCitation(inner, form, ids)
+    if form == "video_range":
         start = _seconds(match["a"])
         end = _seconds(match["b"]) if match["b"] else start
-        found, problem = materials.time_range(match["file"], start, end)
-        return WrittenCitation(inner, "video_range", found, problem)
+        found, problem = materials.time_range(file, start, end)
+        return WrittenCitation(inner, form, found, problem)
+    if form == "whole_file":
+        what = "a page" if file.lower().endswith(".pdf") else "a time range"
+        return WrittenCitation(inner, form, [], f"cites the whole of {file}: give {what}")
+    chunk = int(match["chunk"]) if match["chunk"] else None
+    found, problem = materials.document(match["title"], chunk)
+    return WrittenCitation(inner, "chunk" if chunk is not None else "document", found, problem)
+
+
+def _resolve_named(inner: str, materials: Materials) -> WrittenCitation | None:
+    """``inner`` read against the folder's own file names (whatever characters they hold), else None."""
+    split = materials.split_name(inner)
+    if split is None:
+        return None
+    file, rest = split
+    for form, tail in _TAILS.items():
+        if form == "document" and not file.endswith(".json"):
+            continue
+        if match := tail.match(rest):
+            return _cite(inner, form, file, match, materials)
+    return None
+
+
+def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]) -> WrittenCitation:
+    """One bracket's content (without the brackets) as a citation, resolved."""
+    inner = inner.strip()
+    if inner.startswith("@") and inner[1:] in registry:
+        return WrittenCitation(inner, "id", [inner[1:]])
+    if named := _resolve_named(inner, materials):  # before the id form: a file may be named "@x.pdf"
+        return named
+    if inner.startswith("@"):
+        return WrittenCitation(inner, "id", [inner[1:]], f"no source with id {inner[1:]}")
+    if match := _PAGE.match(inner):
+        return _cite(inner, "pdf_page", match["file"], match, materials)
+    if match := _RANGE.match(inner):
+        return _cite(inner, "video_range", match["file"], match, materials)
     if match := _WHOLE_FILE.match(inner):
-        name = match["file"]
-        what = "a page" if name.lower().endswith(".pdf") else "a time range"
-        return WrittenCitation(inner, "whole_file", [], f"cites the whole of {name}: give {what}")
+        return _cite(inner, "whole_file", match["file"], match, materials)
     if (match := _DOCUMENT.match(inner)) and match["file"].removesuffix(".json") in {
         f.removesuffix(".json") for f in materials.files if f.endswith(".json")
     }:
-        chunk = int(match["chunk"]) if match["chunk"] else None
-        found, problem = materials.document(match["title"], chunk)
-        return WrittenCitation(inner, "chunk" if chunk is not None else "document", found, problem)
+        return _cite(inner, "document", match["file"], match, materials)
     if match := _TITLE_CHUNK.match(inner):
         found, problem = materials.document(match["title"], int(match["chunk"]))
         return WrittenCitation(inner, "chunk", found, problem)
@@ -250,14 +318,17 @@ def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) 
     def replace(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
         numbered = _NUMBERED.match(inner)
-        if inner.startswith("^"):  # a footnote: resolved through its definition
+        if inner.startswith("^") and not materials.split_name(inner):  # a footnote: through its definition
             citation = _footnote(inner, footnotes, materials, registry)
         elif numbered and inner in definitions:
             citation = _resolve_reference(inner, definitions[inner], materials, registry)
         elif numbered and not _CITATION_LIKE.search(inner) and not inner[:1].isalpha():
             citation = WrittenCitation(f"[{inner}]", "numbered", [], f"[{inner}] has no reference-list entry")
         elif not (
-            inner.startswith("@") or _CITATION_LIKE.search(inner) or materials.documents.get(_key(inner))
+            inner.startswith("@")
+            or _CITATION_LIKE.search(inner)
+            or materials.documents.get(_key(inner))
+            or materials.split_name(inner)
         ):
             return match.group(0)  # an ordinary bracket, not a citation
         else:
@@ -267,7 +338,7 @@ def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) 
         ledger.citations.append(citation)
         return "".join(f"[@{source_id}]" for source_id in citation.ids)
 
-    rewritten = _BRACKET.sub(replace, body)
+    rewritten = materials.bracket().sub(replace, body)
     ledger.records = materials.made
     if references.strip():
         rewritten = rewritten.rstrip() + "\n"
