@@ -32,13 +32,11 @@ from reportgraph.tools.intake import (
     BadInputError,
     decode_task_bytes,
     inventory,
-    materials_summary,
     read_task_text,
-    unpaired_subtitles,
 )
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import build_task_index, select_embedder
+from reportgraph.tools.retrieval import build_materials, build_task_index, select_embedder
 from reportgraph.tools.video import VideoAnalysis
 from reportgraph.tools.writing.banner import strip_review_banner
 from reportgraph.tools.writing.outputs import require_output_dir, write_validation
@@ -84,9 +82,7 @@ def task_materials(task_dir: Path, context: Context) -> TaskMaterials:
     disclosure = " ".join(
         a.disclosure_for(spec.language) for a in analyses if a.disclosure_for(spec.language)
     )
-    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure,
-                         materials_summary(build.pdfs, build.corpus_report,
-                                           unpaired_subtitles(stock.subtitle, stock.video)))
+    return TaskMaterials(task.text, spec, to_registry(records), status, disclosure, build_materials(build))
 
 
 def support_checker(

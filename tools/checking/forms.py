@@ -9,6 +9,8 @@ Forms read (one source per bracket; ``FILE`` is a file of the task folder):
   overlapping the range by at least ``MIN_OVERLAP_S`` (metadata excluded);
 - a document ``[long_context: "title"]`` and a chunk ``[long_context: "title", chunk 4]`` → the
   document's chunks, or that chunk;
+- a document of the folder other than the collection ``[notes.txt chunk 2]``, a slide ``[deck.pptx slide 3]``
+  (tools/registry.py render_citation) → that chunk, or the slide's text;
 - numbered ``[1]`` / labelled ``[RAG-1]`` with a reference list whose entry holds one of the forms above or a
   document's title.
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgraph.tools.checking.citations import citation_summary, split_reference_section
-from reportgraph.tools.registry import CITATION_MARKER, SourceRecord
+from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
 UNRESOLVED_PREFIX = "unresolved-"
@@ -49,11 +51,13 @@ _RANGE = re.compile(
 _DOCUMENT = re.compile(
     r"^(?P<file>[\w.\-]+)\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[,，]\s*chunks?\s*(?P<chunk>\d+))?$"
 )
-_WHOLE_FILE = re.compile(rf"^{_LABEL}{_FILE}$", re.I)
+_DOC_FILE = r"(?P<file>[^\[\]\n]+?\.(?:txt|md|markdown|html?|docx|pptx|csv|tsv|xlsx|xlsm))"
+_PART = re.compile(rf"^{_LABEL}{_DOC_FILE}\s*[,，]?\s*(?P<unit>chunk|slide)\s*(?P<a>\d+)$", re.I)
+_WHOLE_FILE = re.compile(rf"^{_LABEL}(?:{_FILE}|{_DOC_FILE.replace('<file>', '<doc>')})$", re.I)
 _TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(?:\s*[,，]\s*\d+)*$")
 _NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
 _CITATION_LIKE = re.compile(
-    r"\.(?:pdf|mp4|json)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
+    r"\.(?:pdf|mp4|json|txt|md|html?|docx|pptx|csv|tsv|xlsx)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
     re.I,
 )
 
@@ -63,7 +67,8 @@ class WrittenCitation:
     """A citation as written, its form, the ids it resolved to, and why not when it did not."""
 
     written: str
-    form: str  # id | pdf_page | video_range | document | chunk | numbered | whole_file | unknown
+    # id | pdf_page | video_range | document | chunk | document_part | numbered | whole_file | unknown
+    form: str
     ids: list[str] = field(default_factory=list)
     problem: str = ""
 
@@ -103,6 +108,8 @@ class Materials:
         self.pages: dict[str, dict[int, list[SourceRecord]]] = {}
         self.videos: dict[str, list[SourceRecord]] = {}
         self.documents: dict[str, list[SourceRecord]] = {}
+        # (file, "chunk" | "slide", number) → the records of a document other than the collection
+        self.parts: dict[tuple[str, str, int], list[SourceRecord]] = {}
         self.files: set[str] = set()
         for value in registry.values():
             record = SourceRecord.model_validate(value)
@@ -113,6 +120,11 @@ class Materials:
                 self.videos.setdefault(record.source_file, []).append(record)
             elif record.kind == "corpus":
                 self.documents.setdefault(_key(record.title), []).append(record)
+            if record.doc_id.startswith(DOCUMENT_PREFIX):
+                slide = record.segment == "slide"
+                number = (record.page if slide else record.chunk_index) or 0
+                key = (record.source_file, "slide" if slide else "chunk", number)
+                self.parts.setdefault(key, []).append(record)
         self.made: dict[str, dict[str, Any]] = {}
 
     def _make(self, record: SourceRecord) -> str:
@@ -132,6 +144,20 @@ class Materials:
         page_id = re.sub(r"c\d+$", "", first.id)
         text = "\n".join(c.text for c in sorted(chunks, key=lambda c: c.chunk_index or 0))
         return [self._make(first.model_copy(update={"id": page_id, "text": text, "chunk_index": None}))], ""
+
+    def part(self, file: str, unit: str, number: int) -> tuple[list[str], str]:
+        """A document's chunk or a deck's slide (a slide read in chunks cited whole, as a PDF page)."""
+        chunks = self.parts.get((file, unit.lower(), number))
+        if not chunks:
+            known = any(key[0] == file for key in self.parts)
+            return [], (f"{file} has no {unit} {number}" if known
+                        else f"no document named {file} in the task folder")
+        if len(chunks) == 1:
+            return [chunks[0].id], ""
+        ordered = sorted(chunks, key=lambda c: c.chunk_index or 0)
+        text = "\n".join(c.text for c in ordered)
+        whole = ordered[0].model_copy(update={"id": re.sub(r"c\d+$", "", ordered[0].id), "text": text})
+        return [self._make(whole)], ""
 
     def time_range(self, file: str, start: float, end: float) -> tuple[list[str], str]:
         segments = self.videos.get(file)
@@ -194,9 +220,13 @@ def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]
         end = _seconds(match["b"]) if match["b"] else start
         found, problem = materials.time_range(match["file"], start, end)
         return WrittenCitation(inner, "video_range", found, problem)
+    if match := _PART.match(inner):
+        found, problem = materials.part(match["file"], match["unit"], int(match["a"]))
+        return WrittenCitation(inner, "document_part", found, problem)
     if match := _WHOLE_FILE.match(inner):
-        name = match["file"]
-        what = "a page" if name.lower().endswith(".pdf") else "a time range"
+        name = match["file"] or match["doc"]
+        what = ("a chunk or slide" if match["doc"]
+                else "a page" if name.lower().endswith(".pdf") else "a time range")
         return WrittenCitation(inner, "whole_file", [], f"cites the whole of {name}: give {what}")
     if (match := _DOCUMENT.match(inner)) and match["file"].removesuffix(".json") in {
         f.removesuffix(".json") for f in materials.files if f.endswith(".json")
