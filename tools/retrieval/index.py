@@ -112,17 +112,8 @@ def build_or_load(
         _attach_ann(store, key, problems)
         timings["ann"] = time.perf_counter() - ann_started
     timings["total"] = time.perf_counter() - started
-    return IndexBuild(
-        store,
-        cache_hit,
-        key,
-        index_dir,
-        {name: round(value, 3) for name, value in timings.items()},
-        corpus_report,
-        extractions,
-        problems,
-        read,
-    )
+    rounded = {name: round(value, 3) for name, value in timings.items()}
+    return IndexBuild(store, cache_hit, key, index_dir, rounded, corpus_report, extractions, problems, read)
 
 
 def _load_or_build(
