@@ -28,10 +28,10 @@ from reportgraph.tools.checking import (
     section_facets,
     validate_report,
 )
-from reportgraph.tools.intake import inventory, materials_summary, read_task_text, unpaired_subtitles
+from reportgraph.tools.intake import inventory, read_task_text
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import select_embedder
+from reportgraph.tools.retrieval import build_materials, select_embedder
 from reportgraph.tools.video import analyse_or_reuse, combined_status
 from reportgraph.tools.writing.report import strip_review_banner
 
@@ -106,8 +106,7 @@ def folder_materials(task_dir: Path, context: Context) -> TaskMaterials:
     )
     registry = to_registry(records)
     return TaskMaterials(task.text, spec, registry, registry, status, disclosure,
-                         materials_summary(build.pdfs, build.corpus_report,
-                                           unpaired_subtitles(stock.subtitle, stock.video)))
+                         build_materials(build))
 
 
 def check_report(task_dir: Path, markdown: str, context: Context,

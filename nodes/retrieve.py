@@ -13,8 +13,7 @@ from reportgraph.tools.intake import (
     BadInputError,
     Inventory,
     material_notes,
-    materials_summary,
-    unpaired_subtitles,
+    nothing_to_cite,
 )
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
@@ -23,6 +22,7 @@ from reportgraph.tools.retrieval import (
     IndexBuild,
     IndexStore,
     ProgressCallback,
+    build_materials,
     describe,
     prefetch_rerank,
     search,
@@ -156,7 +156,7 @@ def focused_packs(
     return planned, packs
 
 
-def note_build(build: IndexBuild, record: NodeRecord, stock: Inventory) -> dict[str, Any]:
+def note_build(build: IndexBuild, record: NodeRecord) -> dict[str, Any]:
     """Log what indexing met (retrieval and PDF problems, OCRed or unreadable pages, collection entries
     left out); return the materials summary for run.json and the report's disclosures."""
     for problem in build.problems[1:]:
@@ -164,8 +164,7 @@ def note_build(build: IndexBuild, record: NodeRecord, stock: Inventory) -> dict[
     for pdf in build.pdfs:
         for pdf_problem in pdf.problems:
             record.fallback("pdf", pdf_problem.message)
-    materials = materials_summary(build.pdfs, build.corpus_report,
-                                  unpaired_subtitles(stock.subtitle, stock.video))
+    materials = build_materials(build)
     for note in material_notes(materials):
         record.note(**note)
     return materials
@@ -188,11 +187,11 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "error": {"code": error.code, "message": str(error)},
             "events": record.finish(status="bad_input"),
         }
-    materials = note_build(build, record, stock)
+    materials = note_build(build, record)
     if not build.store.records and not (stock.video or stock.subtitle):
         refusal = BadInputError(
             "no_usable_material",
-            "no material has text to cite: the collection's documents are empty and no PDF has a text layer",
+            f"no material has text to cite: {nothing_to_cite(build.pdfs, build.corpus_report, materials)}",
             task_dir,
         )
         return {"status": "bad_input", "error": {"code": refusal.code, "message": str(refusal)},

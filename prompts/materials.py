@@ -14,15 +14,29 @@ UNREADABLE_FILE = {
     "zh": "说明：{file} 整个文件无法读取（{reason}），本报告未使用其中任何内容。",
     "en": "Note: {file} could not be read at all ({reason}); the report uses nothing from it.",
 }
-# Why a whole file stayed unread, by its code (tools/intake/materials: UNREADABLE_FILE_CODES and
-# unpaired_subtitles).
+# Why a whole file stayed unread, by its code (tools/intake/materials: UNREADABLE_FILE_CODES,
+# unread_materials; tools/intake/taskio: UNREAD_REFUSALS).
 FILE_REASONS = {
     "zh": {"pdf_encrypted": "文件已加密，需要密码才能打开", "pdf_unreadable": "文件已损坏或不是有效的 PDF",
-           "subtitle_without_video": "这是字幕文件，任务中没有与之同名的视频，字幕只随其视频读取"},
+           "subtitle_without_video": "这是字幕文件，任务中没有与之同名的视频，字幕只随其视频读取",
+           "permission_denied": "没有读取权限", "path_too_long": "路径超出系统长度限制（文件夹嵌套过深）",
+           "nested_too_deep": "文件夹嵌套过深", "not_a_regular_file": "不是普通文件（管道、套接字或设备）",
+           "os_error": "系统无法读取该文件", "document_unreadable": "文件已损坏或格式与扩展名不符，无法解析",
+           "document_empty": "文件中没有文字",
+           "format_not_read": "本工具不读取这种文件格式，请另存为 docx、pptx、"
+           "xlsx、PDF 或纯文本"},
     "en": {"pdf_encrypted": "it is encrypted with a password",
            "pdf_unreadable": "it is damaged or not a valid PDF",
            "subtitle_without_video": "a subtitle file is read only with the video of its name, and the task "
-           "has none"},
+           "has none",
+           "permission_denied": "permission to read it was denied",
+           "path_too_long": "its path is longer than the system allows (folders nested too deep)",
+           "nested_too_deep": "it lies in folders nested too deep", "not_a_regular_file":
+           "it is not a regular file (a pipe, socket or device)", "os_error": "the system could not read it",
+           "document_unreadable": "it is damaged or not of the format its name says",
+           "document_empty": "it holds no text",
+           "format_not_read": "its format is not one this tool reads; save it as docx, pptx, xlsx, PDF or "
+           "plain text"},
 }
 OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",

@@ -235,7 +235,8 @@ def test_inventory_classifies_every_kind(tmp_path: Path) -> None:
     assert found.image == ["photo.jpeg", "slides/slide1.png"]
     assert found.audio == ["narration.mp3"]
     assert found.subtitle == ["talk.srt", "talk.vtt"]
-    assert found.other == ["config.json", "notes.docx", "slides/task.md"]
+    assert found.document == ["notes.docx", "slides/task.md"]  # read as documents (tools/intake/documents.py)
+    assert found.other == ["config.json"]
     assert [(s.path, s.reason) for s in found.ignored] == [(".DS_Store", "hidden")]
     assert json.loads(json.dumps(found.model_dump()))["corpus"] == found.corpus
 
@@ -280,11 +281,11 @@ def test_symlinked_task_md_raises(tmp_path: Path) -> None:
 
 
 def test_no_materials_names_what_was_found(tmp_path: Path) -> None:
-    folder = make_folder(tmp_path, {"task.md": EN_TASK, "notes.docx": b"PK", "config.json": "{}"})
+    folder = make_folder(tmp_path, {"task.md": EN_TASK, "weights.bin": b"\x00", "config.json": "{}"})
     with pytest.raises(BadInputError) as caught:
         inventory(folder)
     assert caught.value.code == "no_materials"
-    assert "notes.docx" in str(caught.value)
+    assert "weights.bin" in str(caught.value)
 
 
 def test_no_materials_names_the_symlinks_it_refused(tmp_path: Path) -> None:

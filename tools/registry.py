@@ -5,6 +5,8 @@ Ids are derived from content and position only, so the same inputs give the same
 - corpus chunk:  ``lc-<sha1(title, url, content)[:10]>-<chunk>``
 - PDF page:      ``pdf-<sha1(file bytes)[:8]>-p<page>`` (or ``-p<page>c<k>`` for a chunk of a long page)
 - paper facts:   ``pdf-<sha1(file bytes)[:8]>-p1-meta`` (title, authors, venue … read from page 1)
+- document chunk: ``doc-<sha1(file bytes)[:8]>-<chunk>`` (a .txt, .md, .html, .docx, .csv or .xlsx file)
+- slide:         ``doc-<sha1(file bytes)[:8]>-s<slide>`` (or ``-s<slide>c<k>`` for a chunk of a long slide)
 - video segment: ``vid-<sha1(file name, size)[:8]>-<start_ms>-<end_ms>-<segment kind>``
 
 Drafts cite with markers ``[@<id>]``; :func:`render_citation` turns an id into the readable form.
@@ -23,6 +25,7 @@ from pydantic import BaseModel, Field
 SourceKind = Literal["corpus", "pdf", "video"]
 SegmentKind = Literal["chunk", "page", "slide", "subtitle", "transcript", "caption", "metadata", "external"]
 
+DOCUMENT_PREFIX = "doc-"  # documents of the folder other than the collection (tools/intake/documents.py)
 CITATION_MARKER = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.\-]*)\]")
 
 
@@ -74,6 +77,14 @@ def pdf_page_id(file_hash: str, page: int, chunk: int | None = None) -> str:
     return f"pdf-{file_hash[:8]}-p{page}" + (f"c{chunk}" if chunk is not None else "")
 
 
+def document_id(file_hash: str) -> str:
+    return f"{DOCUMENT_PREFIX}{file_hash[:8]}"
+
+
+def document_part_id(file_hash: str, slide: int, chunk: int | None = None) -> str:
+    return f"{document_id(file_hash)}-s{slide}" + (f"c{chunk}" if chunk is not None else "")
+
+
 def pdf_metadata_id(file_hash: str) -> str:
     return f"{pdf_page_id(file_hash, 1)}-meta"
 
@@ -90,12 +101,16 @@ def format_timestamp(seconds: float) -> str:
 
 
 def render_citation(record: SourceRecord) -> str:
-    """The readable inline citation for a record, e.g. ``[pdf.pdf p.3]``."""
+    """The readable inline citation for a record, e.g. ``[pdf.pdf p.3]``, ``[deck.pptx slide 2]``,
+    ``[notes.txt chunk 1]``."""
     if record.kind == "pdf":
         return f"[{record.source_file} p.{record.page}]"
     if record.kind == "video":
         start, end = record.start_s or 0.0, record.end_s or record.start_s or 0.0
         return f"[{record.source_file} {format_timestamp(start)}–{format_timestamp(end)}]"
+    if record.doc_id.startswith(DOCUMENT_PREFIX):  # a file of its own: named by file, and slide or chunk
+        place = f"slide {record.page}" if record.segment == "slide" else f"chunk {record.chunk_index}"
+        return f"[{record.source_file} {place}]"
     title = record.title.replace('"', "'")
     return f'[{record.source_file.removesuffix(".json")}: "{title}", chunk {record.chunk_index}]'
 

@@ -9,6 +9,8 @@ Forms read (one source per bracket; ``FILE`` is a file of the task folder):
   overlapping the range by at least ``MIN_OVERLAP_S`` (metadata excluded);
 - a document ``[long_context: "title"]`` and a chunk ``[long_context: "title", chunk 4]`` → the
   document's chunks, or that chunk;
+- a document of the folder other than the collection ``[notes.txt chunk 2]``, a slide ``[deck.pptx slide 3]``
+  (tools/registry.py render_citation) → that chunk, or the slide's text;
 - numbered ``[1]`` / labelled ``[RAG-1]`` with a reference list whose entry holds one of the forms above or a
   document's title.
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgraph.tools.checking.citations import citation_summary, split_reference_section
-from reportgraph.tools.registry import CITATION_MARKER, SourceRecord
+from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
 UNRESOLVED_PREFIX = "unresolved-"
@@ -48,18 +50,23 @@ _DOCUMENT_TAIL = r"\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[
 _PAGE = re.compile(rf"^{_LABEL}{_FILE}{_PAGE_TAIL}", re.I)
 _RANGE = re.compile(rf"^{_LABEL}{_FILE}{_RANGE_TAIL}")
 _DOCUMENT = re.compile(rf"^(?P<file>[\w.\-]+){_DOCUMENT_TAIL}")
-_WHOLE_FILE = re.compile(rf"^{_LABEL}{_FILE}$", re.I)
+# Documents of other kinds (tools/intake: .txt, .md, .html, .docx, .pptx, .csv, .xlsx) are cited by part.
+_DOC_FILE = r"(?P<file>[^\[\]\n]+?\.(?:txt|md|markdown|html?|docx|pptx|csv|tsv|xlsx|xlsm))"
+_PART_TAIL = r"\s*[,，]?\s*(?P<unit>chunk|slide)\s*(?P<a>\d+)$"
+_PART = re.compile(rf"^{_LABEL}{_DOC_FILE}{_PART_TAIL}", re.I)
+_WHOLE_FILE = re.compile(rf"^{_LABEL}(?:{_FILE}|{_DOC_FILE.replace('<file>', '<doc>')})$", re.I)
 _LABEL_ONLY = re.compile(rf"^{_LABEL}")
 _TAILS = {
     "pdf_page": re.compile(_PAGE_TAIL, re.I),
     "video_range": re.compile(_RANGE_TAIL),
     "document": re.compile(_DOCUMENT_TAIL),
+    "document_part": re.compile(_PART_TAIL, re.I),
     "whole_file": re.compile(r"\s*$"),
 }
 _TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(?:\s*[,，]\s*\d+)*$")
 _NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
 _CITATION_LIKE = re.compile(
-    r"\.(?:pdf|mp4|json)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
+    r"\.(?:pdf|mp4|json|txt|md|html?|docx|pptx|csv|tsv|xlsx)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
     re.I,
 )
 
@@ -69,7 +76,8 @@ class WrittenCitation:
     """A citation as written, its form, the ids it resolved to, and why not when it did not."""
 
     written: str
-    form: str  # id | pdf_page | video_range | document | chunk | numbered | whole_file | unknown
+    # id | pdf_page | video_range | document | chunk | document_part | numbered | whole_file | unknown
+    form: str
     ids: list[str] = field(default_factory=list)
     problem: str = ""
 
@@ -109,6 +117,8 @@ class Materials:
         self.pages: dict[str, dict[int, list[SourceRecord]]] = {}
         self.videos: dict[str, list[SourceRecord]] = {}
         self.documents: dict[str, list[SourceRecord]] = {}
+        # (file, "chunk" | "slide", number) → the records of a document other than the collection
+        self.parts: dict[tuple[str, str, int], list[SourceRecord]] = {}
         self.files: set[str] = set()
         for value in registry.values():
             record = SourceRecord.model_validate(value)
@@ -119,6 +129,11 @@ class Materials:
                 self.videos.setdefault(record.source_file, []).append(record)
             elif record.kind == "corpus":
                 self.documents.setdefault(_key(record.title), []).append(record)
+            if record.doc_id.startswith(DOCUMENT_PREFIX):
+                slide = record.segment == "slide"
+                number = (record.page if slide else record.chunk_index) or 0
+                key = (record.source_file, "slide" if slide else "chunk", number)
+                self.parts.setdefault(key, []).append(record)
         self.made: dict[str, dict[str, Any]] = {}
         # Each way the product writes a file's name (a collection without ".json"), longest first, so
         # "a.pdf" never takes the place of "a.pdf.pdf"; keyed in NFC as file systems differ in normal form.
@@ -174,6 +189,20 @@ class Materials:
         text = "\n".join(c.text for c in sorted(chunks, key=lambda c: c.chunk_index or 0))
         return [self._make(first.model_copy(update={"id": page_id, "text": text, "chunk_index": None}))], ""
 
+    def part(self, file: str, unit: str, number: int) -> tuple[list[str], str]:
+        """A document's chunk or a deck's slide (a slide read in chunks cited whole, as a PDF page)."""
+        chunks = self.parts.get((file, unit.lower(), number))
+        if not chunks:
+            known = any(key[0] == file for key in self.parts)
+            return [], (f"{file} has no {unit} {number}" if known
+                        else f"no document named {file} in the task folder")
+        if len(chunks) == 1:
+            return [chunks[0].id], ""
+        ordered = sorted(chunks, key=lambda c: c.chunk_index or 0)
+        text = "\n".join(c.text for c in ordered)
+        whole = ordered[0].model_copy(update={"id": re.sub(r"c\d+$", "", ordered[0].id), "text": text})
+        return [self._make(whole)], ""
+
     def time_range(self, file: str, start: float, end: float) -> tuple[list[str], str]:
         segments = self.videos.get(file)
         if segments is None:
@@ -215,6 +244,10 @@ class Materials:
         ], ""
 
 
+def _is_video(name: str) -> bool:
+    return name.lower().rsplit(".", 1)[-1] in ("mp4", "mkv", "mov", "webm", "avi", "m4v")
+
+
 def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Materials) -> WrittenCitation:
     """A citation of ``file`` in ``form`` (a key of ``_TAILS``), its place read from ``match``."""
     if form == "pdf_page":
@@ -231,8 +264,12 @@ def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Mat
         end = _seconds(match["b"]) if match["b"] else start
         found, problem = materials.time_range(file, start, end)
         return WrittenCitation(inner, form, found, problem)
+    if form == "document_part":
+        found, problem = materials.part(file, match["unit"], int(match["a"]))
+        return WrittenCitation(inner, form, found, problem)
     if form == "whole_file":
-        what = "a page" if file.lower().endswith(".pdf") else "a time range"
+        what = ("a page" if file.lower().endswith(".pdf") else "a time range" if _is_video(file)
+                else "a chunk or slide")
         return WrittenCitation(inner, form, [], f"cites the whole of {file}: give {what}")
     chunk = int(match["chunk"]) if match["chunk"] else None
     found, problem = materials.document(match["title"], chunk)
@@ -266,8 +303,10 @@ def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]
         return _cite(inner, "pdf_page", match["file"], match, materials)
     if match := _RANGE.match(inner):
         return _cite(inner, "video_range", match["file"], match, materials)
+    if match := _PART.match(inner):
+        return _cite(inner, "document_part", match["file"], match, materials)
     if match := _WHOLE_FILE.match(inner):
-        return _cite(inner, "whole_file", match["file"], match, materials)
+        return _cite(inner, "whole_file", match["file"] or match["doc"], match, materials)
     if (match := _DOCUMENT.match(inner)) and match["file"].removesuffix(".json") in {
         f.removesuffix(".json") for f in materials.files if f.endswith(".json")
     }:

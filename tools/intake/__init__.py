@@ -1,6 +1,13 @@
 """Reading a task's materials: the task, its requirements, the collection and the PDFs."""
 
-from reportgraph.tools.intake.materials import material_notes, materials_summary, unpaired_subtitles
+from reportgraph.tools.intake.documents import DocumentExtraction, read_document
+from reportgraph.tools.intake.materials import (
+    material_notes,
+    materials_summary,
+    nothing_to_cite,
+    unpaired_subtitles,
+    unread_materials,
+)
 from reportgraph.tools.intake.paper import PaperMetadata
 from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf, paper_metadata
 from reportgraph.tools.intake.taskio import (
@@ -14,6 +21,7 @@ from reportgraph.tools.intake.taskio import (
 
 __all__ = [
     "BadInputError",
+    "DocumentExtraction",
     "Inventory",
     "PaperMetadata",
     "PdfExtraction",
@@ -22,8 +30,11 @@ __all__ = [
     "inventory",
     "material_notes",
     "materials_summary",
+    "nothing_to_cite",
     "paper_metadata",
+    "read_document",
     "read_task_text",
     "require_task_dir",
     "unpaired_subtitles",
+    "unread_materials",
 ]

@@ -14,10 +14,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from reportgraph.tools.intake.corpus import CorpusLoadReport
+from reportgraph.tools.intake.documents import DocumentExtraction
 from reportgraph.tools.intake.pdf import PdfExtraction
+from reportgraph.tools.intake.taskio import UNREAD_DOCUMENT_SUFFIXES, UNREAD_REFUSALS, Inventory
 
 # Problems that leave a whole PDF unread (tools/intake/pdf.py codes); a PDF without pages has nothing to read.
 UNREADABLE_FILE_CODES = ("pdf_encrypted", "pdf_unreadable")
+PDF_TEXTLESS_CODES = ("pdf_empty", "pdf_no_text")  # opened, but without a page of text
 
 
 def unpaired_subtitles(subtitles: Sequence[str], videos: Sequence[str]) -> list[dict[str, str]]:
@@ -32,16 +35,37 @@ def unpaired_subtitles(subtitles: Sequence[str], videos: Sequence[str]) -> list[
             if not paired(PurePosixPath(name))]
 
 
+def unread_materials(stock: Inventory) -> list[dict[str, str]]:
+    """``[{file, code}]`` for every material of the folder that nothing reads: subtitles without their video
+    (:func:`unpaired_subtitles`), entries the system would not let us read (permission denied, nested too
+    deep: taskio ``UNREAD_REFUSALS``) and documents of formats nothing reads (``format_not_read``)."""
+    unread = unpaired_subtitles(stock.subtitle, stock.video)
+    unread += [{"file": item.path, "code": item.code}
+               for item in stock.refused if item.code in UNREAD_REFUSALS]
+    unread += [{"file": name, "code": "format_not_read"} for name in stock.other
+               if PurePosixPath(name).suffix.lower() in UNREAD_DOCUMENT_SUFFIXES]
+    return unread
+
+
 def materials_summary(
     pdfs: Sequence[PdfExtraction],
     corpus: CorpusLoadReport | None,
     unread_files: Sequence[dict[str, str]] = (),
+    documents: Sequence[DocumentExtraction] = (),
 ) -> dict[str, Any]:
     """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
-    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None, "unread_files":
-    [{file, code}]}`` (``unread_files``: other materials nothing read, e.g. :func:`unpaired_subtitles`)."""
+    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None, "documents": [{file,
+    records}], "unread_files": [{file, code, reason?}]}`` (``unread_files``: other materials nothing read,
+    e.g. :func:`unread_materials`, and the ``documents`` that could not be read or hold no text)."""
+    unread = list(unread_files) + [
+        {"file": document.source_file, "code": problem.code,
+         "reason": problem.message.removeprefix(f"{document.source_file}: ")}
+        for document in documents if (problem := document.unreadable) is not None
+    ]
     return {
-        "unread_files": list(unread_files),
+        "unread_files": unread,
+        "documents": [{"file": document.source_file, "records": len(document.records)}
+                      for document in documents],
         "pdfs": [
             {
                 "file": pdf.source_file,
@@ -103,3 +127,23 @@ def material_notes(summary: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return notes
+
+
+def nothing_to_cite(pdfs: Sequence[PdfExtraction], corpus: CorpusLoadReport | None,
+                    materials: dict[str, Any]) -> str:
+    """Why no material of the folder gave text to cite, one reason per material (``materials`` is
+    :func:`materials_summary`'s): the refusal names the real cause (an encrypted PDF says encrypted), and
+    nothing that is absent (no collection, no PDF)."""
+    from reportgraph.prompts.materials import FILE_REASONS  # the reasons' English words, in one place
+
+    reasons = []
+    if corpus is not None:
+        reasons.append(f"{corpus.source_file}: none of its {corpus.entries} entries holds text")
+    for pdf in pdfs:
+        codes = (*UNREADABLE_FILE_CODES, *PDF_TEXTLESS_CODES)
+        problem = next((p for p in pdf.problems if p.code in codes), None)
+        reasons.append(problem.message if problem else f"{pdf.source_file}: no page has text")
+    for item in materials.get("unread_files", []):
+        why = item.get("reason") or FILE_REASONS["en"].get(item["code"], item["code"])
+        reasons.append(f"{item['file']}: {why}")
+    return "; ".join(reasons) or "the folder holds no collection, PDF or document with text"

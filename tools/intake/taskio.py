@@ -6,9 +6,11 @@ symlink reach the graph, where the failure would surface much later as a bad rep
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Literal
@@ -37,7 +39,7 @@ BINARY_SIGNATURES = {
     b"RIFF": "a RIFF (WAV/AVI) file",
 }
 
-FileKind = Literal["task", "corpus", "pdf", "video", "image", "audio", "subtitle", "other"]
+FileKind = Literal["task", "corpus", "pdf", "document", "video", "image", "audio", "subtitle", "other"]
 
 EXTENSION_KINDS: dict[str, FileKind] = {
     ".pdf": "pdf",
@@ -50,18 +52,44 @@ EXTENSION_KINDS: dict[str, FileKind] = {
     ),
     **dict.fromkeys((".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".wma"), "audio"),
     **dict.fromkeys((".srt", ".vtt", ".ass", ".ssa"), "subtitle"),
+    # Text, web pages, Office documents and tables: read as citable documents (tools/intake/documents.py).
+    **dict.fromkeys((".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pptx", ".csv", ".tsv", ".xlsx",
+                     ".xlsm"), "document"),
 }
+# Documents of formats nothing here reads (old binary Office, OpenDocument, e-books): named in the report
+# as not read, never passed over in silence.
+UNREAD_DOCUMENT_SUFFIXES = (".doc", ".ppt", ".xls", ".rtf", ".odt", ".odp", ".ods", ".epub", ".pages", ".key",
+                            ".numbers", ".wps")
 CORPUS_NAME = re.compile(r"^long_context.*\.jsonl?$", re.IGNORECASE)
 SAMPLE_NAME = re.compile(r"(?:^|[_\-.])sampled?(?:[_\-.]|\d|$)", re.IGNORECASE)
 CORPUS_PEEK_BYTES = 64_000
 DOC_TEXT_KEY = re.compile(r'"(?:content|text|body|passage)"\s*:')
+# Sub-folders deeper than this are refused: os.walk recurses, and no task nests its materials this deep.
+MAX_DEPTH = 24
+# Entries refused because the system would not let us read them: errno → code → the reason a reader sees
+# (run.json; the report's words are in prompts/materials.py FILE_REASONS).
+ERRNO_CODES = {errno.ELOOP: "symlink_loop", errno.ENOENT: "dangling", errno.EACCES: "permission_denied",
+               errno.EPERM: "permission_denied", errno.ENAMETOOLONG: "path_too_long"}
+REFUSAL_REASONS = {
+    "symlink_loop": "a symlink loop (or a chain of links too long to follow)",
+    "dangling": "dangling (its target does not exist)",
+    "permission_denied": "permission denied",
+    "path_too_long": "its path is too long for the system (nested too deep)",
+    "nested_too_deep": "a folder nested more than {depth} levels deep",
+    "not_a_regular_file": "not a regular file (a pipe, socket or device)",
+    "os_error": "cannot be read: {error}",
+}
+# Refusals of an entry that may hold a material nobody then read: disclosed, and materials_read fails. A
+# symlink's refusal is not among them: a link is not followed by design (run.json names it).
+UNREAD_REFUSALS = ("permission_denied", "path_too_long", "nested_too_deep", "not_a_regular_file", "os_error")
 
 
 class BadInputError(Exception):
     """The task folder or one of its files cannot be used; ``code`` says why in a machine-readable way.
 
     Codes used so far: task_missing, task_empty, task_binary, task_damaged, task_too_long,
-    task_dir_missing, task_dir_is_file, path_outside_task, no_materials, corpus_malformed.
+    task_dir_missing, task_dir_is_file, task_dir_unreadable, path_outside_task, no_materials,
+    corpus_malformed.
     """
 
     def __init__(self, code: str, message: str, path: str | Path | None = None) -> None:
@@ -258,6 +286,12 @@ def damage_reason(text: str) -> str | None:
 class SkippedFile(BaseModel):
     path: str = Field(description="Relative to the task folder")
     reason: str
+    code: str = Field(default="", description="Why the system refused it (a REFUSAL_REASONS key); '' if not")
+
+
+def refusal(path: str, code: str, **details: str) -> SkippedFile:
+    """A refused entry with its code and reason (REFUSAL_REASONS)."""
+    return SkippedFile(path=path, code=code, reason=REFUSAL_REASONS[code].format(**details))
 
 
 class Inventory(BaseModel):
@@ -267,18 +301,23 @@ class Inventory(BaseModel):
     task: str | None = None
     corpus: list[str] = Field(default_factory=list)
     pdf: list[str] = Field(default_factory=list)
+    document: list[str] = Field(default_factory=list, description="Text, HTML, Office files and tables")
     video: list[str] = Field(default_factory=list)
     image: list[str] = Field(default_factory=list)
     audio: list[str] = Field(default_factory=list)
     subtitle: list[str] = Field(default_factory=list)
     other: list[str] = Field(default_factory=list)
     ignored: list[SkippedFile] = Field(default_factory=list, description="Readable but deliberately unused")
-    refused: list[SkippedFile] = Field(default_factory=list, description="Symlinks, which are never followed")
+    refused: list[SkippedFile] = Field(
+        default_factory=list,
+        description="Symlinks (never followed) and entries the system would not let us read, with why",
+    )
     notes: list[str] = Field(default_factory=list)
 
     @property
     def materials(self) -> list[str]:
-        return [*self.corpus, *self.pdf, *self.video, *self.image, *self.audio, *self.subtitle]
+        return [*self.corpus, *self.pdf, *self.document, *self.video, *self.image, *self.audio,
+                *self.subtitle]
 
 
 def require_task_dir(path: Path) -> None:
@@ -292,33 +331,39 @@ def require_task_dir(path: Path) -> None:
 
 
 def inventory(task_dir: str | Path) -> Inventory:
-    """Classify every file under ``task_dir``; refuse symlinks; prefer a full corpus over its sample."""
+    """Classify every file under ``task_dir``; prefer a full corpus over its sample.
+
+    Symlinks are never followed, and an entry the system will not let us read (a symlink loop, a dangling
+    link, permission denied, a folder nested too deep) is refused with its reason (``refused``) while the
+    walk goes on. Raises :class:`BadInputError` when the folder itself cannot be listed or holds no
+    material."""
     root = Path(task_dir)
     require_task_dir(root)
     root = root.resolve()
     found = Inventory(root=str(root))
     corpus_candidates: list[str] = []
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def refuse_listing(error: OSError) -> None:  # os.walk's onerror: a folder it could not list
+        if Path(str(error.filename)) == root:
+            raise BadInputError("task_dir_unreadable",
+                                f"the task folder cannot be listed: {os_refusal('.', error).reason}", root)
+        found.refused.append(os_refusal(relative(Path(str(error.filename)), root), error))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=refuse_listing, followlinks=False):
         here = Path(dirpath)
-        for name in sorted(dirnames):
-            if (here / name).is_symlink():
-                link = here / name
-                found.refused.append(SkippedFile(path=relative(link, root), reason=link_reason(link, root)))
-        # os.walk does not descend into symlinked dirs with followlinks=False; hidden dirs are tool caches.
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+        dirnames[:] = _walkable(here, dirnames, root, found)
         for name in sorted(filenames):
             path = here / name
             rel = relative(path, root)
-            if path.is_symlink():
-                if here == root and name.lower() in TASK_FILE_NAMES:
-                    raise BadInputError(
-                        "path_outside_task", "the task file is a symlink; it is not followed", path
-                    )
-                found.refused.append(SkippedFile(path=rel, reason=link_reason(path, root)))
-                continue
+            if here == root and name.lower() in TASK_FILE_NAMES and path.is_symlink():
+                raise BadInputError("path_outside_task", "the task file is a symlink; it is not followed",
+                                    path)
             if name.startswith("."):
                 found.ignored.append(SkippedFile(path=rel, reason="hidden"))
+                continue
+            problem = entry_problem(path, root)
+            if problem:
+                found.refused.append(problem)
                 continue
             kind = classify(path, at_top=here == root)
             if kind == "task" and found.task is None:
@@ -329,18 +374,7 @@ def inventory(task_dir: str | Path) -> Inventory:
                 found.other.append(rel)
             else:
                 getattr(found, kind).append(rel)
-
-    # The canonical long_context*.json comes first: consumers that take one corpus take corpus[0].
-    corpus_candidates.sort(key=lambda c: not CORPUS_NAME.match(Path(c).name))
-    full = [c for c in corpus_candidates if not SAMPLE_NAME.search(Path(c).stem)]
-    for candidate in corpus_candidates:
-        if candidate in full or not full:
-            found.corpus.append(candidate)
-        else:
-            found.ignored.append(SkippedFile(path=candidate, reason="ignored_sample"))
-    if corpus_candidates and not full:
-        found.notes.append("only a sampled corpus is present; using it")
-
+    _choose_corpus(found, corpus_candidates)
     if not found.materials:
         unusable = ", ".join(found.other) or "nothing"
         refused = "; ".join(f"{skipped.path}: {skipped.reason}, not followed" for skipped in found.refused)
@@ -353,20 +387,82 @@ def inventory(task_dir: str | Path) -> Inventory:
     return found
 
 
+def _walkable(here: Path, dirnames: list[str], root: Path, found: Inventory) -> list[str]:
+    """The sub-folders of ``here`` to walk into: not hidden (tool caches), not symlinks (refused with their
+    reason), not deeper than MAX_DEPTH (refused: the walk would otherwise recurse without end)."""
+    kept = []
+    for name in sorted(dirnames):
+        path = here / name
+        if _is_link(path):
+            found.refused.append(link_refusal(path, root))
+        elif len(path.relative_to(root).parts) > MAX_DEPTH:
+            found.refused.append(refusal(relative(path, root), "nested_too_deep", depth=str(MAX_DEPTH)))
+        elif not name.startswith("."):
+            kept.append(name)
+    return kept
+
+
+def _choose_corpus(found: Inventory, candidates: list[str]) -> None:
+    # The canonical long_context*.json comes first: consumers that take one corpus take corpus[0].
+    candidates.sort(key=lambda c: not CORPUS_NAME.match(Path(c).name))
+    full = [c for c in candidates if not SAMPLE_NAME.search(Path(c).stem)]
+    for candidate in candidates:
+        if candidate in full or not full:
+            found.corpus.append(candidate)
+        else:
+            found.ignored.append(SkippedFile(path=candidate, reason="ignored_sample"))
+    if candidates and not full:
+        found.notes.append("only a sampled corpus is present; using it")
+
+
 def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def link_reason(path: Path, root: Path) -> str:
+def os_refusal(path: str, error: OSError | RuntimeError) -> SkippedFile:
+    """The refusal of an entry the system raised ``error`` on (by errno; Python 3.11's ``Path.resolve``
+    raises RuntimeError for a symlink loop, later versions OSError with ELOOP)."""
+    number = error.errno if isinstance(error, OSError) else errno.ELOOP
+    code = ERRNO_CODES.get(number or 0, "os_error")
+    return refusal(path, code, error=str(getattr(error, "strerror", None) or error))
+
+
+def _is_link(path: Path) -> bool:
     try:
-        target = path.resolve()
+        return stat.S_ISLNK(path.lstat().st_mode)
     except OSError:
-        return "symlink (broken)"
-    return (
-        "symlink (inside the task folder)"
-        if target.is_relative_to(root)
-        else "symlink to outside the task folder"
-    )
+        return False  # entry_problem names why it cannot even be looked at
+
+
+def entry_problem(path: Path, root: Path) -> SkippedFile | None:
+    """The refusal of the file ``path`` (a symlink, not a regular file, not openable), or None."""
+    rel = relative(path, root)
+    try:
+        mode = path.lstat().st_mode
+    except OSError as error:
+        return os_refusal(rel, error)
+    if stat.S_ISLNK(mode):
+        return link_refusal(path, root)
+    if not stat.S_ISREG(mode):
+        return refusal(rel, "not_a_regular_file")
+    try:  # opened once here, so a file nobody may read is refused now, not when its reader fails later
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError as error:
+        return os_refusal(rel, error)
+    return None
+
+
+def link_refusal(path: Path, root: Path) -> SkippedFile:
+    """A symlink's refusal: where it points, or why it points nowhere (a loop, a missing target)."""
+    rel = relative(path, root)
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as error:
+        broken = os_refusal(rel, error)
+        return broken.model_copy(update={"reason": f"symlink: {broken.reason}"})
+    inside = target.is_relative_to(root)
+    return SkippedFile(path=rel, reason="symlink (inside the task folder)" if inside
+                       else "symlink to outside the task folder")
 
 
 def classify(path: Path, at_top: bool) -> FileKind:

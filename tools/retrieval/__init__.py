@@ -14,6 +14,7 @@ from reportgraph.tools.retrieval.focused import FocusedSearch
 from reportgraph.tools.retrieval.index import (
     INDEX_VERSION,
     IndexBuild,
+    build_materials,
     build_or_load,
     build_task_index,
     describe,
@@ -32,6 +33,7 @@ __all__ = [
     "ProgressCallback",
     "RetrievalSettings",
     "SearchMode",
+    "build_materials",
     "build_or_load",
     "build_task_index",
     "describe",

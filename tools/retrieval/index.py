@@ -19,13 +19,15 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from reportgraph.tools.intake.chunking import chunk_document
 from reportgraph.tools.intake.corpus import CorpusLoadReport, load_corpus
+from reportgraph.tools.intake.documents import DocumentExtraction, read_document
+from reportgraph.tools.intake.materials import materials_summary, unread_materials
 from reportgraph.tools.intake.pdf import PdfExtraction, extract_pdf
 from reportgraph.tools.intake.taskio import Inventory, inventory
 from reportgraph.tools.registry import SourceRecord, file_sha1
@@ -37,7 +39,7 @@ from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, Retr
 INDEX_FORMAT = "reportgraph-index-2"
 # Bump whenever loading, chunking, PDF reading or indexing changes what an index holds:
 # it is part of every index cache key.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 _COMPLETE = "COMPLETE"
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ class IndexBuild:
     corpus_report: CorpusLoadReport | None
     pdfs: list[PdfExtraction]
     problems: list[str]
+    documents: list[DocumentExtraction] = field(default_factory=list)
+    inventory: Inventory | None = None  # the folder's, when built by build_task_index
 
 
 def build_or_load(
@@ -64,8 +68,10 @@ def build_or_load(
     settings: RetrievalSettings | None = None,
     embedder: Embedder | None = None,
     progress: ProgressCallback | None = None,
+    document_paths: Sequence[str | Path] = (),
 ) -> IndexBuild:
-    """The store for a task's materials, from the cache when an identical index was built before.
+    """The store for a task's materials (collection, PDFs, other documents), from the cache when an
+    identical index was built before.
 
     Raises :class:`~reportgraph.tools.intake.taskio.BadInputError` when the corpus is malformed; PDF problems
     are reported in ``pdfs[i].problems`` instead.
@@ -75,7 +81,8 @@ def build_or_load(
     timings: dict[str, float] = {}
     corpus = Path(corpus_path) if corpus_path is not None else None
     pdfs = [Path(path) for path in pdf_paths]
-    key = index_key(corpus, pdfs, settings, embedder)
+    documents = [Path(path) for path in document_paths]
+    key = index_key(corpus, pdfs, settings, embedder, documents)
     timings["hash"] = time.perf_counter() - started
 
     index_dir: Path | None = Path(cache_dir) / "indexes" / key[:24]
@@ -86,8 +93,8 @@ def build_or_load(
         problems.append(f"index cache {cache_dir} not writable ({error}); the index is kept in memory only")
         index_dir = None
 
-    (store, corpus_report, extractions), cache_hit = _load_or_build(
-        index_dir, key, corpus, pdfs, settings, embedder, progress, timings
+    (store, corpus_report, extractions, read), cache_hit = _load_or_build(
+        index_dir, key, (corpus, pdfs, documents), settings, embedder, progress, timings
     )
     if cache_hit:
         timings["load"] = time.perf_counter() - started - timings["hash"]
@@ -105,23 +112,14 @@ def build_or_load(
         _attach_ann(store, key, problems)
         timings["ann"] = time.perf_counter() - ann_started
     timings["total"] = time.perf_counter() - started
-    return IndexBuild(
-        store,
-        cache_hit,
-        key,
-        index_dir,
-        {name: round(value, 3) for name, value in timings.items()},
-        corpus_report,
-        extractions,
-        problems,
-    )
+    rounded = {name: round(value, 3) for name, value in timings.items()}
+    return IndexBuild(store, cache_hit, key, index_dir, rounded, corpus_report, extractions, problems, read)
 
 
 def _load_or_build(
     index_dir: Path | None,
     key: str,
-    corpus: Path | None,
-    pdfs: list[Path],
+    inputs: _Inputs,
     settings: RetrievalSettings,
     embedder: Embedder | None,
     progress: ProgressCallback | None,
@@ -136,35 +134,38 @@ def _load_or_build(
         loaded = _try_load(index_dir, key, settings, embedder, progress) if index_dir is not None else None
         if loaded is not None:
             return loaded, True
-        loaded = _build(corpus, pdfs, settings, embedder, progress, timings)
+        loaded = _build(inputs, settings, embedder, progress, timings)
         if index_dir is not None:
             _save(loaded, index_dir, key, progress, timings)
         return loaded, False
 
 
 def index_key(
-    corpus: Path | None, pdfs: Sequence[Path], settings: RetrievalSettings, embedder: Embedder | None
+    corpus: Path | None, pdfs: Sequence[Path], settings: RetrievalSettings, embedder: Embedder | None,
+    documents: Sequence[Path] = (),
 ) -> str:
     digest = hashlib.sha256()
     for part in (INDEX_FORMAT, INDEX_VERSION, settings.key(), embedder.name if embedder else "no-embedder"):
         digest.update(part.encode() + b"\x00")
     inputs = ([("corpus", corpus)] if corpus is not None else []) + [("pdf", pdf) for pdf in pdfs]
+    inputs += [("document", document) for document in documents]
     for kind, path in inputs:
         digest.update(f"{kind}:{path.name}:{file_sha1(path)}".encode() + b"\x00")
     return digest.hexdigest()
 
 
-_Loaded = tuple[IndexStore, CorpusLoadReport | None, list[PdfExtraction]]
+_Loaded = tuple[IndexStore, CorpusLoadReport | None, list[PdfExtraction], list[DocumentExtraction]]
+_Inputs = tuple[Path | None, list[Path], list[Path]]  # the collection, the PDFs, the other documents
 
 
 def _build(
-    corpus: Path | None,
-    pdfs: list[Path],
+    inputs: _Inputs,
     settings: RetrievalSettings,
     embedder: Embedder | None,
     progress: ProgressCallback | None,
     timings: dict[str, float],
 ) -> _Loaded:
+    corpus, pdfs, documents = inputs
     records: list[SourceRecord] = []
     corpus_report = None
     if corpus is not None:
@@ -192,11 +193,13 @@ def _build(
         records.extend(extraction.records)
         _report(progress, "pdf", done, len(pdfs))
     timings["pdf"] = time.perf_counter() - stage_started
+    read = [read_document(document, settings.chunking) for document in documents]
+    records += [record for document in read for record in document.records]
 
     stage_started = time.perf_counter()
     store = IndexStore.from_records(records, settings, embedder, progress)
     timings["lexical"] = time.perf_counter() - stage_started
-    return store, corpus_report, extractions
+    return store, corpus_report, extractions, read
 
 
 def _report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
@@ -223,7 +226,7 @@ def _save(
 ) -> None:
     """Write to a temporary directory, mark it complete, rename it into place (call under the lock)."""
     stage_started = time.perf_counter()
-    store, corpus_report, extractions = build
+    store, corpus_report, extractions, read = build
     # Leftovers of interrupted builds of this key: nobody else can be writing them while we hold the lock.
     for leftover in index_dir.parent.glob(f".tmp-{index_dir.name}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
@@ -245,6 +248,7 @@ def _save(
         "records": len(store.records),
         "corpus_report": corpus_report.model_dump(mode="json") if corpus_report else None,
         "pdfs": [extraction.model_dump(mode="json", exclude={"records"}) for extraction in extractions],
+        "documents": [document.model_dump(mode="json", exclude={"records"}) for document in read],
     }
     (temporary / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
@@ -286,6 +290,9 @@ def _try_load(
         extractions = [PdfExtraction.model_validate(entry) for entry in manifest["pdfs"]]
         for extraction in extractions:
             extraction.records = [r for r in records if r.kind == "pdf" and r.doc_id == extraction.doc_id]
+        read = [DocumentExtraction.model_validate(entry) for entry in manifest["documents"]]
+        for document in read:
+            document.records = [r for r in records if r.doc_id == document.doc_id]
         report = manifest["corpus_report"]
         corpus_report = CorpusLoadReport.model_validate(report) if report else None
         dense_path = index_dir / "dense.npy"
@@ -294,7 +301,7 @@ def _try_load(
     except (OSError, ValueError, KeyError, TypeError) as error:  # damaged: rebuild rather than fail
         logger.warning("cached index %s unreadable (%s); rebuilding", index_dir, error)
         return None
-    return IndexStore(records, lexical, settings, embedder, dense), corpus_report, extractions
+    return IndexStore(records, lexical, settings, embedder, dense), corpus_report, extractions, read
 
 
 def _attach_dense(
@@ -334,6 +341,9 @@ def describe(build: IndexBuild) -> dict[str, Any]:
         "timings": build.timings,
         "corpus": build.corpus_report.model_dump(mode="json") if build.corpus_report else None,
         "pdf_problems": [problem.model_dump(mode="json") for pdf in build.pdfs for problem in pdf.problems],
+        "documents": {document.source_file: len(document.records) for document in build.documents},
+        "refused": [entry.model_dump(mode="json") for entry in (build.inventory.refused
+                                                                 if build.inventory else [])],
         "problems": build.problems + build.store.problems,
     }
 
@@ -345,7 +355,8 @@ def build_task_index(
     progress: ProgressCallback | None = None,
     stock: Inventory | None = None,
 ) -> IndexBuild:
-    """The index of a task folder's collection (its first ``long_context`` file) and PDFs, cached.
+    """The index of a task folder's collection (its first ``long_context`` file), PDFs and other documents
+    (text, HTML, Office files, tables), cached.
 
     ``stock`` is the folder's inventory when the caller has it. ``problems[0]`` names the embedder chosen
     and why (``"embedder: …"``); the rest are indexing problems. Raises
@@ -359,6 +370,15 @@ def build_task_index(
         cache_dir=cache_dir,
         embedder=choice.embedder,
         progress=progress,
+        document_paths=[task_dir / name for name in stock.document],
     )
     build.problems.insert(0, f"embedder: {choice.reason}")
+    build.inventory = stock
     return build
+
+
+def build_materials(build: IndexBuild) -> dict[str, Any]:
+    """What reading the folder left out (:func:`~reportgraph.tools.intake.materials.materials_summary`):
+    PDFs, the collection, documents, and the folder's files nothing read (its inventory's, when known)."""
+    unread = unread_materials(build.inventory) if build.inventory is not None else []
+    return materials_summary(build.pdfs, build.corpus_report, unread, build.documents)
