@@ -1,4 +1,4 @@
-"""report.html in a real browser: headless Chromium from Debian's packages, driven by Selenium (tests/browser.py).
+"""report.html in a real browser: Debian's headless Chromium, driven by Selenium (tests/browser.py).
 
 Each test opens a page from a file, then clicks citations and reads what the popover shows, and asserts the
 page logged no console error and asked for no URL but its own (DevTools network events). A machine without
