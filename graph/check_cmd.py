@@ -3,8 +3,9 @@
 The report may be one the product wrote, one a person wrote or one from another system: its citations are
 resolved against the folder's registry (the retrieval index of its collection and PDFs, and the analysis of
 its videos, reused from the run cache when a run made it), then the same checks as the graph's validate step
-run (tools.checking.validator.validate_report). Writes ``validation.json`` in OUT (default
-``out/<task folder>/check``). Exit codes as ``run``: 0 pass, 1 needs_review, 2 bad input.
+run (tools.checking.validator.validate_report). Writes ``validation.json`` and the review page
+``report.html`` in OUT (default ``out/<task folder>/check``). Exit codes as ``run``: 0 pass,
+1 needs_review, 2 bad input.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from reportgraph.nodes.check_inputs import check_report
 from reportgraph.nodes.context import Context
 from reportgraph.tools.checking import ValidationResult, validation_summary
 from reportgraph.tools.intake import BadInputError, decode_task_bytes
+from reportgraph.tools.writing import ReviewInputs, review_html, task_link
 from reportgraph.tools.writing.outputs import require_output_dir, write_validation
 
 
@@ -55,16 +57,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         markdown = report_text(report_path)
         if not markdown.strip():  # nothing to check is bad input, not a report that needs review
             raise BadInputError("report_empty", f"the report {report_path} is empty", report_path)
-        result, _ = check_report(task_dir, markdown, Context(**overrides))
+        result, materials = check_report(task_dir, markdown, Context(**overrides))
     except (BadInputError, OSError, UnicodeDecodeError) as error:
         print(json.dumps({"status": "bad_input", "error": str(error)}, ensure_ascii=False))
         return EXIT_BAD_INPUT
     document = check_document(result, task_dir, report_path)
-    path = write_validation(output, document)
+    review = review_html(ReviewInputs(markdown=markdown, registry=materials.registry, validation=document,
+                                      spec=materials.spec, task_link=task_link(task_dir, output)))
+    path = write_validation(output, document, review)
     print(f"{document['status']}: {report_path}")
     for item in document["unmet"]:
         print(f"  - {item}")
     print(f"validation.json: {path}")
+    print(f"report.html: {path.parent / 'report.html'}")
     return EXIT_PASS if result.passed else EXIT_NEEDS_REVIEW
 
 
@@ -73,14 +78,15 @@ def register_check(commands: Any) -> None:
     check = commands.add_parser(
         "check",
         help="check a report (any author, any citation form) against a task "
-        "folder's materials; writes validation.json",
+        "folder's materials; writes validation.json and report.html",
         description="Run the hard checks a run's validate step runs on any report (written by anyone, in "
         "any citation form the checker resolves) against a task folder's materials; write validation.json. "
         "Exit 0 when every hard check passes, 1 when some fail, 2 on bad input.",
     )
     check.add_argument("task_dir", help="the task folder the report was written for")
     check.add_argument("report", help="the report (markdown)")
-    check.add_argument("-o", "--output", help="folder for validation.json (default: out/<task folder>/check)")
+    check.add_argument("-o", "--output", help="folder for validation.json and report.html "
+                       "(default: out/<task folder>/check)")
     check.add_argument("--cache-dir", dest="cache_dir", metavar="DIR", help="index and video analysis cache")
     check.add_argument(
         "--embedder",

@@ -70,6 +70,10 @@ def test_an_unresolvable_citation_is_needs_review(task_dir: Path, tmp_path: Path
     code, validation = check(task_dir, broken, tmp_path / "broken")
     assert code == 1 and validation["status"] == "needs_review"
     assert any("citations_resolve" in item for item in validation["unmet"])  # type: ignore[union-attr]
+    # report.html beside validation.json: the citation that resolves nowhere is marked where it stands
+    page = (tmp_path / "broken" / "report.html").read_text(encoding="utf-8")
+    assert page.count('data-outcome="unresolved"') == 1 and "不存在的文档" in page
+    assert page.count('data-outcome="supported"') == REPORT.count("[long_context:") - 1
 
 
 def test_a_folder_without_a_task_is_bad_input(tmp_path: Path) -> None:

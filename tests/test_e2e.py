@@ -27,6 +27,7 @@ def invoke(task_dir: Path, output: Path, cache_dir: Path, **context: Any) -> dic
 
 def outputs(output: Path) -> dict[str, Any]:
     assert sorted(p.name for p in output.iterdir()) == [
+        "report.html",
         "report.md",
         "run.json",
         "sources.json",

@@ -78,6 +78,8 @@ def check_claims_cited(report: Report) -> CheckResult | None:
             "uncited_facts": len(failing),
             "framing_share": round(framing / len(in_sections), 3) if in_sections else 0.0,
             "examples": [{"sentence": s.text[:120], "why": why} for s, why in failing[:10]],
+            # every uncited claim in full, with its section, so a review page can mark it in place
+            "claims": [{"sentence": s.text, "section": s.section, "why": why} for s, why in failing],
             "method": "each sentence (project segmenter); an uncited one states a fact when it has a "
             "number, a Latin name or term, or a word of finding/definition",
         },
@@ -97,6 +99,22 @@ def _assessments(report: Report) -> list[tuple[Sentence, str, Assessment]]:
                 verdict = together if together.outcome == "supported" else verdict
             found.append((sentence, cited, verdict))
     return found
+
+
+def _support_examples(bad: list[tuple[Sentence, str, Assessment]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "sentence": s.text[:120],
+            "id": c,
+            "outcome": v.outcome,
+            "method": v.method,
+            "reason": v.reason,
+            "lexical": round(v.lexical, 3),
+            "dense": v.dense,
+            "aligned": v.aligned[:160],
+        }
+        for s, c, v in bad
+    ]
 
 
 def check_support(report: Report) -> CheckResult:
@@ -121,19 +139,7 @@ def check_support(report: Report) -> CheckResult:
                 f'Could not verify "{sentence.text[:70]}" against its source ({verdict.reason}).',
             )
     bad = [(s, c, v) for s, c, v in assessed if v.outcome != "supported"]
-    examples: list[dict[str, Any]] = [
-        {
-            "sentence": s.text[:120],
-            "id": c,
-            "outcome": v.outcome,
-            "method": v.method,
-            "reason": v.reason,
-            "lexical": round(v.lexical, 3),
-            "dense": v.dense,
-            "aligned": v.aligned[:160],
-        }
-        for s, c, v in bad[:12]
-    ]
+    examples = _support_examples(bad[:12])
     total = len(assessed)
     dense = sorted(v.dense for _, _, v in assessed if v.method == "dense" and v.dense is not None)
     spread = {"min": dense[0], "median": dense[len(dense) // 2], "max": dense[-1]} if dense else {}
@@ -150,6 +156,13 @@ def check_support(report: Report) -> CheckResult:
             "by_method": methods,
             "dense_decided_similarity": spread,
             "examples": examples,
+            # every citation's outcome (sentence in full, the id it cites), in the report's order: what a
+            # review page shows beside each citation
+            "citations": [
+                {"sentence": s.text, "section": s.section, "id": c, "outcome": v.outcome,
+                 "method": v.method, "reason": v.reason}
+                for s, c, v in assessed
+            ],
             "embedder": report.inputs.support.uses_embeddings,
             "embedder_error": report.inputs.support.embed_error,
             "judge": report.inputs.support.has_judge,

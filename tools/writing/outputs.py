@@ -11,10 +11,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from reportgraph.prompts.drafting import REPORT_NOTE
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import SourceRecord, cited_ids, render_citation, render_citations
+from reportgraph.tools.writing.review import ReviewInputs, task_link
+from reportgraph.tools.writing.review_page import review_html
 
-OUTPUT_FILES = ("report.md", "sources.json", "validation.json", "run.json")
+# report.html is the review page (review_page.py): the report with each citation's source and verdict.
+OUTPUT_FILES = ("report.md", "report.html", "sources.json", "validation.json", "run.json")
 OUTPUT_MODE = 0o644  # rw-r--r--, as an ordinary file the user wrote
 
 
@@ -70,11 +75,16 @@ def write_outputs(
     validation: Mapping[str, Any],
     run: Mapping[str, Any],
     report: str | None = None,
+    review: str | None = None,
 ) -> dict[str, str]:
-    """Write the four files into ``output_dir``, each whole (temp file, then rename): report.md is ``report``
-    (banner.final_report's text), by default ``markdown`` with its citations rendered."""
+    """Write the output files into ``output_dir``, each whole (temp file, then rename): report.md is
+    ``report`` (banner.final_report's text), by default ``markdown`` with its citations rendered; report.html
+    is ``review`` (review_page.review_html), by default the page made from ``markdown`` alone."""
+    if review is None:
+        review = review_html(ReviewInputs(markdown=markdown, registry=registry, validation=validation))
     contents = {
         "report.md": render_citations(markdown, registry) if report is None else report,
+        "report.html": review,
         "sources.json": _json(sources_for(markdown, registry)),
         "validation.json": _json(validation),
         "run.json": _json(run),
@@ -105,10 +115,13 @@ def require_output_dir(output_dir: Path) -> None:
         raise BadInputError("output_unwritable", f"{existing} is not writable", output_dir)
 
 
-def write_validation(output_dir: Path, validation: Mapping[str, Any]) -> Path:
-    """``validation.json`` alone (``reportgraph check``), written whole; returns its path."""
+def write_validation(output_dir: Path, validation: Mapping[str, Any], review: str | None = None) -> Path:
+    """``validation.json`` (``reportgraph check``), and with ``review`` report.html beside it, each written
+    whole; returns validation.json's path."""
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
+        if review is not None:
+            _atomic_write(output_dir / "report.html", review)
         _atomic_write(output_dir / "validation.json", _json(validation))
     except OSError as error:
         raise BadInputError(
@@ -129,7 +142,7 @@ def write_run_outputs(
     rounds: int,
     report: str,
 ) -> dict[str, str]:
-    """A finished run's four files: ``state`` is the graph state (task_dir as given, sources, video,
+    """A finished run's files: ``state`` is the graph state (task_dir as given, sources, video,
     retrieval, inventory, spec, task_notes), ``events`` every event of the run, ``report`` report.md's text
     (banner.final_report: a needs_review report opens with its unmet items), ``markdown`` the report as
     drafted (``[@id]`` citations, for sources.json)."""
@@ -146,8 +159,13 @@ def write_run_outputs(
         "spec": state["spec"].model_dump(mode="json"),
         "task_notes": state.get("task_notes", []),
     }
-    return write_outputs(output_dir, markdown=markdown, registry=state.get("sources") or {},
-                         validation=validation, run=run, report=report)
+    registry = state.get("sources") or {}
+    spec = RequirementSpec.model_validate(state["spec"])
+    review = review_html(ReviewInputs(
+        markdown=markdown, registry=registry, validation=validation, spec=spec,
+        task_link=task_link(Path(state["task_dir"]), output_dir), note=REPORT_NOTE[spec.language][mode]))
+    return write_outputs(output_dir, markdown=markdown, registry=registry,
+                         validation=validation, run=run, report=report, review=review)
 
 
 def _json(data: Any) -> str:
