@@ -78,7 +78,7 @@ def coverage(evidence: Mapping[str, Sequence[Mapping[str, Any]]], rubric: Sequen
     return {
         "in_section": round(sum(inside.values()) / total, 3),
         "anywhere": round(anywhere / total, 3),
-        "per_section": {key: round(inside.get(key, 0.0) / weight, 3) for key, weight in sorted(weights.items())},
+        "per_section": {key: round(inside.get(key, 0.0) / w, 3) for key, w in sorted(weights.items())},
         "missed": missed,
         "records": len(records),
         "collection_records": len(collection),

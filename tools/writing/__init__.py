@@ -4,7 +4,6 @@ from reportgraph.tools.writing.evidence import SectionEvidence, assign_sentences
 from reportgraph.tools.writing.extractive import is_fragment, is_junk, sentence_key, usable
 from reportgraph.tools.writing.offline import OfflineSection, write_offline_section
 from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
-from reportgraph.tools.writing.summary import summary_records
 
 __all__ = [
     "FacetEvidence",
@@ -17,7 +16,6 @@ __all__ = [
     "is_junk",
     "rebalance",
     "sentence_key",
-    "summary_records",
     "usable",
     "write_offline_section",
 ]
