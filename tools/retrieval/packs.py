@@ -10,8 +10,9 @@ searched, the materials the task names first (its papers), the collection only p
 - summary: the paper's abstract, contributions and conclusion, the passages of every body page that state
   most (figures, findings, data, steps; the paper read across its length) and its limitations;
 - talk: a few paper passages to compare the talk with (its segments come from the video step);
-- a method or technique section (its title says so): the passage of every body page that states most of
-  how the work is done (paperparts.page_highlights, steps), besides its terms' searches;
+- a method, results or limitations section (its title says so, :data:`TITLE_KINDS`): the passages of every
+  body page that state most of how the work is done (steps) or what it found (findings, with the abstract
+  and conclusion), or the paper's limitations section;
 - each technique the task names: its own dense and lexical search of the paper, across languages (the
   paper's own phrase for a term of the task's language), and of the collection, floored;
 - any other section: its planned queries over the paper, then the collection, floored.
@@ -43,10 +44,14 @@ SUMMARY_EXTRA = 4  # paper passages the summary's planned queries add
 # The share of each body page's passages a summary takes (those that state most findings and figures): a
 # summary reports the paper's setup and results across its length, not its abstract alone.
 SUMMARY_PAGE_SHARE = 0.5
-METHOD_PAGE_SHARE = 0.5  # … and a method or technique section, of those that state steps
-# A section the facets table has no kind for, whose title asks how the work is done: its pack also takes the
-# paper's method passages (a technique the task names is explained by how the paper uses it).
-_METHOD_TITLE = re.compile(r"技术|方法|原理|实现|流程|method|technique|approach|how it works", re.I)
+TITLED_PAGE_SHARE = 0.5  # … a method section of those that state steps, a results section of findings
+# Sections the facets table has no kind for, by what their titles ask (zh and en; the first match wins):
+# their packs take the part of the paper that says it.
+TITLE_KINDS = {
+    "limitations": re.compile(r"局限|不足|limitation|weakness", re.I),
+    "results": re.compile(r"结果|结论|发现|成效|results?\b|findings?|conclusions?|outcomes?", re.I),
+    "method": re.compile(r"技术|方法|原理|实现|流程|设计|methods?\b|technique|approach|design", re.I),
+}
 TALK_PAPER = 6  # paper passages a talk section compares the talk with
 CORPUS_SHARE = 3  # a general section takes up to a third of its pack from the collection, floored
 DEFINITION_QUERY = {"zh": "{term}的定义是什么", "en": "what is {term}"}
@@ -83,16 +88,15 @@ def build_packs(spec: RequirementSpec, task_text: str, finder: FocusedSearch, pd
         kind = section_kind(section)
         if kind is None and homeless:
             own, homeless = own + homeless, []  # task terms no title matched: the first general section
-        if kind is None and _METHOD_TITLE.search(section.title):
-            kind = "method"
-        pack = SectionPack(kind, _kind_records(kind, finder, papers, queries.get(section.index, []),
+        part = kind or next((name for name, words in TITLE_KINDS.items() if words.search(section.title)), "")
+        pack = SectionPack(kind, _kind_records(part, finder, papers, queries.get(section.index, []),
                                                per_section))
         for facet in own:
             if facet.kind == "task_term":
                 term = _term_evidence(facet, finder, spec.language)
                 pack.terms.append(term)
                 pack.records += [finder.record(i) for i in term.ids]
-        if kind is None and not pack.terms:
+        if kind is None and not pack.records and not pack.terms:
             pack.records = _general(finder, queries.get(section.index, []), per_section)
         pack.records = list({r.id: r for r in pack.records}.values())
         packs[section.index] = pack
@@ -111,7 +115,7 @@ def outline_packs(spec: RequirementSpec, task_text: str, store: IndexStore, pdfs
     return {str(index): pack.records for index, pack in packs.items()}
 
 
-def _kind_records(kind: str | None, finder: FocusedSearch, papers: Sequence[PdfExtraction],
+def _kind_records(kind: str, finder: FocusedSearch, papers: Sequence[PdfExtraction],
                   queries: list[str], per_section: int) -> list[SourceRecord]:
     records: list[SourceRecord] = []
     if kind == "basic_information":
@@ -121,14 +125,20 @@ def _kind_records(kind: str | None, finder: FocusedSearch, papers: Sequence[PdfE
             records += front_matter(paper.records, [meta.title[:40], *meta.authors], meta.venue)
     elif kind == "summary":
         for paper in papers:
-            records += summary_records(paper.records) + page_highlights(paper.records, SUMMARY_PAGE_SHARE)
+            records += summary_records(paper.records)
+            records += page_highlights(paper.records, SUMMARY_PAGE_SHARE, per_section)
             records += limitation_records(paper.records)
         records += [f.record for f in finder.paper(queries, SUMMARY_EXTRA)]
         if not papers:
             records += [f.record for f in finder.corpus(queries, per_section)]
-    elif kind == "method":
+    elif kind in ("method", "results"):
+        focus = "steps" if kind == "method" else "findings"
         for paper in papers:
-            records += page_highlights(paper.records, METHOD_PAGE_SHARE, "steps")
+            records += page_highlights(paper.records, TITLED_PAGE_SHARE, per_section, focus)
+            records += [] if kind == "method" else summary_records(paper.records)
+    elif kind == "limitations":
+        records = [r for paper in papers for r in limitation_records(paper.records)]
+        records = records or [f.record for f in finder.paper(queries, per_section // 2)]
     elif kind == "talk":
         records = [f.record for f in finder.paper(queries, TALK_PAPER)]
     return records

@@ -114,20 +114,21 @@ def substance(record: SourceRecord, focus: PassageFocus = "findings") -> float:
     return 1000 * found / max(len(record.text), 1)
 
 
-def page_highlights(pages: Sequence[SourceRecord], share: float,
+def page_highlights(pages: Sequence[SourceRecord], share: float, at_least: int,
                     focus: PassageFocus = "findings") -> list[SourceRecord]:
     """The ``share`` (0..1, rounded up) of each body page's passages that state most (:func:`substance`),
-    in page order: the
-    paper read across its whole length, so its setup, results and figures (or its method's steps) reach the
-    section."""
+    and the ``at_least`` that state most in the whole body, in reading order: the paper read across its
+    whole length, so its setup, results and figures (or its method's steps) reach the section, and a
+    short paper gives all it has."""
+    body = [r for r in body_records(pages) if substance(r, focus) > 0]
     by_page: dict[int, list[SourceRecord]] = {}
-    for record in body_records(pages):
+    for record in body:
         by_page.setdefault(record.page or 0, []).append(record)
-    picked: list[SourceRecord] = []
-    for page in sorted(by_page):
-        ranked = sorted(by_page[page], key=lambda r: -substance(r, focus))  # stable: reading order on ties
-        picked += [r for r in ranked[: math.ceil(share * len(ranked))] if substance(r, focus) > 0]
-    return picked
+    picked = {r.id for r in sorted(body, key=lambda r: -substance(r, focus))[:at_least]}
+    for on_page in by_page.values():
+        ranked = sorted(on_page, key=lambda r: -substance(r, focus))  # stable: reading order on ties
+        picked.update(r.id for r in ranked[: math.ceil(share * len(ranked))])
+    return [r for r in body if r.id in picked]
 
 
 def front_matter(pages: Sequence[SourceRecord], names: Sequence[str], venue: str) -> list[SourceRecord]:
