@@ -18,79 +18,13 @@ from reportgraph.tools.intake import (
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
     FocusedSearch,
-    Hit,
     IndexBuild,
-    IndexStore,
     ProgressCallback,
     build_materials,
     describe,
-    prefetch_rerank,
-    search,
+    outline_packs,
 )
 from reportgraph.tools.writing import assign_sentences, gather, rebalance
-
-# Of a section's pack, the share taken from the paper, by what the section is about.
-PDF_SHARE = {"paper": 0.6, "video": 0.3, "general": 0.4, "corpus": 0.2}
-
-
-def pack_sizes(item: dict[str, Any], context: Context, has_pdf: bool, has_corpus: bool,
-               widen: int = 1) -> tuple[int, int]:
-    """How many hits a section's pack takes in all, and how many of them from the paper."""
-    k = context.evidence_per_section * widen
-    pdf_k = (
-        round(k * PDF_SHARE.get(item.get("focus", "general"), 0.4))
-        if has_pdf and has_corpus
-        else (k if has_pdf else 0)
-    )
-    return k, pdf_k
-
-
-def section_pack(
-    store: IndexStore,
-    item: dict[str, Any],
-    queries: list[str],
-    context: Context,
-    has_pdf: bool,
-    has_corpus: bool,
-    widen: int = 1,
-) -> list[Hit]:
-    """The section's evidence: the paper's best pages and the collection's best chunks, diverse."""
-    k, pdf_k = pack_sizes(item, context, has_pdf, has_corpus, widen)
-    hits: list[Hit] = []
-    if pdf_k:
-        hits += search(store, queries, k=pdf_k, per_doc_cap=None, min_distinct_docs=1, kinds={"pdf"})
-    if has_corpus and k - len(hits) > 0:
-        hits += search(
-            store,
-            queries,
-            k=k - len(hits),
-            per_doc_cap=context.per_doc_cap,
-            min_distinct_docs=context.min_distinct_docs,
-            kinds={"corpus"},
-        )
-    return hits
-
-
-def share_out(packs: dict[str, list[SourceRecord]], per_section: int) -> dict[str, list[str]]:
-    """Deal ranked hits to sections in turns, so no two sections quote the same chunk."""
-    taken: set[str] = set()
-    dealt: dict[str, list[str]] = {key: [] for key in packs}
-    cursors = dict.fromkeys(packs, 0)
-    while any(len(dealt[key]) < per_section and cursors[key] < len(packs[key]) for key in packs):
-        for key, hits in packs.items():
-            while len(dealt[key]) < per_section and cursors[key] < len(hits):
-                record = hits[cursors[key]]
-                cursors[key] += 1
-                if record.id not in taken:
-                    taken.add(record.id)
-                    dealt[key].append(record.id)
-                    break
-    return dealt
-
-
-def first_pages(build: IndexBuild) -> list[SourceRecord]:
-    """Each PDF's first page chunk: the title, authors and abstract an overview section needs."""
-    return [pdf.records[0] for pdf in build.pdfs if pdf.records]
 
 
 def titled_queries(build: IndexBuild, outline: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,38 +32,6 @@ def titled_queries(build: IndexBuild, outline: list[dict[str, Any]]) -> list[dic
     terms across languages (a Chinese task, an English paper)."""
     pdf_titles = [pdf.metadata.title for pdf in build.pdfs if pdf.metadata.title]
     return [{**item, "queries": list(dict.fromkeys([*item["queries"], *pdf_titles]))} for item in outline]
-
-
-def outline_packs(
-    build: IndexBuild,
-    outline: list[dict[str, Any]],
-    context: Context,
-    progress: ProgressCallback | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, list[SourceRecord]]]:
-    """Each section's queries (with the papers' titles) and its ranked evidence, twice a pack wide.
-
-    The candidates every section's searches re-rank densely are embedded first, in one batch
-    (``progress("embed", done, total)``)."""
-    has_pdf = any(pdf.records for pdf in build.pdfs)
-    has_corpus = any(r.kind == "corpus" for r in build.store.records)
-    queried = titled_queries(build, outline)
-    searches = []
-    for item in queried:
-        k, pdf_k = pack_sizes(item, context, has_pdf, has_corpus, widen=2)
-        searches += [(item["queries"], pdf_k, {"pdf"}), (item["queries"], k - pdf_k, {"corpus"})]
-    prefetch_rerank(build.store, searches, progress)
-    packs: dict[str, list[SourceRecord]] = {}
-    overview_done = False
-    for item in queried:
-        # Twice the pack, so sharing out afterwards still fills every section.
-        wide = section_pack(build.store, item, item["queries"], context, has_pdf, has_corpus, widen=2)
-        hits = [hit.record for hit in wide]
-        if item.get("focus") == "paper" and not overview_done:
-            overview_done = True
-            overview = first_pages(build)
-            hits = [*overview, *(h for h in hits if h not in overview)]
-        packs[str(item["index"])] = hits
-    return queried, packs
 
 
 def focused_packs(
@@ -199,14 +101,15 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     def dense_progress(_stage: str, done: int, total: int) -> None:
         progress("dense re-ranking", done, total)
 
+    # One pack assembly for both writers (tools/retrieval/packs.py); the offline writer also gets its plan.
+    titled = titled_queries(build, state.get("outline") or [])
     if state.get("drafting_mode") == "extractive":  # sentences, not chunks, are owned by one section
-        # Only the focused searches' packs are used: no hybrid packs (and no dense work) beside them.
-        titled = titled_queries(build, state.get("outline") or [])
         outline, packs = focused_packs(build, state, titled, context, dense_progress)
-        evidence = {key: [hit.id for hit in hits] for key, hits in packs.items()}
     else:
-        outline, packs = outline_packs(build, state.get("outline") or [], context, dense_progress)
-        evidence = share_out(packs, context.evidence_per_section)
+        spec = state["spec"]
+        outline, packs = titled, outline_packs(spec, state.get("task_text", ""), build.store, build.pdfs,
+                                               titled, context.evidence_per_section, dense_progress)
+    evidence = {key: [hit.id for hit in hits] for key, hits in packs.items()}
     for problem in build.store.problems:  # met while searching: Chroma stopped, the embedder failed
         record.fallback("retrieval", problem)
     retrieved = {record.id: record for hits in packs.values() for record in hits}

@@ -10,6 +10,7 @@ from reportgraph.tools.intake.paper import PaperMetadata
 from reportgraph.tools.intake.spec import SectionRequirement
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retrieval.focused import CORPUS_CANDIDATES, FocusedSearch, is_bibliography
+from reportgraph.tools.retrieval.paperparts import summary_records
 from reportgraph.tools.retrieval.store import IndexStore
 from reportgraph.tools.writing import (
     FacetEvidence,
@@ -17,7 +18,6 @@ from reportgraph.tools.writing import (
     is_fragment,
     is_junk,
     sentence_key,
-    summary_records,
     write_offline_section,
 )
 from reportgraph.tools.writing.extractive import run_on

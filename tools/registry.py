@@ -100,19 +100,26 @@ def format_timestamp(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def render_citation(record: SourceRecord) -> str:
-    """The readable inline citation for a record, e.g. ``[pdf.pdf p.3]``, ``[deck.pptx slide 2]``,
-    ``[notes.txt chunk 1]``."""
+def locator(record: SourceRecord) -> str:
+    """Where in its document a record sits: ``p.3``, ``slide 2``, ``chunk 4`` or ``01:23–01:41``."""
     if record.kind == "pdf":
-        return f"[{record.source_file} p.{record.page}]"
+        return f"p.{record.page}"
     if record.kind == "video":
         start, end = record.start_s or 0.0, record.end_s or record.start_s or 0.0
-        return f"[{record.source_file} {format_timestamp(start)}–{format_timestamp(end)}]"
-    if record.doc_id.startswith(DOCUMENT_PREFIX):  # a file of its own: named by file, and slide or chunk
-        place = f"slide {record.page}" if record.segment == "slide" else f"chunk {record.chunk_index}"
-        return f"[{record.source_file} {place}]"
+        return f"{format_timestamp(start)}–{format_timestamp(end)}"
+    if record.doc_id.startswith(DOCUMENT_PREFIX) and record.segment == "slide":
+        return f"slide {record.page}"
+    return f"chunk {record.chunk_index}"
+
+
+def render_citation(record: SourceRecord) -> str:
+    """The readable inline citation for a record, e.g. ``[pdf.pdf p.3]``, ``[deck.pptx slide 2]``,
+    ``[notes.txt chunk 1]``, ``[long_context: "title", chunk 4]``."""
+    if record.kind in ("pdf", "video") or record.doc_id.startswith(DOCUMENT_PREFIX):
+        # a file of its own: named by file, and its page, time range, slide or chunk
+        return f"[{record.source_file} {locator(record)}]"
     title = record.title.replace('"', "'")
-    return f'[{record.source_file.removesuffix(".json")}: "{title}", chunk {record.chunk_index}]'
+    return f'[{record.source_file.removesuffix(".json")}: "{title}", {locator(record)}]'
 
 
 def cited_ids(text: str) -> list[str]:

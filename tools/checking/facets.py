@@ -95,7 +95,8 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
 # "（如长文本摘要、忠实性评估、人工评估等）", "such as X, Y and Z": the items listed, up to 等/etc. or
 # the closing bracket.
 _EXAMPLES = re.compile(
-    r"(?:例如|比如|诸如|如|包括|像)(?P<zh>[^。；;：:（()）]{2,80}?)(?:等(?:等)?|[）)]|。|；)"
+    # 如 as "such as", not inside a word (如实 truthfully, 如何 how, 如果 if, 如下 as follows …)
+    r"(?:例如|比如|诸如|如(?![实何果下此今同期其])|包括|像)(?P<zh>[^。；;：:（()）]{2,80}?)(?:等(?:等)?|[）)]|。|；)"
     r"|(?:such as|including|e\.g\.,?|for example,?)\s+(?P<en>[^.;:()]{2,120}?)(?:,?\s*etc\.?|[).;]|$)"
     # "explain the key concepts it relies on (A, B, C)", "解释其中的关键概念（A、B、C）": a bracketed list of
     # at least two items right after words that ask for explanations of concepts or techniques

@@ -30,7 +30,13 @@ _AFFILIATION = re.compile(
     re.I,
 )
 _MARKS = r"♠♢♡♣♦♥♤♧∗*†‡§¶⋆★#"
-_NAME_SPLIT = re.compile(rf"[{_MARKS}\d,;，、]+|\s{{2,}}|\band\b|&")
+# Affiliation marks printed inline: "(1)", "[2]", and a lone small letter after a name ("Henrik Dahl a,").
+_INLINE_MARK = r"[(\[]\w{1,2}[)\]]|(?<=\s)[a-z](?=\s|,|$|[" + _MARKS + r"])"
+_NAME_SPLIT = re.compile(rf"[{_MARKS}\d,;，、]+|{_INLINE_MARK}|\s{{2,}}|\band\b|&")
+# Where one affiliation ends and the next begins: marks, "2Yale", ";", "(2) …", "b Marine …".
+_AFFILIATION_SPLIT = re.compile(
+    rf"[{_MARKS}]+|\s\d+(?=[A-Z])|^\d+|;|[(\[]\w{{1,2}}[)\]]|(?:^|(?<=\s))[a-z](?=\s[A-Z])"
+)
 _PERSON = re.compile(r"^[A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|de|van|von|der|la|da|di|le)){1,3}$")
 _CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _EMAIL = re.compile(r"@|\{.*\}")
@@ -140,10 +146,7 @@ def _names(text: str) -> list[str]:
 def _affiliations(text: str) -> list[str]:
     if _EMAIL.search(text):
         return []
-    parts = (
-        re.split(rf"[{_MARKS}]+|\s\d+(?=[A-Z])|^\d+|;", text) if re.search(rf"[{_MARKS}]", text) else [text]
-    )
-    return [part.strip(" ,;") for part in parts if _AFFILIATION.search(part)]
+    return [part.strip(" ,;") for part in _AFFILIATION_SPLIT.split(text) if _AFFILIATION.search(part)]
 
 
 def metadata_text(meta: PaperMetadata) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from pydantic import BaseModel, Field
 from pypdf import PdfReader
-from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
+from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_passages
 from reportgraph.tools.intake.paper import PaperMetadata, metadata_text, read_paper_metadata
 from reportgraph.tools.intake.pdflayout import Line, PageLayout, drop_page_furniture, normalize, page_text
 from reportgraph.tools.intake.pdflayout import read_layouts as pdfminer_layouts
@@ -213,7 +213,7 @@ def _add_records(extraction: PdfExtraction, settings: ChunkingSettings, stem: st
     meta = extraction.metadata
     title = meta.title or stem
     for number, text in enumerate(extraction.pages, start=1):
-        chunks = chunk_text(text, settings)
+        chunks = chunk_passages(text, settings)
         for index, chunk in enumerate(chunks, start=1):
             source_id = pdf_page_id(extraction.file_hash, number, index if len(chunks) > 1 else None)
             extraction.records.append(_record(extraction, source_id, title, chunk, number, index))

@@ -19,6 +19,7 @@ from reportgraph.tools.retrieval.index import (
     build_task_index,
     describe,
 )
+from reportgraph.tools.retrieval.packs import SectionPack, build_packs, outline_packs
 from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings, index_text
 
@@ -33,12 +34,15 @@ __all__ = [
     "ProgressCallback",
     "RetrievalSettings",
     "SearchMode",
+    "SectionPack",
     "build_materials",
     "build_or_load",
+    "build_packs",
     "build_task_index",
     "describe",
     "embedder_settings",
     "index_text",
+    "outline_packs",
     "prefetch_rerank",
     "rerank_candidates",
     "search",

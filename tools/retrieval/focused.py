@@ -121,6 +121,10 @@ class FocusedSearch:
         )
         return sorted(gram for gram in grams if len(gram) > 3 and whole.count(gram) >= 2)
 
+    def record(self, record_id: str) -> SourceRecord:
+        """The store's record with this id (KeyError when it holds none)."""
+        return self.store.records[self._positions[record_id]]
+
     def following(self, record: SourceRecord) -> SourceRecord | None:
         """The next chunk of the same document (a sentence that ends a chunk with ":" goes on there)."""
         position = self._positions.get(record.id)

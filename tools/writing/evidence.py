@@ -1,10 +1,6 @@
-"""Section-aware evidence for the writers: each section's facets become targeted searches.
-
-Per section kind (tools/checking/facets.py): basic information gets the paper's first page and its facts;
-a summary the paper's abstract, stated contributions and conclusion plus the chunks its facets find; each
-technique the task names its own search of the paper (dense, across languages) and of the collection
-(floored); a talk section a few paper chunks to compare the talk with (its segments come from the video
-step); any other section a search with its queries. Paper chunks that are bibliography are left out.
+"""The offline writer's evidence: each section's pack (tools/retrieval/packs.py, the same records a model
+gets) with the writer's plan beside it, which sentences each section owns, and the budgets moved off a
+basic-information section.
 """
 
 from __future__ import annotations
@@ -12,22 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reportgraph.tools.checking.facets import Facet, section_facets, section_kind
 from reportgraph.tools.intake.pdf import PdfExtraction, paper_metadata
-from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retrieval.focused import FocusedSearch
+from reportgraph.tools.retrieval.packs import build_packs
 from reportgraph.tools.text import language_unit
 from reportgraph.tools.writing.offline import write_offline_section
 from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
-from reportgraph.tools.writing.summary import summary_records
 
-PAPER_PER_TERM = 8  # paper chunks searched per technique the task names
-CORPUS_PER_TERM = 3  # collection chunks per technique, when they clear the relevance floor
-SUMMARY_EXTRA = 4  # paper chunks the summary's facets add to the abstract and conclusion
-TALK_PAPER = 6  # paper chunks a talk section compares the talk with
 BASIC_SHARE = 0.3  # a basic-information section needs about this share of an even budget
-DEFINITION_QUERY = {"zh": "{term}的定义是什么", "en": "what is {term}"}
 
 
 @dataclass
@@ -46,60 +36,20 @@ def gather(
     queries: dict[int, list[str]],
     per_section: int,
 ) -> dict[int, SectionEvidence]:
-    """Evidence and writer plan per section index; ``queries``: each section's planned search queries."""
-    facets = section_facets(spec, task_text)
-    homeless = facets.get(0, [])
+    """Evidence and writer plan per section index; ``queries``: each section's planned search queries. The
+    records are the packs every writer gets (tools/retrieval/packs.py); the plan adds the paper's facts
+    for a basic-information section and each task term's ranked ids."""
     paper = next((pdf for pdf in pdfs if pdf.records), None)
     found: dict[int, SectionEvidence] = {}
-    for section in spec.sections:
-        own = list(facets.get(section.index, []))
-        kind = section_kind(section)
-        if kind is None and homeless:
-            own, homeless = own + homeless, []  # task terms no title matched: the first general section
-        found[section.index] = _section(section, kind, own, finder, paper, queries.get(section.index, []),
-                                        spec.language, per_section)
+    for index, pack in build_packs(spec, task_text, finder, pdfs, queries, per_section).items():
+        plan = SectionPlan(kind=pack.kind)
+        if pack.kind == "basic_information" and paper is not None:
+            plan.paper = paper_metadata(paper)
+        plan.facets = [FacetEvidence(name=t.facet.name, kind=t.facet.kind, ids=t.ids,
+                                     terms=list(dict.fromkeys([*t.facet.terms, *t.equivalents])))
+                       for t in pack.terms]
+        found[index] = SectionEvidence(pack.records, plan)
     return found
-
-
-def _section(
-    section: SectionRequirement,
-    kind: str | None,
-    facets: list[Facet],
-    finder: FocusedSearch,
-    paper: PdfExtraction | None,
-    queries: list[str],
-    language: str,
-    per_section: int,
-) -> SectionEvidence:
-    plan = SectionPlan(kind=kind)
-    records: list[SourceRecord] = []
-    if kind == "basic_information" and paper is not None:
-        plan.paper = paper_metadata(paper)
-        records = [r for r in paper.records if r.id == plan.paper.cite]
-    elif kind == "summary":
-        records = summary_records(paper.records) if paper else []
-        records += [f.record for f in finder.paper(queries, SUMMARY_EXTRA)]
-        if not paper:
-            records += [f.record for f in finder.corpus(queries, per_section)]
-    elif kind == "talk":
-        records = [f.record for f in finder.paper(queries, TALK_PAPER)]
-    for facet in facets:
-        if facet.kind != "task_term":
-            continue
-        # The paper's own words for a term of the task's language carry it across languages.
-        equivalents = finder.equivalents(facet.name)
-        term_queries = [facet.name, DEFINITION_QUERY[language].format(term=facet.name), *equivalents]
-        hits = [f.record for f in finder.paper(term_queries, PAPER_PER_TERM)]
-        hits += [f.record for f in finder.corpus(term_queries, CORPUS_PER_TERM)]
-        hits = _with_continuations(hits, finder)
-        plan.facets.append(FacetEvidence(name=facet.name, kind=facet.kind,
-                                         terms=list(dict.fromkeys([*facet.terms, *equivalents])),
-                                         ids=[record.id for record in hits]))
-        records += hits
-    if kind is None and not plan.facets:
-        records = [f.record for f in finder.paper(queries, per_section // 2)]
-        records += [f.record for f in finder.corpus(queries, per_section - len(records))]
-    return SectionEvidence(list({r.id: r for r in records}.values()), plan)
 
 
 def assign_sentences(
@@ -121,17 +71,6 @@ def assign_sentences(
                                         budget=budgets[section.index])
         used[section.index] = written.used
     return {index: sorted({k for o, keys in used.items() if o != index for k in keys}) for index in used}
-
-
-def _with_continuations(records: list[SourceRecord], finder: FocusedSearch) -> list[SourceRecord]:
-    """Each record whose last sentence runs on (ends with ":", "define as:") followed by the next chunk."""
-    out: list[SourceRecord] = []
-    for record in records:
-        out.append(record)
-        after = finder.following(record) if record.text.rstrip().endswith((":", "：")) else None
-        if after is not None:
-            out.append(after)
-    return list({record.id: record for record in out}.values())
 
 
 def rebalance(budgets: dict[int, int], evidence: dict[int, SectionEvidence]) -> dict[int, int]:

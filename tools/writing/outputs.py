@@ -12,15 +12,25 @@ from pathlib import Path
 from typing import Any
 
 from reportgraph.prompts.drafting import REPORT_NOTE
-from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.intake.taskio import BadInputError
-from reportgraph.tools.registry import SourceRecord, cited_ids, render_citation, render_citations
+from reportgraph.tools.registry import (
+    SourceRecord,
+    cited_ids,
+    locator,
+    render_citation,
+    render_citations,
+)
 from reportgraph.tools.writing.review import ReviewInputs, task_link
 from reportgraph.tools.writing.review_page import review_html
 
 # report.html is the review page (review_page.py): the report with each citation's source and verdict.
 OUTPUT_FILES = ("report.md", "report.html", "sources.json", "validation.json", "run.json")
 OUTPUT_MODE = 0o644  # rw-r--r--, as an ordinary file the user wrote
+# run.json's evidence kinds: the inventory's name for a material (taskio.Inventory) → the record's word,
+# and a registry kind → the word when the inventory does not list the file.
+MATERIAL_KINDS = {"pdf": "pdf", "video": "video", "corpus": "collection", "image": "image", "audio": "audio",
+                  "subtitle": "subtitles"}
+KIND_NAME = {"pdf": "pdf", "video": "video", "corpus": "collection"}
 
 
 def sources_for(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -158,14 +168,34 @@ def write_run_outputs(
         "inventory": state.get("inventory", {}),
         "spec": state["spec"].model_dump(mode="json"),
         "task_notes": state.get("task_notes", []),
+        "evidence": given_evidence(state),
     }
     registry = state.get("sources") or {}
-    spec = RequirementSpec.model_validate(state["spec"])
+    spec = state["spec"]
     review = review_html(ReviewInputs(
         markdown=markdown, registry=registry, validation=validation, spec=spec,
         task_link=task_link(Path(state["task_dir"]), output_dir), note=REPORT_NOTE[spec.language][mode]))
     return write_outputs(output_dir, markdown=markdown, registry=registry,
                          validation=validation, run=run, report=report, review=review)
+
+
+def given_evidence(state: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Section index (a string) → the records its writer was given in the last drafting round, each
+    ``{"id", "kind", "title", "locator", "text"}``: ``kind`` is what the material is (pdf, video,
+    collection, image, audio, subtitles; the folder's inventory decides, tools/intake/taskio.py), ``title``
+    the document's title or else its file name, ``locator`` the page (``p.3``), chunk (``chunk 4``) or time
+    range (``01:23–01:41``). The state's ``evidence`` is what the last round's Sends carried (graph.py
+    draft_tasks): a gap round adds to it before the redraft, nothing changes it after."""
+    registry = state.get("sources") or {}
+    inventory = state.get("inventory") or {}
+    kinds = {name: word for kind, word in MATERIAL_KINDS.items() for name in inventory.get(kind) or []}
+    given: dict[str, list[dict[str, str]]] = {}
+    for key, ids in (state.get("evidence") or {}).items():
+        records = [SourceRecord.model_validate(registry[i]) for i in ids if i in registry]
+        given[key] = [{"id": r.id, "kind": kinds.get(r.source_file, KIND_NAME[r.kind]),
+                       "title": r.title or r.source_file, "locator": locator(r), "text": r.text}
+                      for r in records]
+    return given
 
 
 def _json(data: Any) -> str:

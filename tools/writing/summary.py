@@ -42,39 +42,6 @@ QUOTE_LIMIT = {"cjk_chars": 50, "words": 45, "chars": 200}
 # Questions the paper asks, section headings and table rows are no statements of what it did or found.
 _NOT_A_STATEMENT = re.compile(r"[?？]\W*$|^\d+(?:\.\d+)+\s|^(?:RQ|Q)\d", re.I)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# Where a paper states what it is and what it found.
-_ABSTRACT = re.compile(r"\babstract\b|摘要", re.I)
-# Headings, so capitalised: "5 Conclusion", "Conclusions and Future Work"; Chinese section names.
-_CONCLUSION = re.compile(r"(?:^|[\s.])(?:\d+\.?\s*)?(?:Conclusions?|Concluding Remarks)\b|结论|总结")
-_INTRODUCTION = re.compile(r"\b1\.?\s+Introduction\b|引言|绪论")
-_AFTER_CONCLUSION = re.compile(
-    r"\b(?:Limitations|References|Acknowledge?ments?|Ethics Statement)\b|参考文献|致谢"
-)
-_CONTRIBUTION = re.compile(
-    r"\b(?:makes?|our|main|key|three|two|four|following) contributions?\b|\bIn this (?:paper|work)\b|"
-    r"本文|我们的贡献"
-)
-
-
-def summary_records(pages: Sequence[SourceRecord]) -> list[SourceRecord]:
-    """Of a paper's records (in reading order), its abstract (page 1, from "Abstract" to the introduction),
-    the chunks stating its contributions, and its conclusion section (up to limitations or references)."""
-    picked: list[SourceRecord] = []
-    in_abstract = in_conclusion = False
-    for record in pages:
-        if record.segment == "metadata":
-            continue
-        in_abstract = record.page == 1 and (in_abstract or bool(_ABSTRACT.search(record.text)))
-        heading, after = _CONCLUSION.search(record.text), _AFTER_CONCLUSION.search(record.text)
-        # In the conclusion: it goes on from an earlier chunk, or starts here before any references.
-        concluding = (in_conclusion and not (after and not heading)) or bool(
-            heading and (not after or heading.start() < after.start())
-        )
-        if in_abstract or concluding or _CONTRIBUTION.search(record.text):
-            picked.append(record)
-        in_conclusion = concluding and not after
-        in_abstract = in_abstract and not _INTRODUCTION.search(record.text)
-    return picked or [record for record in pages if record.segment != "metadata"][:3]
 
 
 def classify(sentence: Sentence) -> str | None:
