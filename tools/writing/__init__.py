@@ -7,7 +7,6 @@ from reportgraph.tools.writing.offline import OfflineSection, write_offline_sect
 from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
 from reportgraph.tools.writing.review import ReviewInputs, task_link
 from reportgraph.tools.writing.review_page import review_html
-from reportgraph.tools.writing.summary import summary_records
 
 __all__ = [
     "FacetEvidence",
@@ -22,7 +21,6 @@ __all__ = [
     "rebalance",
     "review_html",
     "sentence_key",
-    "summary_records",
     "task_link",
     "usable",
     "write_offline_section",
