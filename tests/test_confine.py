@@ -80,8 +80,9 @@ def video_escapes(world: dict[str, Path]) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("name", ["absolute outside", "dot-dot", "dot-dot back inside", "folder links out",
-                                  "material links out"])
+@pytest.mark.parametrize(
+    "name", ["absolute outside", "dot-dot", "dot-dot back inside", "folder links out", "material links out"]
+)
 def test_roots_refuse_each_escape_with_its_reason(world: dict[str, Path], name: str) -> None:
     path, code = escapes(world)[name]
     with pytest.raises(PathRefused) as refused:
@@ -143,8 +144,10 @@ def test_the_served_graph_refuses_every_escape_when_roots_are_set(
 ) -> None:
     monkeypatch.setenv(ROOTS_ENV, str(world["root"]))
     path, code = escapes(world)[name]
-    result = graph.invoke({"task_dir": path}, context={"llm": "off", "embedder": "none",
-                                                       "output_dir": str(world["root"] / "out")})
+    result = graph.invoke(
+        {"task_dir": path},
+        context={"llm": "off", "embedder": "none", "output_dir": str(world["root"] / "out")},
+    )
     assert result["status"] == "bad_input" and result["error"]["code"] == code, result.get("error")
     assert SECRET not in json.dumps(result, default=str)
 
@@ -154,8 +157,10 @@ def test_the_served_graph_refuses_an_output_folder_outside_the_roots(
 ) -> None:
     monkeypatch.setenv(ROOTS_ENV, str(world["root"]))
     elsewhere = world["secret"] / "written"
-    result = graph.invoke({"task_dir": str(world["good"])},
-                          context={"llm": "off", "embedder": "none", "output_dir": str(elsewhere)})
+    result = graph.invoke(
+        {"task_dir": str(world["good"])},
+        context={"llm": "off", "embedder": "none", "output_dir": str(elsewhere)},
+    )
     assert result["status"] == "bad_input" and result["error"]["code"] == "outside_roots"
     assert not elsewhere.exists()
 
@@ -174,8 +179,19 @@ def _free_port() -> int:
 
 
 def test_listening_beyond_loopback_without_a_token_is_refused(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "reportgraph.graph.mcp_server", "--transport", "streamable-http",
-               "--host", "0.0.0.0", "--port", str(_free_port()), "--root", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "reportgraph.graph.mcp_server",
+        "--transport",
+        "streamable-http",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(_free_port()),
+        "--root",
+        str(tmp_path),
+    ]
     environ = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
     done = subprocess.run(command, env=environ, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode != 0 and "--token" in done.stderr and "0.0.0.0" in done.stderr
@@ -185,10 +201,22 @@ def test_listening_beyond_loopback_without_a_token_is_refused(tmp_path: Path) ->
 def guarded_server(tmp_path: Path) -> Iterator[str]:
     """The HTTP server beyond loopback with a token, up once it accepts connections (polled readiness)."""
     port = _free_port()
-    command = [sys.executable, "-m", "reportgraph.graph.mcp_server", "--transport", "streamable-http",
-               "--host", "0.0.0.0", "--port", str(port), "--root", str(tmp_path)]
-    process = subprocess.Popen(command, env={**os.environ, TOKEN_ENV: "s3cret"}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "reportgraph.graph.mcp_server",
+        "--transport",
+        "streamable-http",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        str(port),
+        "--root",
+        str(tmp_path),
+    ]
+    process = subprocess.Popen(
+        command, env={**os.environ, TOKEN_ENV: "s3cret"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:
@@ -205,9 +233,18 @@ def guarded_server(tmp_path: Path) -> Iterator[str]:
 
 
 def _post(url: str, token: str | None) -> int:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-03-26", "capabilities": {},
-        "clientInfo": {"name": "probe", "version": "0"}}}).encode()
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-03-26",
+                "capabilities": {},
+                "clientInfo": {"name": "probe", "version": "0"},
+            },
+        }
+    ).encode()
     headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
@@ -222,3 +259,74 @@ def test_a_bearer_token_is_checked_on_every_http_request(guarded_server: str) ->
     assert _post(guarded_server, None) == 401
     assert _post(guarded_server, "wrong") == 401
     assert _post(guarded_server, "s3cret") == 200
+
+
+@pytest.fixture(scope="module")
+def guarded_graph_server(
+    tmp_path_factory: pytest.TempPathFactory, cache_dir: Path
+) -> Iterator[tuple[str, Path]]:
+    """`langgraph dev` with a token and roots, as test_server.py starts it (readiness polled)."""
+    from test_server import PROJECT_ROOT, free_port, wait_until_ready
+
+    workdir = tmp_path_factory.mktemp("guarded-dev")
+    root = tmp_path_factory.mktemp("guarded-root")
+    port = free_port()
+    log = workdir / "server.log"
+    env = {
+        **os.environ,
+        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+        "LANGSMITH_TRACING": "false",
+        "REPORTGRAPH_CACHE_DIR": str(cache_dir),
+        TOKEN_ENV: "s3cret",
+        ROOTS_ENV: str(root),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "langgraph_cli",  # this interpreter, whatever the scripts point at
+        "dev",
+        "--no-browser",
+        "--no-reload",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--config",
+        str(PROJECT_ROOT / "langgraph.json"),
+    ]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command, cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            wait_until_ready(f"http://127.0.0.1:{port}", process, log)
+            yield f"http://127.0.0.1:{port}", root
+        finally:
+            os.killpg(process.pid, 15)
+            process.wait(timeout=60)
+
+
+def test_the_graph_server_checks_the_token_and_its_roots(
+    guarded_graph_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    from langgraph_sdk import get_sync_client
+
+    url, _ = guarded_graph_server
+    anonymous = urllib.request.Request(
+        f"{url}/assistants/search", b"{}", {"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(anonymous, timeout=60)
+    assert refused.value.code == 401
+    client = get_sync_client(url=url, headers={"Authorization": "Bearer s3cret"}, timeout=300)
+    outside = _task(tmp_path / "elsewhere", SECRET)
+    thread = client.threads.create()
+    client.runs.wait(
+        thread["thread_id"],
+        "reportgraph",
+        input={"task_dir": str(outside)},
+        context={"llm": "off", "embedder": "none"},
+    )
+    values = client.threads.get_state(thread["thread_id"])["values"]
+    assert values["status"] == "bad_input" and values["error"]["code"] == "outside_roots"
+    assert SECRET not in json.dumps(values)

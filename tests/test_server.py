@@ -63,7 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Iterato
     log = workdir / "server.log"
     env = {**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGSMITH_TRACING": "false",
            "REPORTGRAPH_CACHE_DIR": str(cache_dir)}
-    command = [str(Path(sys.executable).parent / "langgraph"), "dev", "--no-browser", "--no-reload",
+    command = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload",
                "--host", "127.0.0.1", "--port", str(port),
                "--config", str(PROJECT_ROOT / "langgraph.json")]
     with log.open("wb") as sink:
