@@ -28,6 +28,7 @@ from reportgraph.tools.intake.spec import (
     merge_llm_spec,
     parse_requirements,
     section_focus,
+    settle_disagreements,
     stated_figures,
 )
 from reportgraph.tools.llm import (
@@ -157,7 +158,8 @@ def unstated_length(reading: LengthReading, spec: RequirementSpec) -> Disagreeme
 def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
                     record: NodeRecord) -> RequirementSpec:
     """The model reads the task too: it fills what the rules could not read (sections, length, title,
-    tone), and where both read a field and differ the spec's ``disagreements`` say so (rules kept)."""
+    tone), and where both read a field and differ a targeted question settles it; the spec's
+    ``disagreements`` say so."""
     messages = [("system", READ_TASK_SYSTEM), ("human", READ_TASK_USER.format(task=task_text))]
     reading = ask_model(TaskReading, messages, "llm_spec", runtime, record)
     if reading is None:
@@ -180,6 +182,10 @@ def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Cont
         "soft": [item.strip() for item in reading.soft if item.strip()],
     })
     merged = merge_llm_spec(spec, llm_spec)
+    # Each field both read differently is settled by a second question quoting the task's words (issue 25).
+    with provider_errors(runtime.context.chat_model, runtime.context.base_url, "plan, settle reading"):
+        model = chat_model(runtime.context)
+        merged = settle_disagreements(merged, spec, llm_spec, task_text, model, record.llm)
     if reading.length is not None and llm_spec.length is None:
         merged.disagreements.append(unstated_length(reading.length, spec))
     for disagreement in merged.disagreements:
