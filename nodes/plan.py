@@ -29,6 +29,7 @@ from reportgraph.tools.intake.spec import (
     merge_llm_spec,
     parse_requirements,
     section_focus,
+    settle_disagreements,
     stated_figures,
 )
 from reportgraph.tools.text import count_length, language_unit
@@ -132,7 +133,8 @@ def unstated_length(reading: LengthReading, spec: RequirementSpec) -> Disagreeme
 def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Context],
                     record: NodeRecord) -> RequirementSpec:
     """The model reads the task too: it fills what the rules could not read (sections, length, title,
-    tone), and where both read a field and differ the spec's ``disagreements`` say so (rules kept)."""
+    tone), and where both read a field and differ a targeted question settles it; the spec's
+    ``disagreements`` say so."""
     messages = [("system", READ_TASK_SYSTEM), ("human", READ_TASK_USER.format(task=task_text))]
     reading = ask(runtime.context, TaskReading, messages, "llm_spec", record)
     if reading is None:
@@ -155,6 +157,10 @@ def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Cont
         "soft": [item.strip() for item in reading.soft if item.strip()],
     })
     merged = merge_llm_spec(spec, llm_spec)
+    # Each field both read differently is settled by a second question quoting the task's words (issue 25).
+    with provider_errors(runtime.context.chat_model, runtime.context.base_url, "plan, settle reading"):
+        model = chat_model(runtime.context)
+        merged = settle_disagreements(merged, spec, llm_spec, task_text, model, record.llm)
     if reading.length is not None and llm_spec.length is None:
         merged.disagreements.append(unstated_length(reading.length, spec))
     for disagreement in merged.disagreements:

@@ -86,6 +86,18 @@ READ_TASK_SYSTEM = (
 
 READ_TASK_USER = "Task:\n<task>\n{task}\n</task>"
 
+# A second, targeted question for one field where the rules' and the model's readings of the task differ.
+SETTLE_SYSTEM = (
+    "You settle one requirement of a report-writing task. Two readers read the quoted words differently. "
+    "Decide from the quoted words alone which reading is right, A or B, and give a one-sentence reason. "
+    "Return only the structured answer."
+)
+
+SETTLE_USER = (
+    "Task:\n<task>\n{task}\n</task>\n\nThe words in question:\n<span>\n{span}\n</span>\n\n"
+    "Requirement: {field}\nReading A: {a}\nReading B: {b}\nWhich reading of the words is right?"
+)
+
 SUPPORT_JUDGE_SYSTEM = (
     "You check citations. Say whether the source states what the sentence claims (in any language). "
     "A sentence that adds facts, numbers or conclusions the source does not state is not supported. "

@@ -1,7 +1,8 @@
 """The requirement spec: what a task asks of its report, read by small rules, as data checked in code.
 
 Modules: model (the data), numbers, length, outline and inline (section lists), sections, language,
-citations, wording (tone, title), topic, coverage (what no rule understood), reader (the whole spec).
+citations, wording (tone, title), topic, coverage (what no rule understood), reader (the whole spec),
+settle (a second, targeted model question where rules and model read a field differently).
 """
 
 from reportgraph.tools.intake.spec.language import parse_language
@@ -23,6 +24,7 @@ from reportgraph.tools.intake.spec.model import (
 from reportgraph.tools.intake.spec.numbers import parse_chinese_number, parse_number, stated_figures
 from reportgraph.tools.intake.spec.reader import merge_llm_spec, parse_requirements
 from reportgraph.tools.intake.spec.sections import DEFAULT_OUTLINE, parse_sections
+from reportgraph.tools.intake.spec.settle import settle_disagreements
 from reportgraph.tools.intake.spec.titles import section_focus
 
 __all__ = [
@@ -48,5 +50,6 @@ __all__ = [
     "parse_sections",
     "per_page_default",
     "section_focus",
+    "settle_disagreements",
     "stated_figures",
 ]

@@ -116,6 +116,12 @@ class Disagreement(BaseModel):
     rules: str = Field(description="What the rules read (JSON text), 'null' when they read nothing")
     model: str = Field(description="What the model read (JSON text)")
     kept: Literal["rules", "model"] = Field(description="Whose reading the spec holds")
+    span: str = Field(default="", description="The task's own words the two readings differ on")
+    settled_by: Literal["", "question", "unanswered"] = Field(
+        default="", description="question: a targeted second question chose; unanswered: it had no usable "
+        "answer, so the rules' reading stands for review"
+    )
+    reason: str = Field(default="", description="The answer's reason, when a question settled the field")
 
 
 class RequirementSpec(BaseModel):
