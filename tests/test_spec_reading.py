@@ -392,7 +392,8 @@ def test_a_check_the_task_does_not_require_is_listed_with_the_reason() -> None:
     spec = parse_requirements("请写一份关于茶的报告，不需要标注来源。")
     assert not spec.citations.required and spec.length is None and spec.title is None
     markdown = (
-        "# 茶\n\n## 引言\n\n陆羽在780年写成《茶经》。\n\n## 主要内容\n\n饮茶成为习俗。\n\n## 结论\n\n茶很重要。\n"
+        "# 茶\n\n## 引言\n\n陆羽在780年写成《茶经》。\n\n"
+        "## 主要内容\n\n饮茶成为习俗。\n\n## 结论\n\n茶很重要。\n"
     )
     result = validate_report(ValidationInputs(markdown=markdown, spec=spec, registry={}, drafting_mode="llm"))
     checks = {c.name: c for c in result.checks}
