@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
-from reportgraph.nodes.common import NodeRecord, ask, emit
+from reportgraph.nodes.common import NodeRecord, ask, chat_model, emit
 from reportgraph.nodes.context import Context, env, llm_enabled
 from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.drafting import (
@@ -32,6 +32,7 @@ from reportgraph.tools.intake.spec import (
     settle_disagreements,
     stated_figures,
 )
+from reportgraph.tools.llm import provider_errors
 from reportgraph.tools.text import count_length, language_unit
 
 # A section's search queries from the model; a small model looping over its list (issue 15) sends dozens.

@@ -16,7 +16,13 @@ import re
 
 from reportgraph.tools.intake.spec.mentions import find_length_mentions
 from reportgraph.tools.intake.spec.numbers import parse_number
-from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles, sentence_left
+from reportgraph.tools.intake.spec.titles import (
+    ABBREVIATION,
+    OutlineList,
+    clean_title,
+    plausible_titles,
+    sentence_left,
+)
 from reportgraph.tools.text import CJK_CHAR
 
 STRUCTURE_WORD = re.compile(
@@ -63,10 +69,11 @@ QUOTED_OUTLINE = re.compile(
     re.IGNORECASE,
 )
 EN_CLAUSE_END = re.compile(
-    r"[.;:?!\n。；]|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b|,\s*in (?:that|this) order",
+    rf"[;:?!\n。；]|{ABBREVIATION}\.|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b"
+    r"|,\s*in (?:that|this) order",
     re.IGNORECASE,
 )
-EN_SENTENCE_END = re.compile(r"[.:?!\n。]|,\s*in (?:that|this) order", re.IGNORECASE)
+EN_SENTENCE_END = re.compile(rf"[:?!\n。]|{ABBREVIATION}\.|,\s*in (?:that|this) order", re.IGNORECASE)
 # An item that names a material of the task, not a part of the report: "一篇实证论文", "the talk".
 MATERIAL = re.compile(
     r"^(?:一|两|几)(?:篇|个|段|组|份|些)|(?:论文|视频|录像|资料库?|文档集?|文件|讲座)$"

@@ -75,9 +75,9 @@ class LengthRequirement(BaseModel):
         figure = self.per_page or per_page_default(self.text_unit)
         low: float | None = self.min
         high: float | None = self.max
-        if self.approximate and low is not None and high is not None and low == high:
+        if self.approximate and self.min is not None and self.min == self.max:
             # "3页左右": ±10 % of 3 pages rounds back to 3 pages, but not to exactly 2400 字.
-            low, high = low * (1 - APPROX_TOLERANCE), high * (1 + APPROX_TOLERANCE)
+            low, high = self.min * (1 - APPROX_TOLERANCE), self.min * (1 + APPROX_TOLERANCE)
         return self.model_copy(
             update={
                 "min": None if low is None else round(low * figure),

@@ -123,6 +123,12 @@ def runs(text: str, name: str, style: MarkerStyle) -> list[list[re.Match[str]]]:
     return found
 
 
+# The rest of a heading that is a short chain of capitalised names: ", Ni and Co", ", Wales and Scotland"
+# (", and keep it formal" is a clause after the list, not part of its last heading).
+_NAME = r"[A-Z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2}"
+NAME_CHAIN = re.compile(rf"(?:\s*,\s*{_NAME})*\s*,?\s*and\s+{_NAME}")
+
+
 def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]], int]:
     """(marker, title) for each item of a run, and where the last item ends."""
     inline = "\n" not in text[run[0].start() : run[-1].start()]
@@ -133,7 +139,10 @@ def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]
         body = text[marker.end() : end]
         if inline and index + 1 == len(run):
             # The last item of a list inside a sentence ends at its clause: "④ open questions, and be …".
-            body = re.split(r"[，,；;]|\s+and\s+(?:be|should|must|keep|is)\b", body, maxsplit=1)[0]
+            cut = re.search(r"[，,；;]|\s+and\s+(?:be|should|must|keep|is)\b", body)
+            # ... but not inside a heading that names its own list: "(iii) Recovery of Li, Ni and Co."
+            if cut and not NAME_CHAIN.fullmatch(body[cut.start() :].rstrip(" .。")):
+                body = body[: cut.start()]
             end = marker.end() + len(body)
         items.append((marker.group(0).strip(), clean_title(body)))
     return items, end
