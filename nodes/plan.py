@@ -32,7 +32,6 @@ from reportgraph.tools.intake.spec import (
     settle_disagreements,
     stated_figures,
 )
-from reportgraph.tools.llm import provider_errors
 from reportgraph.tools.text import count_length, language_unit
 
 # A section's search queries from the model; a small model looping over its list (issue 15) sends dozens.
@@ -159,9 +158,7 @@ def read_with_model(spec: RequirementSpec, task_text: str, runtime: Runtime[Cont
     })
     merged = merge_llm_spec(spec, llm_spec)
     # Each field both read differently is settled by a second question quoting the task's words (issue 25).
-    with provider_errors(runtime.context.chat_model, runtime.context.base_url, "plan, settle reading"):
-        model = chat_model(runtime.context)
-        merged = settle_disagreements(merged, spec, llm_spec, task_text, model, record.llm)
+    merged = settle_disagreements(merged, spec, llm_spec, task_text, chat_model(runtime.context), record.llm)
     if reading.length is not None and llm_spec.length is None:
         merged.disagreements.append(unstated_length(reading.length, spec))
     for disagreement in merged.disagreements:

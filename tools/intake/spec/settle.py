@@ -3,7 +3,7 @@ targeted question quotes the exact words and asks which reading is right; neithe
 
 ``settle_disagreements(spec, rules, model_spec, task_text, chat_model)`` takes the merged spec (whose
 ``disagreements`` list the fields both read differently, reader.disagreements), asks one question per field
-with a LangChain chat model (structured output, tools.llm.invoke_structured), and returns the spec with
+with a LangChain chat model (structured output, tools.llm.ask_structured), and returns the spec with
 each field set to the chosen reading and each disagreement saying how it was settled: ``settled_by``
 ``question`` (``kept`` the chosen side, ``reason`` the answer's) or ``unanswered`` (no usable answer: the
 rules' reading stands, and the record says it was not settled). Errors of the request itself propagate.
@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
 from reportgraph.prompts.drafting import SETTLE_SYSTEM, SETTLE_USER
 from reportgraph.tools.intake.spec.model import Disagreement, RequirementSpec
-from reportgraph.tools.llm import invoke_structured
+from reportgraph.tools.llm import ask_structured
 
 SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|\.(?!\s|$))+(?:[。！？!?；;\n]|\.(?=\s|$)|$)")
 
@@ -90,11 +90,10 @@ def settle_disagreements(
         b = json.dumps(values_of(field, model_spec), ensure_ascii=False, default=str)
         question = SETTLE_USER.format(task=task_text, span=span, field=field, a=a, b=b)
         messages = [("system", SETTLE_SYSTEM), ("human", question)]
-        reply = invoke_structured(chat_model, SettledReading, messages)
-        for raw in reply.replies:
-            if on_reply is not None:
-                on_reply(raw)
-        answer = reply.value
+        # One exception policy with every model question (tools.llm.ask): an unusable answer leaves the
+        # field unanswered (recorded below), a provider outage propagates.
+        answer = ask_structured(chat_model, SettledReading, messages, purpose=f"settle {field}",
+                                on_reply=on_reply or (lambda _raw: None), on_fallback=lambda _p, _r: None)
         if answer is None:
             settled.append(disagreement.model_copy(update={"span": span, "settled_by": "unanswered"}))
             continue
