@@ -1,5 +1,5 @@
-"""Build a second evidence task for bench/coverage.py: a paper on building physics, laid out unlike the fixture,
-a collection unrelated to it, a Chinese task with other section kinds, and its key-point rubric.
+"""Build a second evidence task for bench/coverage.py: a paper on building physics, laid out unlike the
+fixture, a collection unrelated to it, a Chinese task with other section kinds, and its key-point rubric.
 
 Writes ``task.md`` (sections: basic information, research method, main results and conclusions,
 limitations), ``paper.pdf`` (examples/build_example.py's PDF writer; the venue printed above the title, one
@@ -147,7 +147,8 @@ RUBRIC = [
 
 # An unrelated collection (all noise for this task); the first document carries wiki reference markers.
 COLLECTION = {
-    "石桥村的庙会": "石桥村的庙会在每年农历二月举行，村民会搭戏台唱三天大戏。[1][2] 庙会上有糖画和面人。[来源请求]",
+    "石桥村的庙会": "石桥村的庙会在每年农历二月举行，村民会搭戏台唱三天大戏。[1][2] "
+    "庙会上有糖画和面人。[来源请求]",
     "腌制酸菜的方法": "把洗净的白菜晾干后层层码入缸中，每层撒盐压实，加凉开水没过菜面，二十天后即可食用。",
     "山地自行车的保养": "每次骑行后应清洁链条并上油，定期检查刹车片厚度和轮胎气压。",
     "纸风筝的扎法": "用竹篾扎出骨架，糊上皮纸，尾部系上纸条保持平衡。",
