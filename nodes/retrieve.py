@@ -101,9 +101,8 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     def dense_progress(_stage: str, done: int, total: int) -> None:
         progress("dense re-ranking", done, total)
 
-    # One pack assembly for both writers (tools/retrieval/packs.py); the offline writer also gets its plan.
     titled = titled_queries(build, state.get("outline") or [])
-    if state.get("drafting_mode") == "extractive":  # sentences, not chunks, are owned by one section
+    if state.get("drafting_mode") == "extractive":  # one pack assembly (retrieval/packs.py), plus a plan
         outline, packs = focused_packs(build, state, titled, context, dense_progress)
     else:
         spec = state["spec"]

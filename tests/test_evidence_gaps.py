@@ -89,32 +89,32 @@ def rules_for(ids: dict[str, str], fixed_second_draft: bool) -> list[StubRule]:
     ]
 
 
-def test_a_section_short_of_a_facet_gets_a_targeted_second_retrieval(
+def test_a_facet_the_task_names_is_in_the_first_pack(
     tea: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path
 ) -> None:
     folder, ids = tea
     state, stub = run(folder, tmp_path, cache_dir, rules_for(ids, fixed_second_draft=True))
 
+    # The first pack is built from the section's facets (tools/retrieval/packs.py): the task's term 冷泡 is
+    # searched before the first draft, so no gap is left for a second retrieval (the old pack lacked it).
     first_draft = stub.served("第 2 节")[0].prompt
-    assert ids["cold"] not in first_draft, "the first pack lacks the facet 冷泡"
-    assert "冷泡" in stub.served("Aspects without evidence")[0].prompt, "the model proposes the queries"
+    assert ids["cold"] in first_draft, "the first pack has the facet"
+    assert not stub.served("Aspects without evidence"), "no facet missing: no gap search"
     redraft = stub.served("第 2 节", "上一稿未通过检查")
-    assert len(redraft) == 1 and ids["cold"] in redraft[0].prompt, "the second pack has the facet"
+    assert redraft and all(ids["cold"] in request.prompt for request in redraft)
     assert ids["cold"] in state["evidence"]["2"] and ids["cold"] not in state["evidence"]["1"]
-    assert len(stub.served("第 1 节")) == 1, "the passing section is neither searched again nor redrafted"
-    assert state["status"] == "pass" and state["gap_round"] == 1
+    assert len(stub.served("第 1 节")) == 1, "the passing section is not redrafted"
+    assert state["status"] == "pass" and state.get("gap_round", 0) == 0
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
-    nodes = run_record["nodes"]
-    assert nodes["retrieve"]["invocations"] == nodes["gap_search"]["invocations"] == 1
-    [search] = [n for n in run_record["notes"] if n["message"] == "evidence gap search"]
-    assert search["section"] == 2 and search["facets"] == ["冷泡"] and ids["cold"] in search["added"]
-    assert search["queries"][0] == GAP_QUERIES["queries"][0]
+    assert run_record["nodes"]["retrieve"]["invocations"] == 1
 
 
 def test_the_gap_loop_ends_within_its_bound(tea: tuple[Path, dict[str, str]], tmp_path: Path,
                                            cache_dir: Path) -> None:
     folder, ids = tea
+    # A technique no material mentions (焙火) stays a gap after the first retrieval.
+    (folder / "task.md").write_text(TASK.replace("（如冷泡等）", "（如冷泡、焙火等）"), encoding="utf-8")
     # The model proposes nothing usable (facet terms are searched instead), the redraft keeps failing.
     rules = [rule for rule in rules_for(ids, fixed_second_draft=False) if "Aspects" not in rule.match[0]]
     rules.insert(1, StubRule(match=["Aspects without evidence"], content="no idea"))
@@ -125,7 +125,7 @@ def test_the_gap_loop_ends_within_its_bound(tea: tuple[Path, dict[str, str]], tm
     assert run_record["nodes"]["gap_search"]["invocations"] == 1, "one gap round, then plain revisions"
     assert len(stub.served("第 2 节")) == 4, "first draft and three revisions"
     [search] = [n for n in run_record["notes"] if n["message"] == "evidence gap search"]
-    assert "冷泡" in search["queries"], "the facet's own terms"
+    assert "焙火" in search["queries"] and search["facets"] == ["焙火"], "the facet's own terms"
     assert [f["step"] for f in run_record["fallbacks"]].count("gap_queries") == 1
 
 
