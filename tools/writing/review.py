@@ -36,7 +36,7 @@ from reportgraph.tools.writing.report import strip_review_banner
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 SENT_OPEN, SENT_MID, SENT_CLOSE = "\ue002", "\ue003", "\ue004"
 _PRIVATE = re.compile("[\ue000-\ue004]")
-_PLACEHOLDER = re.compile(f"{CITE_OPEN}(\\d+){CITE_CLOSE}")
+PLACEHOLDER = re.compile(f"{CITE_OPEN}(\\d+){CITE_CLOSE}")
 # A sentence is highlighted only where its text crosses no inline Markdown (emphasis, code, links, cells):
 # a highlight must not straddle an element markdown-it makes.
 _INLINE_SYNTAX = re.compile(r"[*`<>\[\]|\n]")

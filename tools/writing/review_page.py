@@ -22,7 +22,7 @@ from reportgraph.tools.checking.report import heading_matches
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import SourceRecord, format_timestamp, render_citation
 from reportgraph.tools.writing.review import (
-    _PLACEHOLDER,
+    PLACEHOLDER,
     SENT_CLOSE,
     SENT_MID,
     SENT_OPEN,
@@ -57,7 +57,7 @@ def _anchor_headings(tokens: list[Token], spec: RequirementSpec | None) -> None:
     for position, token in enumerate(tokens):
         if token.type != "heading_open" or token.tag != "h2":
             continue
-        text = _PLACEHOLDER.sub("", tokens[position + 1].content)
+        text = PLACEHOLDER.sub("", tokens[position + 1].content)
         for required in spec.sections:
             if required.index not in taken and heading_matches(text, required):
                 token.attrSet("id", f"sec-{required.index}")
@@ -91,7 +91,7 @@ def render_body(model: ReviewModel, spec: RequirementSpec | None) -> str:
         rendered = rendered.replace(f"{SENT_OPEN}{number}{SENT_MID}",
                                     f'<span class="sent {kind}" id="{anchor}">')
     by_index = {c.index: c for c in model.citations}
-    return _PLACEHOLDER.sub(lambda m: _citation_element(by_index[int(m.group(1))]), rendered)
+    return PLACEHOLDER.sub(lambda m: _citation_element(by_index[int(m.group(1))]), rendered)
 
 
 def file_link(record: SourceRecord, task_link: str) -> str:
@@ -216,4 +216,4 @@ def review_html(inputs: ReviewInputs) -> str:
 
 def _clean(title: str) -> str:
     """A title for the window: without the sentinels and placeholders the body carries."""
-    return re.sub(f"{SENT_OPEN}\\d+{SENT_MID}|{SENT_CLOSE}", "", _PLACEHOLDER.sub("", title))
+    return re.sub(f"{SENT_OPEN}\\d+{SENT_MID}|{SENT_CLOSE}", "", PLACEHOLDER.sub("", title))
