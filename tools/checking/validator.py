@@ -84,7 +84,7 @@ def not_required(check: Check) -> CheckResult | None:
         return None
     name, reason = NOT_REQUIRED[check]
     return CheckResult(name=name, passed=True, hard=False, detail=f"not required by the task: {reason}",
-                       figure={"required": False, "reason": reason})
+                       figure={"required": False, "reason": reason, "method": "not run: read from the task"})
 
 
 def validate_report(inputs: ValidationInputs, checks: tuple[Check, ...] = CHECKS) -> ValidationResult:
