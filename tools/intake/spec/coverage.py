@@ -17,6 +17,9 @@ import re
 from reportgraph.tools.intake.spec.outline import STYLES, runs
 
 LENGTH_WORDS = re.compile(
+    # Invariant: every figure next to a length unit (八百字, 3页, 2000单词) is read or quoted; a figure inside
+    # a name (GPT4 字符级) is none.
+    r"(?<![A-Za-z\d.,])[\d零〇一二两三四五六七八九十百千万][\d,.]*\s*(?:个)?(?:字(?![幕体号母节典段路架军形街文经])|汉字|单词|页(?![码面眉脚]))|"
     r"篇幅|字数|页数|\b(?:word\s+count|word\s+limit|pages?|words)\b|\blength\s*[:：]"
     r"|(?:[2-9]|\d{2,}|[二三四五六七八九十两]+)\s*个?段落?(?!时间|式)|\b\d+\s*(?:tokens?|paragraphs?|sentences?)\b",
     re.IGNORECASE,

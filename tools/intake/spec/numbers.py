@@ -27,10 +27,11 @@ EN_NUMBER = (
 CN_PAIR = r"(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<ps>[十百千万])"
 
 # One figure: digits with thousands commas or a decimal, an optional k/千/万 scale; or a Chinese numeral (not
-# after 数/几/多/上/近, which make 数千 "several thousand", unless 数 ends 字数); or an English number word.
+# after 数/几/多/上/近, which make 数千 "several thousand", unless 数 ends 字数 or 多 ends 最多/至多); or an
+# English number word.
 NUMBER = (
     r"(?<![A-Za-z\d.,])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)(?:\s*(?:[kK](?![A-Za-z])|千|万))?"
-    r"|(?<![几多上近])(?:(?<=字数)|(?<=词数)|(?<!数))[零〇一二两三四五六七八九十百千万]+"
+    r"|(?<![几上近])(?<!(?<![最至])多)(?:(?<=字数)|(?<=词数)|(?<!数))[零〇一二两三四五六七八九十百千万]+"
     rf"|{EN_NUMBER}"
     r"|\ba(?=\s+(?:single\s+)?page\b)"  # "no longer than a page"
 )
