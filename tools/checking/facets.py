@@ -61,7 +61,9 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
             Facet("authors", "section_kind", ("作者", "author", "authors"),
                   # the names right after their label: "the authors propose …" names nobody
                   patterns=(rf"{_AUTHOR_LABEL}{_AUTHOR_LINK}{_LATIN_NAME}",
-                            rf"作者[\s*_|]*[：:为是|][\s*_|]*{_CJK_NAME}[、，,和与及]")),
+                            rf"作者[\s*_|]*[：:为是|\s][\s*_|]*{_CJK_NAME}[、，,和与及]",
+                            # prose: "共有七位作者，依次为 A、B": a list of names a few words after 作者
+                            rf"作者(?!单位|机构|所属)[^。；\n]{{0,12}}?{_LATIN_NAME}\s*[、，,和与及]\s*{_LATIN_NAME}")),
             Facet("venue", "section_kind",
                   ("会议", "期刊", "论文集", "出处", "收录", "venue", "conference", "journal", "proceedings",
                    "workshop"),
@@ -74,8 +76,9 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
         ("摘要", "概述", "概要", "核心内容", "主要内容", "summary", "overview", "abstract"),
         (
             Facet("goal", "section_kind",
-                  ("目标", "目的", "旨在", "动机", "背景", "为了", "希望", "goal", "aim", "objective",
-                   "motivation", "purpose")),
+                  ("目标", "目的", "旨在", "动机", "背景", "为了", "希望", "要解决", "试图", "致力于",
+                   "goal", "aim", "objective", "motivation", "purpose", "problem", "seeks to",
+                   "sets out to")),
             Facet("method", "section_kind",
                   ("方法", "实验", "数据集", "研究问题", "提出", "method", "approach", "experiment",
                    "dataset", "propose")),

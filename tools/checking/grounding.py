@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reportgraph.tools.checking.alignment import Assessment, assess, latin_terms, numbers_in
+from reportgraph.tools.checking.alignment import Assessment, assess, latin_terms, numbers_in, subject_terms
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
 
 # Words that make a sentence a claim (a finding, a definition, a result), zh and en.
@@ -86,16 +86,29 @@ def check_claims_cited(report: Report) -> CheckResult | None:
     )
 
 
+def report_subject(report: Report) -> frozenset[str]:
+    """The report's own subject as names: the title the task asks for, the titles of the task's PDFs and
+    videos (their title records), the task's text (alignment.subject_terms)."""
+    titles = {str(r.get("title", "")) for r in report.registry.values() if r.get("kind") in ("pdf", "video")}
+    return subject_terms(report.spec.title or "", report.inputs.task_text, *titles)
+
+
 def _assessments(report: Report) -> list[tuple[Sentence, str, Assessment]]:
     checker, registry = report.inputs.support, report.registry
+    subject = report_subject(report)
     found = []
     for sentence in report.cited():
         ids = [c for c in dict.fromkeys(sentence.ids) if c in registry]
         for cited in ids:
-            verdict = assess(checker, sentence.text, str(registry[cited].get("text", "")))
+            record = registry[cited]
+            title = str(record.get("title", ""))
+            text = str(record.get("text", ""))
+            verdict = assess(checker, sentence.text, text, title=title, subject=subject)
             if verdict.outcome != "supported" and len(ids) > 1:
+                # a sentence with two citations joins what both say: checked against both together
                 joint = "\n".join(str(registry[c].get("text", "")) for c in ids)
-                together = assess(checker, sentence.text, joint)
+                titles = " ".join(str(registry[c].get("title", "")) for c in ids)
+                together = assess(checker, sentence.text, joint, title=titles, subject=subject)
                 verdict = together if together.outcome == "supported" else verdict
             found.append((sentence, cited, verdict))
     return found

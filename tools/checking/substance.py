@@ -23,7 +23,10 @@ def covering(report: Report, facet: Facet, sentences: list[Sentence]) -> int:
     cited = [s for s in sentences if s.ids]
     if facet.evidence == "video_time_range":
         return sum(1 for s in cited if _time_ranged(report, s))
-    return sum(1 for s in cited if mentions(facet, s.text) or (s.heading and mentions(facet, s.heading)))
+    # A bold label and its value ("**作者**：A、B") or a sub-heading and its sentence are read together:
+    # the label names the facet, the value carries its substance (names, for authors).
+    return sum(1 for s in cited if mentions(facet, s.text) or (s.heading and (
+        mentions(facet, s.heading) or mentions(facet, f"{s.heading}{s.text}"))))
 
 
 def coverage(
