@@ -118,7 +118,7 @@ def fit_evidence(evidence: list[SourceRecord], fixed_prompt: str, max_tokens: in
     fixed = estimate_tokens(fixed_prompt)
     allowed = window - max_tokens - TEMPLATE_TOKENS - fixed
     costs = [estimate_tokens(format_evidence([record])) + 2 for record in evidence]
-    speed = server_speed(context.base_url, context.chat_model)
+    speed = server_speed(context.base_url, context.chat_model, context.max_model_calls, context.memo)
     seconds = context.request_timeout_s if seconds_allowed is None else seconds_allowed
     if speed:
         reply = max_tokens / context.max_tokens_headroom

@@ -121,3 +121,16 @@ def test_model_facets_are_asked_for_once_in_a_three_round_run(
     assert state["status"] == "needs_review" and validation["round"] == 3
     assert len(asked) == 1
     assert "model_facets" in {c["name"] for c in validation["checks"]}, "the first answer serves round 3"
+
+
+def test_an_endpoint_s_speed_is_learned_per_run_and_its_slots_are_shared_by_the_process() -> None:
+    from reportgraph.tools.llm.calls import gate_for
+
+    first, second = RunMemo(), RunMemo()
+    url, model = "http://127.0.0.1:9/v1", "speed-per-run-model"
+    gate = gate_for(url, model, 1, first)
+    gate.observe(prompt_tokens=0, completion_tokens=100, seconds=10.0)
+    assert gate_for(url, model, 1, first).tokens_per_s == 10.0, "the same run keeps what it measured"
+    other = gate_for(url, model, 1, second)
+    assert other.tokens_per_s is None, "the next run measures the endpoint afresh"
+    assert other.slots is gate.slots, "one server's capacity, whichever run asks"

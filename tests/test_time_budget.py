@@ -66,7 +66,7 @@ RECORDS = [SourceRecord(id=f"lc-{n:010d}-1", kind="corpus", segment="chunk", sou
 def test_evidence_is_cut_to_the_time_a_request_may_take_but_never_to_nothing() -> None:
     context = Context(chat_model="budget-test-model", base_url="http://127.0.0.1:9/v1", context_window=32768,
                       max_tokens_headroom=1.5)
-    gate = gate_for(context.base_url, context.chat_model, context.max_model_calls)
+    gate = gate_for(context.base_url, context.chat_model, context.max_model_calls, context.memo)
     gate.tokens_per_s = 20.0  # weighted tokens per second, as measured
     cost = estimate_tokens(format_evidence([RECORDS[0]])) + 2
     max_tokens = 500

@@ -27,7 +27,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -110,14 +110,14 @@ def estimate_tokens(text: str) -> int:
     return cjk + math.ceil((len(text) - cjk) / 4)
 
 
-class ServerGate:
-    """One endpoint's slots, its measured speed, and when an abandoned request should be done."""
+class EndpointSlots:
+    """An endpoint's request slots, shared by every run of the process: a server's capacity is not a run's.
+    ``busy_until``: until when an abandoned request should still be occupying the server."""
 
     def __init__(self, max_concurrent: int) -> None:
         self.max_concurrent = max_concurrent
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock = threading.Lock()
-        self.tokens_per_s: float | None = None  # weighted tokens (see PROMPT_WEIGHT) per second
         self.busy_until = 0.0
 
     @contextmanager
@@ -129,6 +129,27 @@ class ServerGate:
             yield
         finally:
             self._slots.release()
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self.busy_until = max(self.busy_until, time.monotonic() + seconds)
+
+
+class ServerGate:
+    """One run's view of an endpoint: the process's slots (:class:`EndpointSlots`) and the speed this run
+    measured (an endpoint fact: the next run may meet another model behind the same URL, tools/memo.py)."""
+
+    def __init__(self, slots: EndpointSlots) -> None:
+        self.slots = slots
+        self._lock = threading.Lock()
+        self.tokens_per_s: float | None = None  # weighted tokens (see PROMPT_WEIGHT) per second
+
+    @property
+    def max_concurrent(self) -> int:
+        return self.slots.max_concurrent
+
+    def slot(self) -> AbstractContextManager[None]:
+        return self.slots.slot()
 
     def expected_s(self, prompt_tokens: int, max_tokens: int) -> float | None:
         if self.tokens_per_s is None:
@@ -152,28 +173,32 @@ class ServerGate:
         """The client gave up on a request after ``waited_s``: keep the slot closed until the server,
         bounded by ``max_tokens``, should be done with it (as long again, or its expected time if less)."""
         expected = self.expected_s(prompt_tokens, max_tokens)
-        remaining = waited_s if expected is None else min(waited_s, max(0.0, expected))
-        with self._lock:
-            self.busy_until = max(self.busy_until, time.monotonic() + remaining)
+        self.slots.hold(waited_s if expected is None else min(waited_s, max(0.0, expected)))
 
 
-_GATES: dict[tuple[str | None, str], ServerGate] = {}
-_GATES_LOCK = threading.Lock()
+_SLOTS: dict[tuple[str | None, str], EndpointSlots] = {}
+_SLOTS_LOCK = threading.Lock()
 
 
-def gate_for(base_url: str | None, model: str, max_concurrent: int) -> ServerGate:
-    """The endpoint's gate, shared by every node and run of the process (a new one if the limit changed)."""
-    with _GATES_LOCK:
-        gate = _GATES.get((base_url, model))
-        if gate is None or gate.max_concurrent != max_concurrent:
-            gate = _GATES[(base_url, model)] = ServerGate(max_concurrent)
-        return gate
+def endpoint_slots(base_url: str | None, model: str, max_concurrent: int) -> EndpointSlots:
+    """The endpoint's slots, shared by every node and run of the process (new ones if the limit changed)."""
+    with _SLOTS_LOCK:
+        slots = _SLOTS.get((base_url, model))
+        if slots is None or slots.max_concurrent != max_concurrent:
+            slots = _SLOTS[(base_url, model)] = EndpointSlots(max_concurrent)
+        return slots
 
 
-def server_speed(base_url: str | None, model: str) -> float | None:
-    """Weighted tokens per second measured so far for the endpoint (None before its first answer)."""
-    gate = _GATES.get((base_url, model))
-    return gate.tokens_per_s if gate is not None else None
+def gate_for(base_url: str | None, model: str, max_concurrent: int, run_memo: RunMemo) -> ServerGate:
+    """The run's gate to the endpoint: made once per run (``run_memo``), over the process's slots."""
+    gate, _ = run_memo.once(("gate", base_url, model, max_concurrent),
+                            lambda: ServerGate(endpoint_slots(base_url, model, max_concurrent)))
+    return gate
+
+
+def server_speed(base_url: str | None, model: str, max_concurrent: int, run_memo: RunMemo) -> float | None:
+    """Weighted tokens per second this run measured for the endpoint (None before its first answer)."""
+    return gate_for(base_url, model, max_concurrent, run_memo).tokens_per_s
 
 
 def is_timeout(error: BaseException) -> bool:

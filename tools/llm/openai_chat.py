@@ -55,7 +55,7 @@ class GatedChatOpenAI(ChatOpenAI):
             body["max_tokens"] = max_tokens
         else:
             kwargs["max_tokens"] = max_tokens
-        gate = gate_for(self.openai_api_base, self.model_name, self.limits.max_concurrent)
+        gate = gate_for(self.openai_api_base, self.model_name, self.limits.max_concurrent, self.run_memo)
         prompt_tokens = estimate_tokens("\n".join(message_text(m) for m in messages))
 
         def send(timeout: float) -> ChatResult:
