@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from reportgraph.nodes.common import NodeRecord, ask, emit, task_index
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.state import ReportState
-from reportgraph.prompts.drafting import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
+from reportgraph.prompts.gaps import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
 from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.intake import Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry

@@ -11,14 +11,8 @@ from pydantic import BaseModel, Field
 from reportgraph.nodes.common import NodeRecord, ask, chat_model, emit
 from reportgraph.nodes.context import Context, env, llm_enabled
 from reportgraph.nodes.state import ReportState
-from reportgraph.prompts.drafting import (
-    DEFAULT_TITLE,
-    PLAN_SYSTEM,
-    PLAN_USER,
-    READ_TASK_SYSTEM,
-    READ_TASK_USER,
-    REPORT_NOTE,
-)
+from reportgraph.prompts.reading import PLAN_SYSTEM, PLAN_USER, READ_TASK_SYSTEM, READ_TASK_USER
+from reportgraph.prompts.report import DEFAULT_TITLE, REPORT_NOTE
 from reportgraph.tools.confine import PathRefused, configured_roots
 from reportgraph.tools.intake import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.intake.spec import (

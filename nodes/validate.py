@@ -20,8 +20,8 @@ from reportgraph.nodes.common import NodeRecord, ask, draft_markdown, emit, task
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.nodes.state import OutlineItem, ReportState
-from reportgraph.prompts.drafting import JUDGE_FEEDBACK, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.prompts.facets import FACETS_SYSTEM, FACETS_USER
+from reportgraph.prompts.judging import JUDGE_FEEDBACK, SOFT_JUDGE_SYSTEM, SOFT_JUDGE_USER
 from reportgraph.tools.checking import (
     Facet,
     ValidationResult,

@@ -1,4 +1,5 @@
-"""Prompts for planning, drafting, revising and judging soft requirements, in Chinese and English.
+"""What a model writer is asked, in Chinese and English: the section request, revision and cut retries,
+the feedback a reply's defects earn.
 
 Each is a template with named placeholders, filled with ``str.format`` in one place (nodes/). Evidence is
 fenced as data: documents may contain text that looks like instructions, and the model must not obey it.
@@ -47,6 +48,7 @@ DRAFT_USER = {
 
 # When the task names no audience, register or section coverage of its own.
 AS_THE_TASK_STATES = {"zh": "按任务原文的要求", "en": "as the task states"}
+
 COVERS_AS_HEADING = {"zh": "本节标题所示的内容", "en": "what its heading names"}
 
 REVISE_USER = {
@@ -65,78 +67,6 @@ DISCLOSURE_NOTE = {
     "且不要编造视频内容。",
     "en": "Note: the video could not be fully analysed. State this in the section, verbatim: "
     '"{disclosure}", and do not invent what the video says.',
-}
-
-PLAN_SYSTEM = (
-    "You plan research reports. Given a task and its required sections, return for each section 2-4 short "
-    "search queries (in the task's language, plus one in English when sources may be English) that find "
-    "the evidence it needs. Return only the structured result."
-)
-
-PLAN_USER = "Task:\n<task>\n{task}\n</task>\n\nRequired sections, in order:\n{sections}"
-
-READ_TASK_SYSTEM = (
-    "You read a report-writing task and state what it requires. Give the report's title only if the task "
-    "names one. List the sections the report must have, in order, each with its title and the exact heading "
-    "to use (keep the task's own wording and numbering); if the task names no sections, propose 3-5 that fit "
-    "it, with headings in the task's language. Give a length range only if the task states a figure, in the "
-    "task's unit (cjk_chars for Chinese characters, words for English words); otherwise leave it null. "
-    "Quote the task's requirements on tone, register and audience. Return only the structured result."
-)
-
-READ_TASK_USER = "Task:\n<task>\n{task}\n</task>"
-
-# A second, targeted question for one field where the rules' and the model's readings of the task differ.
-SETTLE_SYSTEM = (
-    "You settle one requirement of a report-writing task. Two readers read the quoted words differently. "
-    "Decide from the quoted words alone which reading is right, A or B, and give a one-sentence reason. "
-    "Return only the structured answer."
-)
-
-SETTLE_USER = (
-    "Task:\n<task>\n{task}\n</task>\n\nThe words in question:\n<span>\n{span}\n</span>\n\n"
-    "Requirement: {field}\nReading A: {a}\nReading B: {b}\nWhich reading of the words is right?"
-)
-
-SUPPORT_JUDGE_SYSTEM = (
-    "You check citations. Say whether the source states what the sentence claims (in any language). "
-    "A sentence that adds facts, numbers or conclusions the source does not state is not supported. "
-    "Return only the structured verdict."
-)
-
-SUPPORT_JUDGE_USER = "Sentence:\n<sentence>\n{claim}\n</sentence>\n\nSource:\n<source>\n{source}\n</source>"
-
-SOFT_JUDGE_SYSTEM = (
-    "You judge whether a report meets soft requirements such as tone, register and audience. Judge only "
-    "those requirements; do not judge facts, length or citations. Return the structured verdict."
-)
-
-SOFT_JUDGE_USER = ("Requirements:\n{requirements}\n\nSections:\n{sections}\n\n"
-                   "For a requirement that is not met, name the section that falls short of it most "
-                   "(0 when it is the whole report).\n\nReport:\n<report>\n{report}\n</report>")
-
-# The soft judge's reason, sent back to the section it names (nodes/validate.py).
-JUDGE_FEEDBACK = {
-    "zh": "审阅者认为本节未满足任务要求“{requirement}”：{reason}",
-    "en": 'A reviewer found this section does not meet the requirement "{requirement}": {reason}',
-}
-
-REPORT_NOTE = {
-    "zh": {
-        "extractive": "> 说明：本报告由离线抽取式生成器编写（未配置大模型）：论文基本信息取自论文首页，"
-        "其余各节由简短的引导语引出从论文、视频与资料库中摘录的原文句子，保留原语言、加引号并逐句标注出处，"
-        "未经改写或翻译；将外文摘录译为中文并连贯成文需要配置大模型。",
-        "llm": "> 说明：本报告由大模型根据检索到的证据撰写；各项要求与引用的核对结果见 validation.json。",
-    },
-    "en": {
-        "extractive": "> Note: this report was written by the offline extractive drafter (no language model "
-        "was configured): the basic information comes from the paper's first page, and each other section "
-        "leads in, in a short phrase, to sentences quoted verbatim from the paper, the talk and the document "
-        "collection, in their original language, each with its source; translating them and writing "
-        "connected prose needs a configured language model.",
-        "llm": "> Note: this report was written by a language model from retrieved evidence; the check of "
-        "every requirement and citation is in validation.json.",
-    },
 }
 
 # A reply that stopped at max_tokens is asked again for a shorter body (nodes/draft.py).
@@ -168,32 +98,3 @@ REPLY_DEFECT_FEEDBACK = {
         "unknown_link": "The previous reply cited the link {detail}; cite the given evidence only as [@id].",
     },
 }
-
-# The evidence-gap loop (nodes/gaps.py): targeted queries for facets a section's evidence lacks.
-GAP_QUERIES_SYSTEM = (
-    "You plan searches. A report section lacks evidence for some aspects; return 2-4 short search queries "
-    "(in the task's language, plus one in English when sources may be English) that would find it. "
-    "Return only the structured result."
-)
-
-GAP_QUERIES_USER = (
-    "Task:\n<task>\n{task}\n</task>\n\nSection: {title}\nAspects without evidence: {facets}\n"
-    "Their terms: {terms}"
-)
-
-# Structured output (tools/llm/structured.py): the schema for modes without tool calling, and the retry of
-# an unreadable reply, which carries its parse error.
-STRUCTURED_INSTRUCTION = (
-    "Answer with one JSON object only, no prose and no code fence, matching this JSON schema:\n{schema}"
-)
-STRUCTURED_RETRY = (
-    "Your reply could not be read: {problem}\nAnswer again with one JSON object only, matching the schema."
-)
-# A reply cut at the token limit is not shown back (a looping model would continue the loop).
-STRUCTURED_CUT_RETRY = (
-    "Your previous reply was cut off at the token limit (max_tokens {max_tokens}) before its JSON was "
-    "complete. Answer again with a much shorter JSON object matching the schema: fewer list items, short "
-    "strings, no repetition."
-)
-
-DEFAULT_TITLE = {"zh": "研究报告", "en": "Report"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from reportgraph.nodes.common import draft_markdown
-from reportgraph.prompts.drafting import DEFAULT_TITLE
+from reportgraph.prompts.report import DEFAULT_TITLE
 from reportgraph.tools.checking import (
     SupportChecker,
     ValidationInputs,

@@ -27,7 +27,7 @@ from faults.inputs import EXAMPLE, example_documents, write_corpus
 from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.common import draft_markdown
-from reportgraph.prompts.drafting import REPORT_NOTE
+from reportgraph.prompts.report import REPORT_NOTE
 from reportgraph.tools.checking.citations import citation_summary, foreign_citations, without_citations
 from reportgraph.tools.checking.hygiene import near_duplicate
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document

@@ -30,7 +30,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field
-from reportgraph.prompts.drafting import SUPPORT_JUDGE_SYSTEM, SUPPORT_JUDGE_USER
+from reportgraph.prompts.judging import SUPPORT_JUDGE_SYSTEM, SUPPORT_JUDGE_USER
 from reportgraph.tools.llm import invoke_structured
 from reportgraph.tools.text import detect_language
 

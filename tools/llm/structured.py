@@ -26,7 +26,7 @@ from typing import Any, Generic, Literal, TypeVar, get_args
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ValidationError
-from reportgraph.prompts.drafting import STRUCTURED_CUT_RETRY, STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
+from reportgraph.prompts.structured import STRUCTURED_CUT_RETRY, STRUCTURED_INSTRUCTION, STRUCTURED_RETRY
 from reportgraph.tools.llm.calls import CallLimits, finish_reason
 from reportgraph.tools.llm.messages import is_transient_error, message_text, parse_json_loose, strip_reasoning
 from reportgraph.tools.memo import RunMemo

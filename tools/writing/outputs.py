@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from reportgraph.prompts.drafting import REPORT_NOTE
+from reportgraph.prompts.report import REPORT_NOTE
 from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import (
     SourceRecord,

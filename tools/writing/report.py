@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reportgraph.prompts.drafting import DEFAULT_TITLE, REPORT_NOTE
 from reportgraph.prompts.materials import material_disclosures
+from reportgraph.prompts.report import DEFAULT_TITLE, REPORT_NOTE
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import render_citations
 

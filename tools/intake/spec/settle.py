@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field
-from reportgraph.prompts.drafting import SETTLE_SYSTEM, SETTLE_USER
+from reportgraph.prompts.reading import SETTLE_SYSTEM, SETTLE_USER
 from reportgraph.tools.intake.spec.model import Disagreement, RequirementSpec
 from reportgraph.tools.llm import ask_structured
 
