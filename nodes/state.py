@@ -25,7 +25,7 @@ def merge_dicts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> di
 class OutlineItem(TypedDict):
     """One required section as plan outlines it: the spec's section, its search queries and its length
     budget in the spec's unit; retrieve adds the offline writer's plan (``offline``,
-    tools/writing/plan.py)."""
+    tools/writing/section_plan.py)."""
 
     index: int
     title: str

@@ -15,7 +15,7 @@ from reportgraph.tools.retrieval.focused import FocusedSearch
 from reportgraph.tools.retrieval.packs import build_packs
 from reportgraph.tools.text import language_unit
 from reportgraph.tools.writing.offline import write_offline_section
-from reportgraph.tools.writing.plan import FacetEvidence, SectionPlan
+from reportgraph.tools.writing.section_plan import FacetEvidence, SectionPlan
 
 BASIC_SHARE = 0.3  # a basic-information section needs about this share of an even budget
 
