@@ -4,9 +4,9 @@
 from reportgraph.tools.writing.evidence import SectionEvidence, assign_sentences, gather, rebalance
 from reportgraph.tools.writing.extractive import is_fragment, is_junk, sentence_key, usable
 from reportgraph.tools.writing.offline import OfflineSection, write_offline_section
-from reportgraph.tools.writing.section_plan import FacetEvidence, SectionPlan
 from reportgraph.tools.writing.review import ReviewInputs, task_link
 from reportgraph.tools.writing.review_page import review_html
+from reportgraph.tools.writing.section_plan import FacetEvidence, SectionPlan
 
 __all__ = [
     "FacetEvidence",

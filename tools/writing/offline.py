@@ -18,8 +18,8 @@ from reportgraph.tools.text import LengthUnit, language_shares
 from reportgraph.tools.writing.basics import write_basics
 from reportgraph.tools.writing.extractive import sentences_of
 from reportgraph.tools.writing.ledger import Ledger
-from reportgraph.tools.writing.section_plan import SectionPlan
 from reportgraph.tools.writing.quotes import take
+from reportgraph.tools.writing.section_plan import SectionPlan
 from reportgraph.tools.writing.summary import write_summary
 from reportgraph.tools.writing.talk import write_talk
 from reportgraph.tools.writing.techniques import write_techniques

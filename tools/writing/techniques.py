@@ -10,8 +10,8 @@ from reportgraph.prompts.offline import DEFINITION_LEAD, GAP_NO_EVIDENCE, MORE_L
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.writing.extractive import Sentence, follows, run_on, sentences_of
 from reportgraph.tools.writing.ledger import Ledger
-from reportgraph.tools.writing.section_plan import FacetEvidence
 from reportgraph.tools.writing.quotes import quote
+from reportgraph.tools.writing.section_plan import FacetEvidence
 
 DEFINITION = re.compile(
     r"\b(?:is|are) (?:defined as|called|known as|referred to as|termed)\b|\brefers? to\b|\bwe define\b|"
