@@ -25,7 +25,7 @@ from reportgraph.prompts.gaps import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
 from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.intake import Inventory
 from reportgraph.tools.registry import SourceRecord, to_registry
-from reportgraph.tools.retrieval import SearchMode, search
+from reportgraph.tools.retrieval import FocusedSearch, materials_first
 
 # New records a gap search may add to one section's pack.
 GAP_RECORDS = 4
@@ -86,11 +86,13 @@ def gap_queries(state: ReportState, key: str, facets: Mapping[str, list[str]], r
     return list(dict.fromkeys([*reply.queries, *own]))
 
 
-def gap_search_mode(state: ReportState) -> SearchMode:
-    """Lexical for the offline writer: it quotes, so only a record that says the facet's terms (what
-    ``mentions`` looks for) can fill the gap, and dense re-ranking would embed candidates for nothing.
-    Hybrid with a model, whose queries may be in another language than the materials."""
-    return "hybrid" if state.get("drafting_mode") == "llm" else "bm25"
+def fills_gap(record: SourceRecord, facets: Mapping[str, list[str]], drafting_mode: str) -> bool:
+    """Whether a found record can fill the gap: for the offline writer, which quotes, only a record that
+    says one of the facets' terms; a model writer may use any record the search ranked."""
+    if drafting_mode == "llm":
+        return True
+    text = record.text.casefold()
+    return any(term.casefold() in text for terms in facets.values() for term in terms)
 
 
 def gap_search(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -102,11 +104,14 @@ def gap_search(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     evidence = {key: list(ids) for key, ids in (state.get("evidence") or {}).items()}
     taken = {source_id for ids in evidence.values() for source_id in ids}
     added: list[SourceRecord] = []
+    # The materials the task names first (the paper), the collection only past its relevance floor: the
+    # same search as the packs' (tools/retrieval/packs.py).
+    finder = FocusedSearch(build.store)
+    mode = state.get("drafting_mode", "extractive")
     for key, facets in (state.get("evidence_gaps") or {}).items():
         queries = gap_queries(state, key, facets, runtime, record)
-        hits = search(build.store, queries, k=GAP_RECORDS * 3, per_doc_cap=context.per_doc_cap,
-                      min_distinct_docs=1, mode=gap_search_mode(state))
-        new = [hit.record for hit in hits if hit.record.id not in taken][:GAP_RECORDS]
+        found = materials_first(finder, queries, GAP_RECORDS * 3)
+        new = [r for r in found if r.id not in taken and fills_gap(r, facets, mode)][:GAP_RECORDS]
         taken.update(r.id for r in new)
         added += new
         evidence[key] = [*evidence.get(key, []), *(r.id for r in new)]

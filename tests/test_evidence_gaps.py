@@ -12,9 +12,9 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.graph import build_graph, route_after_join, route_after_validate
 from reportgraph.nodes.context import Context
-from reportgraph.nodes.gaps import gap_search_mode, pending_gaps
+from reportgraph.nodes.gaps import fills_gap, pending_gaps
 from reportgraph.tools.intake.spec import parse_requirements
-from reportgraph.tools.registry import corpus_doc_id
+from reportgraph.tools.registry import SourceRecord, corpus_doc_id
 from stub_openai import StubOpenAI, StubRule
 
 TASK = ("请撰写一篇题为《茶的简史》的短文，面向初学者，包含以下部分：（1）茶的起源；（2）冲泡方法。"
@@ -104,7 +104,7 @@ def test_a_facet_the_task_names_is_in_the_first_pack(
     assert redraft and all(ids["cold"] in request.prompt for request in redraft)
     assert ids["cold"] in state["evidence"]["2"] and ids["cold"] not in state["evidence"]["1"]
     assert len(stub.served("第 1 节")) == 1, "the passing section is not redrafted"
-    assert state["status"] == "pass" and state.get("gap_round", 0) == 0
+    assert state["status"] == "pass" and state.get("gap_round", 0) == 0, (state["validation"]["unmet"], state["evidence"], ids)
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert run_record["nodes"]["retrieve"]["invocations"] == 1
@@ -164,8 +164,11 @@ def test_routers_take_the_gap_edge_and_redraft_only_failing_sections_after_it() 
     assert [s.arg["section"]["index"] for s in route_after_join(state)] == [1, 2]
 
 
-def test_an_offline_gap_search_is_lexical_and_a_model_run_s_is_hybrid() -> None:
-    """The offline writer quotes: only a record saying the facet's terms fills its gap, so its gap search
-    embeds nothing; a model's queries may be in another language than the materials."""
-    assert gap_search_mode({"drafting_mode": "extractive"}) == "bm25"  # type: ignore[typeddict-item]
-    assert gap_search_mode({"drafting_mode": "llm"}) == "hybrid"  # type: ignore[typeddict-item]
+def test_an_offline_gap_is_filled_only_by_a_record_saying_its_terms() -> None:
+    """The offline writer quotes: a record that never says the facet's terms cannot fill its gap; a model
+    writer may use whatever the search ranked (its queries may be in another language)."""
+    facets = {"冷泡": ["冷泡", "cold brew"]}
+    says = SourceRecord(id="a", kind="corpus", segment="chunk", source_file="long_context.json", text="Cold brew tea steeps for eight hours in the fridge.")
+    silent = SourceRecord(id="b", kind="corpus", segment="chunk", source_file="long_context.json", text="绿茶宜用八十度的水冲泡。")
+    assert fills_gap(says, facets, "extractive") and not fills_gap(silent, facets, "extractive")
+    assert fills_gap(silent, facets, "llm")

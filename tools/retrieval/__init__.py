@@ -19,7 +19,7 @@ from reportgraph.tools.retrieval.index import (
     build_task_index,
     describe,
 )
-from reportgraph.tools.retrieval.packs import SectionPack, build_packs, outline_packs
+from reportgraph.tools.retrieval.packs import SectionPack, build_packs, materials_first, outline_packs
 from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings, index_text
 
@@ -42,6 +42,7 @@ __all__ = [
     "describe",
     "embedder_settings",
     "index_text",
+    "materials_first",
     "outline_packs",
     "prefetch_rerank",
     "rerank_candidates",

@@ -89,15 +89,16 @@ def build_packs(spec: RequirementSpec, task_text: str, finder: FocusedSearch, pd
         if kind is None and homeless:
             own, homeless = own + homeless, []  # task terms no title matched: the first general section
         part = kind or next((name for name, words in TITLE_KINDS.items() if words.search(section.title)), "")
-        pack = SectionPack(kind, _kind_records(part, finder, papers, queries.get(section.index, []),
-                                               per_section))
+        planned = queries.get(section.index, [])
+        # What the section's part of the paper holds; where that is nothing (no paper, or no part for its
+        # title), its planned queries over the materials, the paper first and the collection floored.
+        part_records = _kind_records(part, finder, papers, planned, per_section)
+        pack = SectionPack(kind, part_records or materials_first(finder, planned, per_section))
         for facet in own:
             if facet.kind == "task_term":
                 term = _term_evidence(facet, finder, spec.language)
                 pack.terms.append(term)
                 pack.records += [finder.record(i) for i in term.ids]
-        if kind is None and not pack.records and not pack.terms:
-            pack.records = _general(finder, queries.get(section.index, []), per_section)
         pack.records = list({r.id: r for r in pack.records}.values())
         packs[section.index] = pack
     return packs
@@ -154,8 +155,10 @@ def _term_evidence(facet: Facet, finder: FocusedSearch, language: str) -> TermEv
     return TermEvidence(facet, equivalents, [r.id for r in _with_continuations(hits, finder)])
 
 
-def _general(finder: FocusedSearch, queries: list[str], per_section: int) -> list[SourceRecord]:
-    """A section no kind describes: the paper first, then at most a third from the collection, floored."""
+def materials_first(finder: FocusedSearch, queries: Sequence[str], per_section: int) -> list[SourceRecord]:
+    """Up to ``per_section`` records for ``queries``: the paper first (the material a task names), then at
+    most a third from the collection, and only what clears its relevance floor. A section no kind
+    describes takes its pack this way, and a gap search its new records."""
     records = [f.record for f in finder.paper(queries, per_section)]
     room = min(per_section // CORPUS_SHARE, per_section - len(records)) if records else per_section
     return records + [f.record for f in finder.corpus(queries, room)]

@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 
 from reportgraph.tools.checking.validator import CheckResult, ValidationResult
 from reportgraph.tools.llm import strip_reasoning
-from reportgraph.tools.registry import SourceRecord, render_citation
+from reportgraph.tools.registry import CITATION_MARKER, SourceRecord, render_citation
 
 # A verbatim run this long from one evidence text is a paste, not a quotation (a long sentence of either
 # language is 60-100 characters).
@@ -94,14 +94,18 @@ def strip_wrapping(reply: str) -> str:
 
 
 def drop_echoed_prompt(text: str, prompt: str, title: str, defects: list[ReplyDefect]) -> str:
-    """Leading lines that repeat the prompt, or announce the section (``第 4 节“…”正文：``)."""
+    """Leading lines that repeat the prompt, or announce the section (``第 4 节“…”正文：``). A line that
+    cites is content, never an echo (issue 24): a redraft may keep a cited sentence of the previous draft
+    the prompt quotes. Each line removed is recorded whole."""
     lines = text.split("\n")
     while lines and lines[0].strip():
         line = lines[0].strip()
+        if CITATION_MARKER.search(line):
+            break
         announces = bool(title) and title in line and line.rstrip().endswith((":", "：")) and len(line) < 80
         if not (announces or (len(line) >= 8 and line in prompt)):
             break
-        defects.append(ReplyDefect("echoed_prompt", line[:80], fixed=True))
+        defects.append(ReplyDefect("echoed_prompt", line, fixed=True))
         lines.pop(0)
     return "\n".join(lines).lstrip("\n")
 
