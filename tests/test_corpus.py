@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
-from reportgraph.tools.intake.corpus import load_corpus, repair_text
+from reportgraph.tools.intake.corpus import load_corpus, repair_text, strip_reference_markers
 from reportgraph.tools.intake.taskio import BadInputError
 from reportgraph.tools.registry import corpus_doc_id
 from reportgraph.tools.text import split_sentences
@@ -274,3 +274,17 @@ def test_a_text_field_holding_an_object_or_a_number_is_dropped_not_quoted(tmp_pa
     assert load.report.dropped == 2
     book = next(doc for doc in load.documents if doc.url.endswith("/book"))
     assert book.title == "1984" and book.content == "A novel.\nIts second paragraph."
+
+
+@pytest.mark.parametrize(("written", "kept"), [
+    ("The dam holds 40 million cubic metres.[5][citation needed] It opened later.",
+     "The dam holds 40 million cubic metres. It opened later."),
+    ("ダムは1970年に完成した。[要出典][2]", "ダムは1970年に完成した。"),
+    ("Der Damm wurde 1970 gebaut.[3][Quelle fehlt]", "Der Damm wurde 1970 gebaut."),
+    ("Le barrage date de 1970.[réf. nécessaire]", "Le barrage date de 1970."),
+    ("Плотина построена в 1970 году.[4][необходима ссылка]", "Плотина построена в 1970 году."),
+    ("大坝于1970年建成。[6][需要引用][7]", "大坝于1970年建成。"),
+    ("Values lie in [0, 1] and x[2] = 3.", "Values lie in [0, 1] and x[2] = 3."),
+])
+def test_stacked_reference_markers_go_in_any_language(written: str, kept: str) -> None:
+    assert strip_reference_markers(written)[0] == kept

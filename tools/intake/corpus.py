@@ -67,7 +67,10 @@ _NUMBERED_MARKERS = re.compile(
 # Editing and verification tags, wherever they stand.
 _TAG_MARKERS = re.compile(
     r"\s?\[(?:citation needed|clarification needed|verification needed|dubious|edit|编辑|編輯|编辑本段|"
-    r"来源请求|來源請求|需要来源|需要引用|失效链接|失效連結|谁？|誰？|何时？|何時？|需要解释)\]",
+    r"来源请求|來源請求|需要来源|需要引用|失效链接|失效連結|谁？|誰？|何时？|何時？|需要解释|"
+    r"要出典|要出典範囲|編集|要検証|cita requerida|réf\. nécessaire|référence nécessaire|"
+    r"Quelle fehlt|Bearbeiten|Quelltext bearbeiten|Bearbeiten \| Quelltext bearbeiten|"
+    r"необходима ссылка|источник не указан|править)\]",
     re.IGNORECASE,
 )
 # Keep data as written: no quote uncurling or full-width folding (both are meaningful in Chinese text).
@@ -215,8 +218,9 @@ def strip_reference_markers(text: str) -> tuple[str, int]:
     """``text`` without wiki-style reference and editing markers, and how many were removed."""
     if "[" not in text:
         return text, 0
-    text, numbered = _NUMBERED_MARKERS.subn("", text)
+    # Tags first: a numbered marker followed by a tag ("[5][citation needed]") is then a run of its own.
     text, tags = _TAG_MARKERS.subn("", text)
+    text, numbered = _NUMBERED_MARKERS.subn("", text)
     return text, numbered + tags
 
 

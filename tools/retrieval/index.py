@@ -39,7 +39,7 @@ from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, Retr
 INDEX_FORMAT = "reportgraph-index-2"
 # Bump whenever loading, chunking, PDF reading or indexing changes what an index holds:
 # it is part of every index cache key.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 _COMPLETE = "COMPLETE"
 
 logger = logging.getLogger(__name__)
