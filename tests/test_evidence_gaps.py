@@ -104,7 +104,7 @@ def test_a_facet_the_task_names_is_in_the_first_pack(
     assert redraft and all(ids["cold"] in request.prompt for request in redraft)
     assert ids["cold"] in state["evidence"]["2"] and ids["cold"] not in state["evidence"]["1"]
     assert len(stub.served("第 1 节")) == 1, "the passing section is not redrafted"
-    assert state["status"] == "pass" and state.get("gap_round", 0) == 0, (state["validation"]["unmet"], state["evidence"], ids)
+    assert state["status"] == "pass" and state.get("gap_round", 0) == 0, state["validation"]["unmet"]
 
     run_record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert run_record["nodes"]["retrieve"]["invocations"] == 1
@@ -168,7 +168,8 @@ def test_an_offline_gap_is_filled_only_by_a_record_saying_its_terms() -> None:
     """The offline writer quotes: a record that never says the facet's terms cannot fill its gap; a model
     writer may use whatever the search ranked (its queries may be in another language)."""
     facets = {"冷泡": ["冷泡", "cold brew"]}
-    says = SourceRecord(id="a", kind="corpus", segment="chunk", source_file="long_context.json", text="Cold brew tea steeps for eight hours in the fridge.")
-    silent = SourceRecord(id="b", kind="corpus", segment="chunk", source_file="long_context.json", text="绿茶宜用八十度的水冲泡。")
+    where = {"kind": "corpus", "segment": "chunk", "source_file": "long_context.json"}
+    says = SourceRecord(id="a", text="Cold brew tea steeps for eight hours in the fridge.", **where)
+    silent = SourceRecord(id="b", text="绿茶宜用八十度的水冲泡。", **where)
     assert fills_gap(says, facets, "extractive") and not fills_gap(silent, facets, "extractive")
     assert fills_gap(silent, facets, "llm")
