@@ -27,6 +27,8 @@ CACHE_SIZE = 1024
 # quarter of the line; letters of one word touch or nearly); darker than INK_LEVEL (0–255) is ink.
 SPACE_HEIGHT_SHARE = 0.18
 INK_LEVEL = 160
+# A line reaching this share of the page's width past its middle on both sides spans the columns.
+SPANNING_MARGIN = 0.05
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 _cache: OrderedDict[str, list[str]] = OrderedDict()
@@ -89,7 +91,7 @@ def read_page_lines(image_bgr: np.ndarray) -> list[str]:
     if result:
         ink = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY) < INK_LEVEL)
     lines = []
-    for box, text, score, char_boxes, chars, *_ in result or []:
+    for box, text, score, char_boxes, chars, *_ in reading_order(result or [], image_bgr.shape[1]):
         if float(score) < MIN_LINE_SCORE or len(str(text).replace(" ", "")) < MIN_LINE_CHARS:
             continue
         if ink is None or len(chars) != len(char_boxes):
@@ -97,6 +99,30 @@ def read_page_lines(image_bgr: np.ndarray) -> list[str]:
             continue
         lines.append(_spaced(ink, box, list(chars), char_boxes))
     return lines
+
+
+def reading_order(found: list[Any], width: int) -> list[Any]:
+    """OCR results (each starting with its box) in reading order: top to bottom, and on a two-column page
+    the left column before the right one, between lines that span both (titles, wide figures)."""
+    middle = width / 2
+    ordered: list[Any] = []
+    band: list[Any] = []
+
+    def flush() -> None:
+        # Lines wholly left of the middle first, then the rest, each top to bottom.
+        band.sort(key=lambda item: (min(p[0] for p in item[0]) >= middle, min(p[1] for p in item[0])))
+        ordered.extend(band)
+        band.clear()
+
+    for item in sorted(found, key=lambda item: min(p[1] for p in item[0])):
+        left, right = min(p[0] for p in item[0]), max(p[0] for p in item[0])
+        if left < middle - SPANNING_MARGIN * width and right > middle + SPANNING_MARGIN * width:
+            flush()  # a line across the middle ends the band of columns above it
+            ordered.append(item)
+        else:
+            band.append(item)
+    flush()
+    return ordered
 
 
 def _spaced(ink: np.ndarray, box: list[list[float]], chars: list[str], char_boxes: list[Any]) -> str:

@@ -34,7 +34,7 @@ LIGATURE_FILLS = ("fi", "fl", "ff", "ffi", "ffl", "ft", "st")
 # common English words have 15–20 letters); a page whose Latin letters are more than MAX_GLUED_SHARE in them,
 # or whose characters are less than MIN_LETTER_SHARE letters, is unreadable. Shorter text is not judged.
 MAX_WORD_LETTERS = 20
-MAX_GLUED_SHARE = 0.15
+MAX_GLUED_SHARE = 0.25
 MIN_LETTER_SHARE = 0.5
 MIN_GATED_CHARS = 40
 # OCR that recovers less than this share of the letters the text layer claimed leaves the page unread.
