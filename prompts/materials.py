@@ -39,9 +39,9 @@ FILE_REASONS = {
            "plain text"},
 }
 LOST_WORDS = {
-    "zh": "说明：{file} 第 {page} 页的字体把部分字形（多为 fi、fl 等连字）映射为空，"
+    "zh": "说明：{file} 第 {pages} 页的字体把部分字形（多为 fi、fl 等连字）映射为空，"
     "以下词语缺了字母且无法复原：{words}；本报告引用这些词时以原文为准。",
-    "en": "Note: a font on page {page} of {file} maps some glyphs (mostly ligatures such as fi, fl) to "
+    "en": "Note: a font on page(s) {pages} of {file} maps some glyphs (mostly ligatures such as fi, fl) to "
     "nothing, so these words lost letters that could not be restored: {words}; read them against the "
     "original.",
 }
@@ -89,9 +89,10 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
         if unreadable:
             pages = PAGE_SEPARATOR[lang].join(unreadable)
             lines.append(UNREADABLE_PAGES[lang].format(file=pdf["file"], pages=pages))
-        for item in pdf.get("lost_words", []):
-            words = PAGE_SEPARATOR[lang].join(item["words"])
-            lines.append(LOST_WORDS[lang].format(file=pdf["file"], page=item["page"], words=words))
+        if lost := pdf.get("lost_words"):  # one note a file: notes a page apart would read as repetition
+            pages = PAGE_SEPARATOR[lang].join(str(item["page"]) for item in lost)
+            words = PAGE_SEPARATOR[lang].join(dict.fromkeys(w for item in lost for w in item["words"]))
+            lines.append(LOST_WORDS[lang].format(file=pdf["file"], pages=pages, words=words))
         if pdf.get("ocr_pages"):
             pages = PAGE_SEPARATOR[lang].join(map(str, pdf["ocr_pages"]))
             lines.append(OCR_PAGES[lang].format(file=pdf["file"], pages=pages))
