@@ -5,8 +5,10 @@ Renders pages of PDFs that have a good text layer, reads them with the project's
 the OCR text with the page's text layer (tools/intake/pdf.extract_pdf with OCR off). Word accuracy is the
 share of the text layer's tokens that OCR gives in the same order (difflib's matching blocks over token
 sequences): English tokens are words, so words run together ("Abstract.Longsummaries") count as misses;
-Chinese tokens are characters. Also prints the quality gate's verdict (tools/intake/pdfscan.ocr_quality)
-for every page: a page under the gate would be marked unreadable, not quoted.
+Chinese tokens are characters. Word recall ignores the order (figure text and columns read in another
+order than the text layer's cost accuracy, not recall). Also prints the quality gate's verdict
+(tools/intake/pdfscan.ocr_quality) for every page: a page under the gate would be marked unreadable, not
+quoted.
 
     .venv/bin/python bench/ocr.py [PDF[:PAGES] ...]      # default: 2 pages each of the bundled example's
                                                          # paper and the shared fixture's paper, and two
@@ -26,6 +28,7 @@ import re
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -89,10 +92,17 @@ def make_scan(language: str, target: Path) -> Path:
     return target
 
 
+def word_recall(reference: str, read: str) -> float:
+    """The share of the text layer's tokens OCR read anywhere on the page (a multiset; order ignored):
+    tells words lost or run together apart from reading order (figures, columns) word_accuracy also counts."""
+    ref, got = Counter(tokens(reference)), Counter(tokens(read))
+    return sum((ref & got).values()) / max(1, sum(ref.values()))
+
+
 def measure(pdf: Path, pages: list[int], known_text: str | None = None
-            ) -> list[tuple[int, str, float, bool, float]]:
-    """(page, language, word accuracy, quality gate passed, seconds) for each page; the reference is the
-    page's text layer, or ``known_text`` for a page made here."""
+            ) -> list[tuple[int, str, float, float, bool, float]]:
+    """(page, language, word accuracy, word recall, quality gate passed, seconds) for each page; the
+    reference is the page's text layer, or ``known_text`` for a page made here."""
     known = extract_pdf(pdf, ocr=False).pages if known_text is None else [known_text]
     document = pdfium.PdfDocument(pdf)
     rows = []
@@ -102,7 +112,8 @@ def measure(pdf: Path, pages: list[int], known_text: str | None = None
         seconds = time.perf_counter() - started
         reference, read = known[page - 1], "\n".join(lines)
         language = detect_language(reference)
-        rows.append((page, language, word_accuracy(reference, read), ocr_quality(read) is None, seconds))
+        rows.append((page, language, word_accuracy(reference, read), word_recall(reference, read),
+                     ocr_quality(read) is None, seconds))
     return rows
 
 
@@ -121,12 +132,13 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append((str(make_scan(lang, args.scans_dir / f"scan_{lang}.pdf")), "1", text))
     for path, pages, known_text in jobs:
         numbers = [int(n) for n in pages.split(",")] if pages else [1]
-        for page, language, accuracy, passed, seconds in measure(Path(path), numbers, known_text):
-            by_language.setdefault(language, []).append(accuracy)
-            print(f"{Path(path).name} p.{page} [{language}] word accuracy {accuracy:.3f} "
-                  f"gate {'pass' if passed else 'FAIL'} ({seconds:.1f}s)")
+        for page, language, accuracy, recall, passed, seconds in measure(Path(path), numbers, known_text):
+            by_language.setdefault(language, []).append((accuracy, recall))
+            print(f"{Path(path).name} p.{page} [{language}] word accuracy {accuracy:.3f} recall {recall:.3f} "
+                  f"gate {'pass' if passed else 'FAIL'} ({seconds:.1f}s)", flush=True)
     for language, values in sorted(by_language.items()):
-        print(f"mean [{language}] {statistics.mean(values):.3f} over {len(values)} pages")
+        print(f"mean [{language}] word accuracy {statistics.mean(v[0] for v in values):.3f} "
+              f"recall {statistics.mean(v[1] for v in values):.3f} over {len(values)} pages")
     return 0
 
 
