@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scans-dir", type=Path, default=Path("/tmp/reportgraph-ocr-bench"),
                         help="where the scanned pages made here are written")
     args = parser.parse_args(argv)
-    by_language: dict[str, list[float]] = {}
+    by_language: dict[str, list[tuple[float, float]]] = {}
     args.scans_dir.mkdir(parents=True, exist_ok=True)
     jobs: list[tuple[str, str, str | None]] = [(s.partition(":")[0], s.partition(":")[2], None)
                                                for s in args.pdfs]
