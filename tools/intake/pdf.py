@@ -5,7 +5,10 @@ A page becomes one record (``pdf-<hash>-p3``) or, when it is long, several page 
 venue, year) become one more page-1 record (``pdf-<hash>-p1-meta``). Text is read in reading order and
 normalised by :mod:`pdflayout` (pdfminer.six); a page whose text layer is undecodable, or that is only a
 picture, is OCRed (:mod:`pdfscan`) and listed in ``ocr_pages``; one that OCR cannot read either is listed
-in ``unreadable_pages`` with a problem saying why. Encrypted files are tried with the empty password.
+in ``unreadable_pages`` with a problem saying why, as is one whose OCR text fails the quality gate
+(:func:`~reportgraph.tools.intake.pdfscan.ocr_quality`: words run together, noise). Words that lost glyphs
+to a font's broken Unicode map ("con?ict") are restored from the page's OCR where it shows them, else listed
+in ``lost_words`` (disclosed, failing materials_read). Encrypted files are tried with the empty password.
 pdfium (pypdfium2) opens the file, gives the document information, renders pages for OCR, and reads a
 page's text when pdfminer fails on it.
 """
