@@ -38,6 +38,13 @@ FILE_REASONS = {
            "format_not_read": "its format is not one this tool reads; save it as docx, pptx, xlsx, PDF or "
            "plain text"},
 }
+LOST_WORDS = {
+    "zh": "说明：{file} 第 {pages} 页的字体把部分字形（多为 fi、fl 等连字）映射为空，"
+    "以下词语缺了字母且无法复原：{words}；本报告引用这些词时以原文为准。",
+    "en": "Note: a font on page(s) {pages} of {file} maps some glyphs (mostly ligatures such as fi, fl) to "
+    "nothing, so these words lost letters that could not be restored: {words}; read them against the "
+    "original.",
+}
 OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
     "en": "Note: page(s) {pages} of {file} were read by OCR; quotes from them may carry recognition errors.",
@@ -82,6 +89,10 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
         if unreadable:
             pages = PAGE_SEPARATOR[lang].join(unreadable)
             lines.append(UNREADABLE_PAGES[lang].format(file=pdf["file"], pages=pages))
+        if lost := pdf.get("lost_words"):  # one note a file: notes a page apart would read as repetition
+            pages = PAGE_SEPARATOR[lang].join(str(item["page"]) for item in lost)
+            words = PAGE_SEPARATOR[lang].join(dict.fromkeys(w for item in lost for w in item["words"]))
+            lines.append(LOST_WORDS[lang].format(file=pdf["file"], pages=pages, words=words))
         if pdf.get("ocr_pages"):
             pages = PAGE_SEPARATOR[lang].join(map(str, pdf["ocr_pages"]))
             lines.append(OCR_PAGES[lang].format(file=pdf["file"], pages=pages))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -22,6 +23,13 @@ from reportgraph.tools.quiet import release_loggers
 MIN_LINE_SCORE = 0.6
 MIN_LINE_CHARS = 2
 CACHE_SIZE = 1024
+# A page's word spaces: a blank run this share of the line's height apart (a space in Latin type is about a
+# quarter of the line; letters of one word touch or nearly); darker than INK_LEVEL (0–255) is ink.
+SPACE_HEIGHT_SHARE = 0.18
+INK_LEVEL = 160
+# A line reaching this share of the page's width past its middle on both sides spans the columns.
+SPANNING_MARGIN = 0.05
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 _cache: OrderedDict[str, list[str]] = OrderedDict()
 _cache_lock = threading.Lock()  # videos may be analysed in parallel threads
@@ -68,3 +76,79 @@ def read_picture_text(picture: bytes) -> list[str]:
         if len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return list(lines)
+
+
+def read_page_lines(image_bgr: np.ndarray) -> list[str]:
+    """Text lines of a rendered document page, top to bottom, with the spaces between words that the
+    recogniser (trained mostly on Chinese) drops from English lines put back where the picture has them.
+
+    The recogniser places each character it reads (RapidOCR's ``return_word_box``); between two characters
+    of a Latin line a space goes where the picture has a blank run at least SPACE_HEIGHT_SHARE of the line's
+    height wide (letters of a word are never that far apart; words always are). Chinese lines, which use no
+    spaces, keep what was read."""
+    result, _ = ocr_engine()(image_bgr, return_word_box=True)
+    ink: np.ndarray | None = None
+    if result:
+        ink = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY) < INK_LEVEL)
+    lines = []
+    for box, text, score, char_boxes, chars, *_ in reading_order(result or [], image_bgr.shape[1]):
+        if float(score) < MIN_LINE_SCORE or len(str(text).replace(" ", "")) < MIN_LINE_CHARS:
+            continue
+        if ink is None or len(chars) != len(char_boxes):
+            lines.append(" ".join(str(text).split()))
+            continue
+        lines.append(_spaced(ink, box, list(chars), char_boxes))
+    return lines
+
+
+def reading_order(found: list[Any], width: int) -> list[Any]:
+    """OCR results (each starting with its box) in reading order: top to bottom, and on a two-column page
+    the left column before the right one, between lines that span both (titles, wide figures)."""
+    middle = width / 2
+    ordered: list[Any] = []
+    band: list[Any] = []
+
+    def flush() -> None:
+        # Lines wholly left of the middle first, then the rest, each top to bottom.
+        band.sort(key=lambda item: (min(p[0] for p in item[0]) >= middle, min(p[1] for p in item[0])))
+        ordered.extend(band)
+        band.clear()
+
+    for item in sorted(found, key=lambda item: min(p[1] for p in item[0])):
+        left, right = min(p[0] for p in item[0]), max(p[0] for p in item[0])
+        if left < middle - SPANNING_MARGIN * width and right > middle + SPANNING_MARGIN * width:
+            flush()  # a line across the middle ends the band of columns above it
+            ordered.append(item)
+        else:
+            band.append(item)
+    flush()
+    return ordered
+
+
+def _spaced(ink: np.ndarray, box: list[list[float]], chars: list[str], char_boxes: list[Any]) -> str:
+    """``chars`` joined, with a space between two non-CJK characters where ``ink`` (of the line's ``box``)
+    is blank for a run at least SPACE_HEIGHT_SHARE of the line's height."""
+    top, bottom = int(min(p[1] for p in box)), int(max(p[1] for p in box)) + 1
+    band = ink[max(top, 0):bottom]
+    if not band.size:
+        return " ".join("".join(chars).split())
+    blank: np.ndarray = np.logical_not(band.any(axis=0))
+    wide = max(2, round(SPACE_HEIGHT_SHARE * (bottom - top)))
+    centres = [(b[0][0] + b[1][0]) / 2 for b in char_boxes]
+    out = [chars[0]]
+    for index in range(1, len(chars)):
+        before, char = chars[index - 1], chars[index]
+        if char != " " and before != " " and not (_CJK.match(before) or _CJK.match(char)):
+            run = _longest_run(blank[int(centres[index - 1]):int(centres[index]) + 1])
+            if run >= wide:
+                out.append(" ")
+        out.append(char)
+    return " ".join("".join(out).split())
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    best = current = 0
+    for flag in flags.tolist():
+        current = current + 1 if flag else 0
+        best = max(best, current)
+    return best

@@ -84,9 +84,10 @@ def check_invented_video(report: Report) -> CheckResult | None:
 
 
 def check_materials_read(report: Report) -> CheckResult | None:
-    """Fails while collection entries that may hold text were dropped or PDFs (whole, or some pages) stayed
-    unreadable: nobody checked what they say, so the report cannot be signed. Entries skipped for holding
-    no text (null content, duplicates) are not dropped (tools/intake/corpus.py ``SkippedEntry.dropped``)."""
+    """Fails while collection entries that may hold text were dropped, PDFs (whole, or some pages) or other
+    files stayed unreadable, or words lost letters to a font's broken Unicode map: nobody checked what they
+    say, so the report cannot be signed. Entries skipped for holding no text (null content, duplicates) are
+    not dropped (tools/intake/corpus.py ``SkippedEntry.dropped``)."""
     materials = report.inputs.materials
     if materials is None:
         return None
@@ -99,12 +100,15 @@ def check_materials_read(report: Report) -> CheckResult | None:
         for pdf in materials.get("pdfs", [])
         if pdf.get("unreadable")
     }
+    lost = {f"{pdf['file']} p.{item['page']}": item["words"]
+            for pdf in materials.get("pdfs", []) for item in pdf.get("lost_words", [])}
     unread_files = unreadable_files(report)
     unread_files |= {str(item["file"]): str(item["code"]) for item in materials.get("unread_files", [])}
-    passed = not dropped and not unreadable and not unread_files
+    passed = not dropped and not unreadable and not unread_files and not lost
     named = [f"entry {e['position']} ({e['reason']}) \"{e['title'][:40]}\"" for e in dropped]
     named += [f"{file} pages {pages}" for file, pages in unreadable.items()]
     named += [f"{file} (whole file: {reason})" for file, reason in unread_files.items()]
+    named += [f"{place} words that lost glyphs: {', '.join(words)}" for place, words in lost.items()]
     return CheckResult(
         name="materials_read",
         passed=passed,
@@ -112,9 +116,12 @@ def check_materials_read(report: Report) -> CheckResult | None:
             "dropped_entries": dropped,
             "unreadable_pages": unreadable,
             "unreadable_files": unread_files,
+            "lost_words": lost,
             "method": "the materials summary of indexing: collection entries dropped with text possibly in "
             "them, PDFs that could not be opened (encrypted, damaged), PDF pages no extraction or OCR could "
-            "read, other files nothing reads (a subtitle file without its video)",
+            "read, words a font's broken Unicode map took letters from (restored by OCR where it could), "
+            "other files nothing reads (a subtitle without its video, a format not read, an entry the system "
+            "refused)",
         },
         detail="every collection entry with text and every PDF page was read"
         if passed

@@ -54,9 +54,10 @@ def materials_summary(
     documents: Sequence[DocumentExtraction] = (),
 ) -> dict[str, Any]:
     """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
-    None}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} | None, "documents": [{file,
-    records}], "unread_files": [{file, code, reason?}]}`` (``unread_files``: other materials nothing read,
-    e.g. :func:`unread_materials`, and the ``documents`` that could not be read or hold no text)."""
+    None, lost_words: [{page, words}]}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} |
+    None, "documents": [{file, records}], "unread_files": [{file, code, reason?}]}`` (``unread_files``:
+    other materials nothing read, e.g. :func:`unread_materials`, and the ``documents`` that could not be read
+    or hold no text)."""
     unread = list(unread_files) + [
         {"file": document.source_file, "code": problem.code,
          "reason": problem.message.removeprefix(f"{document.source_file}: ")}
@@ -77,6 +78,8 @@ def materials_summary(
                     if p.code == "pdf_page_unreadable" and p.page is not None
                 ],
                 "unreadable_file": _unreadable_file(pdf),
+                "lost_words": [{"page": page, "words": words}
+                               for page, words in sorted(pdf.lost_words.items())],
             }
             for pdf in pdfs
         ],

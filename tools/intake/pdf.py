@@ -5,7 +5,10 @@ A page becomes one record (``pdf-<hash>-p3``) or, when it is long, several page 
 venue, year) become one more page-1 record (``pdf-<hash>-p1-meta``). Text is read in reading order and
 normalised by :mod:`pdflayout` (pdfminer.six); a page whose text layer is undecodable, or that is only a
 picture, is OCRed (:mod:`pdfscan`) and listed in ``ocr_pages``; one that OCR cannot read either is listed
-in ``unreadable_pages`` with a problem saying why. Encrypted files are tried with the empty password.
+in ``unreadable_pages`` with a problem saying why, as is one whose OCR text fails the quality gate
+(:func:`~reportgraph.tools.intake.pdfscan.ocr_quality`: words run together, noise). Words that lost glyphs
+to a font's broken Unicode map ("con?ict") are restored from the page's OCR where it shows them, else listed
+in ``lost_words`` (disclosed, failing materials_read). Encrypted files are tried with the empty password.
 pdfium (pypdfium2) opens the file, gives the document information, renders pages for OCR, and reads a
 page's text when pdfminer fails on it.
 """
@@ -25,7 +28,14 @@ from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_passages
 from reportgraph.tools.intake.paper import PaperMetadata, metadata_text, read_paper_metadata
 from reportgraph.tools.intake.pdflayout import Line, PageLayout, drop_page_furniture, normalize, page_text
 from reportgraph.tools.intake.pdflayout import read_layouts as pdfminer_layouts
-from reportgraph.tools.intake.pdfscan import MIN_OCR_RECOVERY, letter_count, ocr_page, undecodable_reason
+from reportgraph.tools.intake.pdfscan import (
+    MIN_OCR_RECOVERY,
+    letter_count,
+    ocr_page,
+    ocr_quality,
+    restore_words,
+    undecodable_reason,
+)
 from reportgraph.tools.registry import SegmentKind, SourceRecord, pdf_metadata_id, pdf_page_id
 from reportgraph.tools.text import detect_language
 
@@ -43,7 +53,7 @@ logger = logging.getLogger(__name__)
 class PdfProblem(BaseModel):
     code: str = Field(
         description="pdf_unreadable | pdf_encrypted | pdf_empty | pdf_no_text | pdf_page_unreadable | "
-        "pdf_unmapped_glyphs"
+        "pdf_unmapped_glyphs (words that lost glyphs, not restored) | pdf_glyphs_restored (restored by OCR)"
     )
     message: str
     page: int | None = None
@@ -59,6 +69,9 @@ class PdfExtraction(BaseModel):
     metadata: PaperMetadata = Field(default_factory=PaperMetadata)
     ocr_pages: list[int] = Field(default_factory=list, description="Pages read by OCR (from 1)")
     unreadable_pages: list[int] = Field(default_factory=list, description="Pages with no usable text")
+    lost_words: dict[int, list[str]] = Field(
+        default_factory=dict, description="Page → words that lost glyphs OCR could not restore ('?' for them)"
+    )
 
     @property
     def doc_id(self) -> str:
@@ -175,15 +188,7 @@ def _page_text(
     text = page_text(layout)
     reason = undecodable_reason(text, layout.unmapped)
     if reason is None and (text.strip() or not layout.pictures):
-        if layout.unmapped:
-            _problem(
-                extraction,
-                "pdf_unmapped_glyphs",
-                f"page {number}: {layout.unmapped} glyphs without a "
-                "Unicode value (a font's broken ToUnicode map) were left out",
-                number,
-            )
-        return text
+        return _restore_glyphs(extraction, document, number, text, layout, ocr) if layout.unmapped else text
     reason = reason or "it is a picture without a text layer"
     if not ocr or len(extraction.ocr_pages) >= MAX_OCR_PAGES:
         why = "OCR is off" if not ocr else f"only {MAX_OCR_PAGES} pages are OCRed"
@@ -193,6 +198,8 @@ def _page_text(
     except Exception as error:  # rendering or the OCR engine failing costs this page, not the run
         return _unreadable(extraction, number, f"{reason}; OCR failed: {error}")
     read, _ = normalize(clean_page_text("\n".join(lines)))
+    if garbled := ocr_quality(read):  # quoted it would be nonsense: the page is unreadable, and disclosed
+        return _unreadable(extraction, number, f"{reason}; the OCR text is garbled: {garbled}")
     claimed = letter_count(text) + layout.unmapped
     if letter_count(read) < max(1, MIN_OCR_RECOVERY * claimed):
         return _unreadable(
@@ -200,6 +207,29 @@ def _page_text(
         )
     extraction.ocr_pages.append(number)
     return read
+
+
+def _restore_glyphs(extraction: PdfExtraction, document: pdfium.PdfDocument, number: int, text: str,
+                    layout: PageLayout, ocr: bool) -> str:
+    """The page's text with the words that lost glyphs (a font's broken ToUnicode map: "con?ict") restored
+    from the OCR of the page; those OCR cannot restore are recorded in ``lost_words`` and disclosed."""
+    lines: list[str] = []
+    if ocr and layout.damaged:
+        try:
+            lines = ocr_page(document, number - 1)
+        except Exception:  # the words stay lost and are disclosed; the page's text is still good
+            logger.debug("OCR of page %d failed", number, exc_info=True)
+    text, restored, lost = restore_words(text, layout.damaged, " ".join(lines))
+    if restored:
+        pairs = ", ".join(f"{broken} → {whole}" for broken, whole in restored.items())
+        _problem(extraction, "pdf_glyphs_restored", f"page {number}: words restored by OCR: {pairs}", number)
+    if lost:
+        extraction.lost_words[number] = lost
+    if lost or not layout.damaged:
+        words = f": {', '.join(lost)}" if lost else ""
+        _problem(extraction, "pdf_unmapped_glyphs", f"page {number}: {layout.unmapped} glyphs without a "
+                 f"Unicode value (a font's broken ToUnicode map) were lost{words}", number)
+    return text
 
 
 def _unreadable(extraction: PdfExtraction, number: int, reason: str) -> str:

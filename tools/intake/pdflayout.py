@@ -31,6 +31,9 @@ from pdfminer.pdfparser import PDFParser
 logger = logging.getLogger(__name__)
 
 _UNMAPPED = re.compile(r"\(cid:\d+\)|[\x00\ufffd\ufffe\uffff]")
+# A word one or more of whose glyphs have no Unicode value ("con" + lost "fl" + "ict"), and its mark for them.
+_DAMAGED_WORD = re.compile(rf"[^\W\d_]*(?:(?:{_UNMAPPED.pattern})+[^\W\d_]*)+")
+LOST_GLYPH = "\ufffd"
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b\ufeff]")
 _FULL_WIDTH = re.compile(r"([\uff00-\uffef\u3000-\u303f]+)")
 _HYPHEN_END = re.compile(r"(?<=[a-z])-$")
@@ -61,6 +64,7 @@ class PageLayout:
     boxes: list[list[Line]] = field(default_factory=list)
     pictures: int = 0
     unmapped: int = 0
+    damaged: list[str] = field(default_factory=list)  # words that lost glyphs, LOST_GLYPH in their place
 
     def lines(self) -> Iterator[Line]:
         for box in self.boxes:
@@ -75,6 +79,17 @@ def normalize(text: str) -> tuple[str, int]:
     parts = _FULL_WIDTH.split(text)
     text = "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
     return text, unmapped
+
+
+def damaged_words(raw: str) -> list[str]:
+    """The words of ``raw`` (before :func:`normalize`) with glyphs that have no Unicode value, each run of
+    them written as one LOST_GLYPH ("con\ufffdict"); a lone unmapped glyph is no word."""
+    words = []
+    for match in _DAMAGED_WORD.finditer(raw):
+        word = re.sub(f"{LOST_GLYPH}+", LOST_GLYPH, _UNMAPPED.sub(LOST_GLYPH, match.group(0)))
+        if word.strip(LOST_GLYPH):
+            words.append(unicodedata.normalize("NFKC", word))
+    return words
 
 
 def read_layouts(data: bytes) -> Iterator[PageLayout | Exception]:
@@ -104,6 +119,8 @@ def _page_layout(page: LTPage) -> PageLayout:
                 continue
             text, unmapped = normalize(line.get_text().strip())
             layout.unmapped += unmapped
+            if unmapped:
+                layout.damaged += damaged_words(line.get_text())
             if text.strip():
                 sizes = [char.size for char in line if isinstance(char, LTChar)]
                 top, bottom = page.height - line.y1, page.height - line.y0
