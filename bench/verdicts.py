@@ -94,7 +94,15 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "yes" if right(label, status, failed) else "NO"
         print(f"{name:42} {label['verdict']:5} {status:13} {verdict:5}  {', '.join(sorted(failed)) or '-'}")
     correct = sum(right(label, status, failed) for _, label, status, failed, _ in rows)
-    print(f"\nright by the README's rule: {correct}/{len(rows)} labelled reports")
+    good = [r for r in rows if r[1]["verdict"] == "pass"]
+    defective = [r for r in rows if r[1]["verdict"] != "pass"]
+    passed = sum(right(label, status, failed) for _, label, status, failed, _ in good)
+    caught = sum(right(label, status, failed) for _, label, status, failed, _ in defective)
+    # Two halves of being right: a checker that fails everything catches every defect (sensitivity) and
+    # rejects all good work (specificity); either figure alone hides the other.
+    print(f"\nspecificity: {passed}/{len(good)} good reports pass")
+    print(f"sensitivity: {caught}/{len(defective)} defective reports caught on the check naming their defect")
+    print(f"right by the README's rule: {correct}/{len(rows)} labelled reports")
     return 0 if correct == len(rows) else 1
 
 

