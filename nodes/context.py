@@ -39,6 +39,7 @@ class EnvSettings(BaseSettings):
     reportgraph_context_window: int = 8192
     reportgraph_max_gap_rounds: int = 1
     reportgraph_time_budget_s: float = 1800.0
+    reportgraph_video_time_budget_s: float = 90.0
     reportgraph_stop_without_progress: bool = True
     reportgraph_model_facets: bool = False
 
@@ -164,7 +165,10 @@ class Context(BaseModel):
     evidence_per_section: int = Field(10, ge=1, le=50, description="Evidence chunks retrieved per section.")
     per_doc_cap: int = Field(2, ge=1, description="At most this many chunks of one document per section.")
     min_distinct_docs: int = Field(3, ge=1, description="At least this many documents per section's pack.")
-    video_time_budget_s: float = Field(90.0, gt=0, description="Time budget for analysing one video.")
+    video_time_budget_s: float = Field(
+        default_factory=lambda: env().reportgraph_video_time_budget_s, gt=0,
+        description="Time budget for analysing one video, in seconds (env REPORTGRAPH_VIDEO_TIME_BUDGET_S).",
+    )
     write_outputs: bool = Field(True, description="Write the four output files when the run ends.")
     words_per_page: int = Field(
         default_factory=lambda: env().reportgraph_words_per_page, ge=50,

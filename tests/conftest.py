@@ -44,6 +44,9 @@ def shared_dir() -> Path:
     return found
 
 
+UNREACHED_VIDEO_BUDGET_S = 1e6
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One index and embedding cache for the whole session, never the user's home cache.
@@ -56,6 +59,9 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("reportgraph-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("REPORTGRAPH_CACHE_DIR", str(path))
+        # No machine reaches this video budget: a test's outcome never depends on how loaded the machine is
+        # (tests of the budget itself pass their own).
+        patch.setenv("REPORTGRAPH_VIDEO_TIME_BUDGET_S", str(UNREACHED_VIDEO_BUDGET_S))
         env.cache_clear()
         yield path
     env.cache_clear()

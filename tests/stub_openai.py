@@ -3,14 +3,15 @@
 It answers ``POST /v1/chat/completions`` from a script: the first rule whose ``match`` strings all occur in
 the request's messages (and whose ``times`` are not used up) gives the reply: text, a call of the tool the
 request offers (its arguments sent as given, malformed or not), or an HTTP error (429 with a short
-``retry-after-ms``, 500 …), after the rule's ``delay_s``. Like a real server it honours ``max_tokens`` (a
-longer reply is cut at ``max_tokens`` x 4 characters and ends with ``finish_reason: "length"``) and serves
-only the structured-output modes it ``accepts``: a ``response_format`` it does not take gets HTTP 500 (as
-llama.cpp's server answers ``json_schema``), tools it does not take HTTP 400. It answers the structured
-output probe (tools/llm/structured.py) by itself, and ``GET /v1/models`` with its ``context_window`` when
-given. ``POST /v1/embeddings`` gets HTTP 500, as from a chat-only llama.cpp server (issue 15). Every request
-is logged (other routes' paths in ``other_posts``). It listens on 127.0.0.1 on a free port (or ``port``: a
-server restarted behind the same URL), in a background thread, and stops when its ``with`` block ends.
+``retry-after-ms``, 500 …), after the rule's ``delay_s`` (and once its ``hold`` event is set, if it has
+one). Like a real server it honours ``max_tokens`` (a longer reply is cut at ``max_tokens`` x 4 characters
+and ends with ``finish_reason: "length"``) and serves only the structured-output modes it ``accepts``: a
+``response_format`` it does not take gets HTTP 500 (as llama.cpp's server answers ``json_schema``), tools it
+does not take HTTP 400. It answers the structured output probe (tools/llm/structured.py) by itself, and
+``GET /v1/models`` with its ``context_window`` when given. ``POST /v1/embeddings`` gets HTTP 500, as from a
+chat-only llama.cpp server (issue 15). Every request is logged (other routes' paths in ``other_posts``). It
+listens on 127.0.0.1 on a free port (or ``port``: a server restarted behind the same URL), in a background
+thread, and stops when its ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+HOLD_LIMIT_S = 120.0  # a held request is answered after this even if the test never releases it
 RETRY_AFTER_MS = 20  # what a 429 asks the client to wait: short, so retried tests stay fast
 CHARS_PER_TOKEN = 4
 PROBE_QUESTION = "What is 2 + 3?"
@@ -38,6 +40,10 @@ class StubRule:
     times: int | None = None
     delay_s: float = 0.0
     used: int = 0
+    # Set when a request matches; a rule with ``hold`` answers only once the test sets it (or after
+    # HOLD_LIMIT_S, so a broken test ends): an order the test controls, never a window load decides.
+    arrived: threading.Event = field(default_factory=threading.Event)
+    hold: threading.Event | None = None
 
 
 @dataclass(frozen=True)
@@ -139,10 +145,14 @@ class StubOpenAI:
             input_tokens, output_tokens = len(prompt) // 4, max(1, len(content) // 4)
             self.requests.append(StubRequest(prompt, status, tool, input_tokens if status == 200 else 0,
                                              output_tokens if status == 200 else 0, body))
-        if rule is not None and rule.delay_s:
+        if rule is not None:
+            rule.arrived.set()
+        if rule is not None and (rule.delay_s or rule.hold is not None):
             with self._lock:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            if rule.hold is not None:
+                rule.hold.wait(HOLD_LIMIT_S)
             time.sleep(rule.delay_s)
             with self._lock:
                 self.in_flight -= 1

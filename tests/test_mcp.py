@@ -161,7 +161,7 @@ async def round_trip(connection: dict[str, Any], task_dir: Path) -> dict[str, An
             await fetch.ainvoke({"task_dir": task, "source_id": "lc-0000000000-9"})
         except ToolException as error:
             results["unknown_id"] = str(error)
-        video = {"path": str(task_dir / "clip.mp4"), "language": "en"}
+        video = {"path": str(task_dir / "clip.mp4"), "language": "en", "time_budget_s": 1e6}  # unreached
         results["video"] = text_of(await tools["analyse_video"].ainvoke(video))
         check = tools["validate_report"]
         for name, report in (("valid", report_from(search["hits"])),

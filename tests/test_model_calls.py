@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,7 +28,7 @@ from reportgraph.tools.llm import (
     structured_mode,
 )
 from reportgraph.tools.llm.calls import MIN_TIMEOUT_S, PROMPT_WEIGHT, TIMEOUT_SLACK, CallLimits, ServerGate
-from stub_openai import StubOpenAI, StubRule
+from stub_openai import HOLD_LIMIT_S, StubOpenAI, StubRule
 
 
 def model(stub: StubOpenAI, **settings: Any) -> Any:
@@ -51,7 +51,7 @@ OUTLINE_JSON = '{"sections": ["origin", "brewing"]}'
 
 @pytest.mark.parametrize("slots", [1, 3])
 def test_requests_in_flight_never_exceed_the_endpoint_slots(slots: int) -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=0.3)]) as stub:
+    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=1.0)]) as stub:
         chat = model(stub, max_concurrent=slots)
         with ThreadPoolExecutor(4) as pool:
             replies = list(pool.map(lambda i: chat.invoke(f"draft {i}").content, range(4)))
@@ -60,10 +60,11 @@ def test_requests_in_flight_never_exceed_the_endpoint_slots(slots: int) -> None:
 
 
 def test_a_queued_request_does_not_spend_its_timeout_waiting_for_a_slot() -> None:
-    # Three requests of 0.4 s each through one slot: the last waits 0.8 s for the slot, longer than its
-    # 0.6 s timeout; it still succeeds, because the timeout starts when it is sent.
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=0.4)]) as stub:
-        chat = model(stub, timeout_s=0.6, max_retries=0)
+    # Three requests of 2 s each through one slot: the last waits 4 s for the slot, longer than its 3 s
+    # timeout; it still succeeds, because the timeout starts when it is sent (a second of slack per request
+    # for a loaded machine, not a sub-second window).
+    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=2.0)]) as stub:
+        chat = model(stub, timeout_s=3.0, max_retries=0)
         with ThreadPoolExecutor(3) as pool:
             replies = list(pool.map(lambda i: chat.invoke(f"draft {i}").content, range(3)))
     assert replies == ["ok"] * 3
@@ -92,33 +93,51 @@ def test_a_timed_out_request_is_resent_only_once_the_server_should_be_done() -> 
 
 
 def test_a_server_slower_than_every_timeout_ends_with_a_timeout_error_nodes_do_not_retry() -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="late", delay_s=2.0)]) as stub:
+    never = threading.Event()  # the server answers no request until the test is over
+    with StubOpenAI([StubRule(match=["draft"], content="late", hold=never)]) as stub:
         chat = model(stub, timeout_s=0.3, max_retries=1)
         with pytest.raises(ModelTimeoutError) as raised:
             chat.invoke("draft")
+        never.set()
     assert len(stub.requests) == 2, "one resend, no more"
     assert not is_transient_error(raised.value)
 
 
+def _after_arrival(rule: StubRule, action: Callable[[], object]) -> threading.Thread:
+    """``action`` once the held request has reached the server (the call is then waiting on it)."""
+
+    def act() -> None:
+        assert rule.arrived.wait(HOLD_LIMIT_S)
+        action()
+
+    thread = threading.Thread(target=act, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_cancelling_stops_a_waiting_call_at_once() -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=3.0)]) as stub:
-        chat = model(stub)
+    # The request is held until the test ends: only the cancel can end the call (a broken cancel gets
+    # "ok" after HOLD_LIMIT_S instead of the exception).
+    rule = StubRule(match=["draft"], content="ok", hold=threading.Event())
+    with StubOpenAI([rule]) as stub:
+        chat = model(stub, timeout_s=HOLD_LIMIT_S * 2)
         with interrupt_model_calls_on_sigint():
-            threading.Timer(0.3, cancel_model_calls).start()
-            started = time.monotonic()
+            _after_arrival(rule, cancel_model_calls)
             with pytest.raises(ModelCallInterrupted):
                 chat.invoke("draft")
-            assert time.monotonic() - started < 1.5
+        assert rule.hold is not None and not rule.hold.is_set()
+        rule.hold.set()
 
 
 def test_sigint_interrupts_a_call_promptly() -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=3.0)]) as stub:
-        chat = model(stub)
-        started = time.monotonic()
+    rule = StubRule(match=["draft"], content="ok", hold=threading.Event())
+    with StubOpenAI([rule]) as stub:
+        chat = model(stub, timeout_s=HOLD_LIMIT_S * 2)
         with interrupt_model_calls_on_sigint(), pytest.raises(KeyboardInterrupt):
-            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
+            _after_arrival(rule, lambda: os.kill(os.getpid(), signal.SIGINT))
             chat.invoke("draft")
-        assert time.monotonic() - started < 1.5
+        assert rule.hold is not None and not rule.hold.is_set()  # stopped with the request unanswered
+        rule.hold.set()
 
 
 def test_every_request_carries_max_tokens_and_a_cut_reply_says_so() -> None:

@@ -1,9 +1,11 @@
 """`reportgraph resume`: a run killed mid-way continues from its SQLite checkpoint to the same report.
 
 The CLI runs as a subprocess with a scripted chat model. One run goes through uninterrupted; another is
-killed (SIGKILL) as soon as it reports retrieve done, while `video_analyse` (running beside it, slower: OCR)
-is still at work, then resumed. The CLI persists each finished node's writes at once, so plan and retrieve are
-on disk at that point and must not run again.
+killed (SIGKILL) once retrieve's result is saved, while `video_analyse` (beside it) cannot finish: its
+external video tool (an MCP server the test starts) answers only once the test opens a gate file, and the
+test opens it only for the straight run and the resume. So the kill never races the run, whatever the load.
+The CLI persists each finished node's writes at once, so plan and retrieve are on disk at that point and
+must not run again.
 """
 
 from __future__ import annotations
@@ -49,9 +51,24 @@ Tea began in southwest China.
 00:00:02,200 --> 00:00:03,800
 Green tea likes cooler water.
 """
-# retrieve's ✓: retrieve (BM25 only, three documents) finishes long before video_analyse, which runs beside it
 KILL_MARKER = "✓ retrieve"
 CLI_TIMEOUT_S = 300
+# The video tool answers once the gate file exists (a readiness poll: how long it waits decides nothing).
+GATED_VIDEO_SERVER = """
+import os, sys, time
+from mcp.server.fastmcp import FastMCP
+
+app = FastMCP("gated-video")
+
+@app.tool()
+def describe_video(path: str) -> str:
+    \"\"\"Describe a video file.\"\"\"
+    while not os.path.exists(sys.argv[1]):
+        time.sleep(0.05)
+    return "A slide reading TEA ORIGINS."
+
+app.run()
+"""
 
 
 
@@ -93,11 +110,41 @@ def task(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (folder / "talk.srt").write_text(SUBTITLES, encoding="utf-8")
     rules = root / "rules.json"
     rules.write_text(json.dumps({"rules": scripted_rules(chunk_ids_by_title(corpus))}), encoding="utf-8")
+    MCP_CONFIG.write(root)
+    MCP_CONFIG.open()
     return folder, rules
 
 
 def cli_env(cache_dir: Path) -> dict[str, str]:
-    return {**os.environ, "REPORTGRAPH_CACHE_DIR": str(cache_dir), "NO_COLOR": "1"}
+    return {**os.environ, "REPORTGRAPH_CACHE_DIR": str(cache_dir), "NO_COLOR": "1",
+            "REPORTGRAPH_MCP_CONFIG": str(MCP_CONFIG.path)}
+
+
+@dataclass
+class Gate:
+    """The MCP config naming the gated video tool, and the file whose existence opens the gate."""
+
+    path: Path = Path()
+    gate: Path = Path()
+
+    def write(self, root: Path) -> None:
+        server = root / "gated_video.py"
+        server.write_text(GATED_VIDEO_SERVER, encoding="utf-8")
+        self.path, self.gate = root / "mcp.json", root / "gate-open"
+        config = {"servers": {"video": {"transport": "stdio", "command": sys.executable,
+                                        "args": [str(server), str(self.gate)]}},
+                  "video_tool": {"server": "video", "tool": "describe_video", "path_argument": "path"},
+                  "attempts": 1, "timeout_s": CLI_TIMEOUT_S}
+        self.path.write_text(json.dumps(config), encoding="utf-8")
+
+    def open(self) -> None:
+        self.gate.touch()
+
+    def close(self) -> None:
+        self.gate.unlink(missing_ok=True)
+
+
+MCP_CONFIG = Gate()
 
 
 def cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -132,8 +179,8 @@ def wait_until_saved(args: list[str], cache_dir: Path, node: str, timeout_s: flo
 
 
 def run_until_killed(args: list[str], cache_dir: Path) -> tuple[list[str], bool]:
-    """Start the CLI, SIGKILL it at the first progress line of KILL_MARKER; the lines it printed, and
-    whether the kill landed (False: the run had already finished, exit 0)."""
+    """Start the CLI (the video gate closed), SIGKILL it once KILL_MARKER's node is saved; the lines it
+    printed, and whether the kill landed."""
     process = subprocess.Popen(
         [sys.executable, "-m", "reportgraph.graph.cli", *args],
         env=cli_env(cache_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -167,21 +214,19 @@ class Killed:
 
 def killed_mid_run(
     folder: Path, rules: Path, tmp_path_factory: pytest.TempPathFactory, prefix: str,
-    extra_args: tuple[str, ...] = (), attempts: int = 3,
+    extra_args: tuple[str, ...] = (),
 ) -> Killed:
-    """A run SIGKILLed once retrieve's result is saved, before it finished. The kill races the run
-    (video_analyse beside retrieve decides how much is left when retrieve's result is saved): a run that
-    finished first was not interrupted, so another attempt is made, up to ``attempts``, each with its own
-    run id, output and fresh cache (a cached video analysis would let video_analyse finish first)."""
-    log: list[str] = []
-    for attempt in range(attempts):
-        run_id = f"{prefix}-{attempt}"
-        root = tmp_path_factory.mktemp(run_id)
-        output, cache_dir = root / "out", root / "cache"
-        log, killed = run_until_killed([*run_args(folder, rules, output, run_id), *extra_args], cache_dir)
-        if killed and not output.exists():
-            return Killed(run_id, output, cache_dir, log)
-    raise AssertionError(f"none of {attempts} attempts was killed before it finished:\n" + "\n".join(log))
+    """A run SIGKILLed once retrieve's result is saved; video_analyse cannot have finished (its gate is
+    closed), so the run cannot have either. The gate is open again afterwards, for the resume."""
+    root = tmp_path_factory.mktemp(prefix)
+    output, cache_dir = root / "out", root / "cache"
+    MCP_CONFIG.close()
+    try:
+        log, killed = run_until_killed([*run_args(folder, rules, output, prefix), *extra_args], cache_dir)
+    finally:
+        MCP_CONFIG.open()
+    assert killed and not output.exists(), "\n".join(log)
+    return Killed(prefix, output, cache_dir, log)
 
 
 @dataclass

@@ -6,6 +6,7 @@ import json
 import sys
 import threading
 from collections.abc import Iterator
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,6 +33,8 @@ from reportgraph.tools.video.subtitles import (
     read_sidecar,
 )
 
+UNREACHED_BUDGET_S = 1e6  # no machine reaches it: only the tests of the budget pass their own
+analyse = partial(analyse_video, time_budget_s=UNREACHED_BUDGET_S)
 SLIDE_WORDS = ["ALPHA 123", "DELTA 456", "ALPHA 123"]  # the third slide repeats the first
 SLIDE_SECONDS = 2.0
 FPS = 10
@@ -67,7 +70,7 @@ def slide_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def slide_analysis(slide_folder: Path) -> VideoAnalysis:
-    return analyse_video(slide_folder / "talk.mp4", language="en")
+    return analyse(slide_folder / "talk.mp4", language="en")
 
 
 class FakeOpenAI(BaseHTTPRequestHandler):
@@ -149,7 +152,7 @@ def test_sidecar_subtitles_become_segments_split_at_slide_changes(slide_analysis
 
 
 def test_tiny_time_budget_samples_and_says_so(slide_folder: Path) -> None:
-    analysis = analyse_video(slide_folder / "talk.mp4", time_budget_s=0.0)
+    analysis = analyse(slide_folder / "talk.mp4", time_budget_s=0.0)
     assert analysis.status in ("partial", "failed")
     assert any("time budget" in problem for problem in analysis.problems)
     assert "time budget" in analysis.disclosure["en"] or "时间预算" in analysis.disclosure["zh"]
@@ -157,7 +160,7 @@ def test_tiny_time_budget_samples_and_says_so(slide_folder: Path) -> None:
 
 def test_empty_file(tmp_path: Path) -> None:
     (tmp_path / "empty.mp4").write_bytes(b"")
-    analysis = analyse_video(tmp_path / "empty.mp4")
+    analysis = analyse(tmp_path / "empty.mp4")
     assert analysis.status == "failed"
     assert "the file is empty (0 bytes)" in analysis.problems[0]
     assert analysis.disclosure["zh"].startswith("视频 empty.mp4 中未能分析的内容：整个文件")
@@ -165,7 +168,7 @@ def test_empty_file(tmp_path: Path) -> None:
 
 def test_text_file_named_mp4(tmp_path: Path) -> None:
     (tmp_path / "notes.mp4").write_text("these are meeting notes, not a video\n", encoding="utf-8")
-    analysis = analyse_video(tmp_path / "notes.mp4")
+    analysis = analyse(tmp_path / "notes.mp4")
     assert analysis.status == "failed" and not analysis.records
     assert "not a video: the file contains plain text" in analysis.problems[0]
     assert (analysis.step("probe") or pytest.fail()).status == "failed"
@@ -173,7 +176,7 @@ def test_text_file_named_mp4(tmp_path: Path) -> None:
 
 def test_missing_file_still_reads_its_sidecar_subtitles(tmp_path: Path) -> None:
     (tmp_path / "gone.srt").write_text(SIDECAR_SRT, encoding="utf-8")
-    analysis = analyse_video(tmp_path / "gone.mp4")
+    analysis = analyse(tmp_path / "gone.mp4")
     assert analysis.status == "partial"
     assert "the file does not exist" in analysis.problems[0]
     # Without slide changes to split at, the three short cues make one segment.
@@ -182,14 +185,14 @@ def test_missing_file_still_reads_its_sidecar_subtitles(tmp_path: Path) -> None:
 
 def test_audio_only_without_and_with_transcription(tmp_path: Path, fake_openai: str) -> None:
     tone_only(tmp_path / "tone.mp4")
-    plain = analyse_video(tmp_path / "tone.mp4")
+    plain = analyse(tmp_path / "tone.mp4")
     assert plain.status == "failed"  # nothing to cite but the metadata
     assert any(problem.startswith("no video stream") for problem in plain.problems)
     assert any(problem.startswith("speech not transcribed") for problem in plain.problems)
     assert [r.segment for r in plain.records] == ["metadata"]
 
     endpoint = ModelEndpoint(model="whisper-1", base_url=fake_openai, api_key="test")
-    transcribed = analyse_video(tmp_path / "tone.mp4", transcriber=endpoint)
+    transcribed = analyse(tmp_path / "tone.mp4", transcriber=endpoint)
     transcripts = [r for r in transcribed.records if r.segment == "transcript"]
     assert [(r.start_s, r.end_s, r.text) for r in transcripts] == [(0.5, 2.5, "A steady tone is heard.")]
     assert transcribed.status == "partial"  # still no pictures
@@ -200,7 +203,7 @@ def test_audio_only_without_and_with_transcription(tmp_path: Path, fake_openai: 
 def test_unreachable_transcriber_is_recorded(tmp_path: Path) -> None:
     tone_only(tmp_path / "tone.mp4")
     endpoint = ModelEndpoint(model="whisper-1", base_url="http://127.0.0.1:9/v1", api_key="x", timeout_s=2)
-    analysis = analyse_video(tmp_path / "tone.mp4", transcriber=endpoint)
+    analysis = analyse(tmp_path / "tone.mp4", transcriber=endpoint)
     assert (analysis.step("speech") or pytest.fail()).status == "failed"
     assert any("speech not transcribed: whisper-1" in problem for problem in analysis.problems)
     assert "转写失败" in analysis.disclosure["zh"]
@@ -208,7 +211,7 @@ def test_unreachable_transcriber_is_recorded(tmp_path: Path) -> None:
 
 def test_captions_from_a_vision_endpoint(slide_folder: Path, fake_openai: str) -> None:
     captioner = ModelEndpoint(model="vision", base_url=fake_openai, api_key="test")
-    analysis = analyse_video(slide_folder / "talk.mp4", captioner=captioner)
+    analysis = analyse(slide_folder / "talk.mp4", captioner=captioner)
     captions = [r for r in analysis.records if r.segment == "caption"]
     assert [(r.start_s, r.end_s) for r in captions] == [(0.0, 2.0), (2.0, 4.0)]  # one per distinct picture
     assert captions[0].text == "A white slide with the words ALPHA 123."
@@ -223,7 +226,7 @@ def test_external_mcp_tool(slide_folder: Path, tmp_path: Path) -> None:
         connection={"transport": "stdio", "command": sys.executable, "args": [str(server)]},
         tool="describe_video",
     )
-    analysis = analyse_video(slide_folder / "talk.mp4", mcp=tool)
+    analysis = analyse(slide_folder / "talk.mp4", mcp=tool)
     external = [r for r in analysis.records if r.segment == "external"]
     assert [(r.start_s, r.end_s) for r in external] == [(0.0, 2.0), (2.0, 4.0)]
     assert "DELTA 456" in external[1].text
@@ -237,7 +240,7 @@ def test_failing_mcp_server_is_retried_then_skipped(slide_folder: Path) -> None:
         attempts=3,
         backoff_s=0.01,
     )
-    analysis = analyse_video(slide_folder / "talk.mp4", mcp=tool)
+    analysis = analyse(slide_folder / "talk.mp4", mcp=tool)
     step = analysis.step("external") or pytest.fail()
     assert step.status == "failed"
     assert any("unreachable after 3 attempts" in problem for problem in analysis.problems)
@@ -247,7 +250,7 @@ def test_failing_mcp_server_is_retried_then_skipped(slide_folder: Path) -> None:
 
 def test_undecodable_video_codec_is_reported(slide_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(video_probe, "has_decoder", lambda codec: codec != "h264")
-    analysis = analyse_video(slide_folder / "talk.mp4")
+    analysis = analyse(slide_folder / "talk.mp4")
     assert (analysis.step("slides") or pytest.fail()).status == "failed"
     assert "video stream #0 uses codec 'h264', which cannot be decoded" in analysis.problems
     assert [r.segment for r in analysis.records] == ["subtitle", "metadata"]  # the sidecar still counts
@@ -259,7 +262,7 @@ def test_broken_progress_callback_does_not_stop_the_analysis(tmp_path: Path) -> 
         raise RuntimeError("display gone")
 
     (tmp_path / "empty.mp4").write_bytes(b"")
-    assert analyse_video(tmp_path / "empty.mp4", progress=explode).status == "failed"
+    assert analyse(tmp_path / "empty.mp4", progress=explode).status == "failed"
 
 
 # --- subtitle parsing and choice ------------------------------------------------------------------------
@@ -329,7 +332,7 @@ def talk(shared_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def talk_analysis(talk: Path) -> VideoAnalysis:
-    return analyse_video(talk, language="zh")
+    return analyse(talk, language="zh")
 
 
 @pytest.mark.shared
@@ -358,7 +361,7 @@ def test_talk_subtitles_are_timed_segments(talk_analysis: VideoAnalysis) -> None
 
 @pytest.mark.shared
 def test_talk_ids_are_stable_across_runs(talk: Path, talk_analysis: VideoAnalysis) -> None:
-    again = analyse_video(talk, language="zh")
+    again = analyse(talk, language="zh")
     assert [r.id for r in again.records] == [r.id for r in talk_analysis.records]
     assert len({r.id for r in again.records}) == len(again.records)
 
@@ -366,7 +369,7 @@ def test_talk_ids_are_stable_across_runs(talk: Path, talk_analysis: VideoAnalysi
 @pytest.mark.shared
 def test_nasa_subtitle_streams_and_narration(shared_dir: Path) -> None:
     video = shared_dir / "media" / "nasa_13013.mp4"
-    analysis = analyse_video(video, language="en")
+    analysis = analyse(video, language="en")
     seen = {track["source"]: track for track in analysis.subtitle_tracks}
     assert seen["stream #2"]["cues"] == seen["stream #5"]["cues"] == 4
     chosen = next(c for c in analysis.chosen_streams if c.kind == "subtitle")
@@ -384,7 +387,7 @@ def test_nasa_subtitle_streams_and_narration(shared_dir: Path) -> None:
 
 @pytest.mark.shared
 def test_truncated_talk_gives_partial_evidence(shared_dir: Path) -> None:
-    analysis = analyse_video(shared_dir / "media" / "video_corrupt.mp4")
+    analysis = analyse(shared_dir / "media" / "video_corrupt.mp4")
     assert analysis.status in ("partial", "failed")
     assert any("truncated or damaged" in problem for problem in analysis.problems)
     assert all((r.end_s or 0) <= 101.08 for r in analysis.records)
@@ -395,7 +398,7 @@ def test_truncated_talk_gives_partial_evidence(shared_dir: Path) -> None:
 
 @pytest.mark.shared
 def test_talk_without_audio_or_subtitles(shared_dir: Path) -> None:
-    analysis = analyse_video(shared_dir / "media" / "video_noaudio.mp4")
+    analysis = analyse(shared_dir / "media" / "video_noaudio.mp4")
     assert analysis.status == "partial"
     assert "no audio, no subtitles: speech not transcribed" in analysis.problems
     assert sum(r.segment == "slide" for r in analysis.records) == 8
@@ -408,7 +411,7 @@ def test_talk_without_audio_or_subtitles(shared_dir: Path) -> None:
 @pytest.mark.shared
 def test_long_video_is_sampled_within_the_time_budget(talk: Path) -> None:
     # 2 s cannot decode all 2,527 frames and OCR 8 slides: the scan falls back to keyframes (and seeking).
-    analysis = analyse_video(talk, time_budget_s=2.0)
+    analysis = analyse(talk, time_budget_s=2.0)
     assert "time budget: every frame decoded up to" in (analysis.step("slides") or pytest.fail()).detail
     assert any(problem.startswith("time budget") for problem in analysis.problems)
     assert analysis.status in ("partial", "failed") and analysis.disclosure["en"]

