@@ -24,9 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from reportgraph.nodes.context import Context
-from reportgraph.tools.checking import section_facets
 from reportgraph.tools.intake import BadInputError, read_task_text
-from reportgraph.tools.intake.spec import LengthRequirement, RequirementSpec, parse_requirements
+from reportgraph.tools.intake.spec import (
+    LengthRequirement,
+    RequirementSpec,
+    parse_requirements,
+    section_facets,
+)
 
 WHOLE_REPORT = "(whole report)"  # facets of no one section: checked anywhere in the report
 EXIT_READ = 0

@@ -1,7 +1,7 @@
 """gap_search: a section whose evidence lacks a facet gets a targeted search, then is redrafted.
 
 validate (after a round that still has failing sections) calls :func:`pending_gaps`: for each failing
-section, the facets (tools/checking/facets.py) no record of its pack mentions. While
+section, the facets (tools/intake/spec/facets.py) no record of its pack mentions. While
 ``gap_round < Context.max_gap_rounds`` they go to state ``evidence_gaps``, and the graph's conditional edge
 validate → gap_search takes them; :func:`gap_search` searches the index once more per section with
 targeted queries (proposed by the chat model when the run drafts with one, else the facets' own terms),
@@ -22,8 +22,8 @@ from reportgraph.nodes.common import NodeRecord, ask, emit, task_index
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.gaps import GAP_QUERIES_SYSTEM, GAP_QUERIES_USER
-from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.intake import Inventory
+from reportgraph.tools.intake.spec import Facet, mentions, section_facets
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import FocusedSearch, materials_first
 

@@ -18,7 +18,6 @@ from reportgraph.tools.checking import (
     validate_report,
 )
 from reportgraph.tools.checking.alignment import assess, missing_numbers
-from reportgraph.tools.checking.facets import Facet
 from reportgraph.tools.checking.relevance import junk_kinds
 from reportgraph.tools.intake import materials_summary
 from reportgraph.tools.intake.corpus import load_corpus
@@ -29,6 +28,7 @@ from reportgraph.tools.intake.spec import (
     RequirementSpec,
     SectionRequirement,
 )
+from reportgraph.tools.intake.spec.facets import Facet
 from reportgraph.tools.registry import SourceRecord, to_registry
 
 PAPER = SourceRecord(

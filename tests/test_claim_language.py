@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from reportgraph.tools.checking.alignment import assess, missing_terms, subject_terms
-from reportgraph.tools.checking.facets import SECTION_KINDS, mentions
 from reportgraph.tools.checking.quantities import claimed, matches, numbered_terms, stated, without_labels
 from reportgraph.tools.checking.support import SupportChecker
+from reportgraph.tools.intake.spec.facets import SECTION_KINDS, mentions
 
 
 def _found(claim: str, source: str) -> list[bool]:

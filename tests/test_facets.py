@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from reportgraph.tools.checking.facets import mentions, section_facets, task_terms
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.intake.spec.facets import mentions, section_facets, task_terms
 
 TASK = (
     "请概括论文的研究目标、方法与结论，并对其中涉及的重要技术（如稀疏注意力、位置编码等）进行清晰解释。"

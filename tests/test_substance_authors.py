@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from reportgraph.tools.checking import Facet, ValidationInputs, mentions, validate_report
-from reportgraph.tools.checking.facets import SECTION_KINDS
 from reportgraph.tools.intake.paper import PaperMetadata, metadata_text
 from reportgraph.tools.intake.spec import (
     CitationRules,
@@ -14,6 +13,7 @@ from reportgraph.tools.intake.spec import (
     RequirementSpec,
     SectionRequirement,
 )
+from reportgraph.tools.intake.spec.facets import SECTION_KINDS
 from reportgraph.tools.registry import SourceRecord, pdf_metadata_id, pdf_page_id, to_registry
 
 META = PaperMetadata(

@@ -5,7 +5,6 @@ citations in any known form are resolved first (forms.py). Check families: struc
 (support via alignment and support), relevance, substance (facets), hygiene, disclosure.
 """
 
-from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.checking.forms import CitationLedger, WrittenCitation, resolve_citations
 from reportgraph.tools.checking.report import (
     CheckResult,
@@ -23,6 +22,7 @@ from reportgraph.tools.checking.support import (
     llm_support_judge,
 )
 from reportgraph.tools.checking.validator import CHECKS, validate_report, validation_summary
+from reportgraph.tools.intake.spec.facets import Facet, mentions, section_facets
 
 __all__ = [
     "CHECKS",

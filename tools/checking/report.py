@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from reportgraph.tools.checking.facets import Facet
 from reportgraph.tools.checking.forms import CitationLedger
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.intake.spec.facets import Facet
 from reportgraph.tools.registry import CITATION_MARKER
 from reportgraph.tools.text import split_sentences
 

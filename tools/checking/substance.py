@@ -3,8 +3,8 @@ explained by cited sentences; a talk section cites the talk with time ranges."""
 
 from __future__ import annotations
 
-from reportgraph.tools.checking.facets import Facet, mentions, section_facets
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
+from reportgraph.tools.intake.spec.facets import Facet, mentions, section_facets
 
 
 def _time_ranged(report: Report, sentence: Sentence) -> bool:

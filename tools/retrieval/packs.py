@@ -1,7 +1,7 @@
 """Each section's evidence pack, from what the section must cover: one assembly for every writer (the
 model's drafting requests and the offline writer get the same records).
 
-A section's facets (tools/checking/facets.py: the task's own terms and the section's kind) decide what is
+A section's facets (tools/intake/spec/facets.py: the task's own terms and the section's kind) decide what is
 searched, the materials the task names first (its papers), the collection only past a relevance floor
 (:class:`FocusedSearch`), so a pack may be short but is never padded with unrelated text:
 
@@ -25,9 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportgraph.tools.checking.facets import Facet, section_facets, section_kind
 from reportgraph.tools.intake.pdf import PdfExtraction
 from reportgraph.tools.intake.spec import RequirementSpec
+from reportgraph.tools.intake.spec.facets import Facet, section_facets, section_kind
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.retrieval.focused import FocusedSearch
 from reportgraph.tools.retrieval.paperparts import (

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportgraph.tools.checking import section_facets
-from reportgraph.tools.intake.spec import RequirementSpec
+from reportgraph.tools.intake.spec import RequirementSpec, section_facets
 
 # Clauses of a task that say who reads the report and in what register: a reader, a level, a tone or style
 # (zh and en). Everything else in the task reaches the writer anyway, in the task's own words.
@@ -33,7 +32,8 @@ CLAUSE_END = re.compile(r"(?<=[，。；！？;!?\n])|(?<=\.)\s+")
 class WriterBrief:
     """The task for one section's writer: ``task`` the task text as given; ``audience`` the task's
     clauses about its readers and register ("" when it states none); ``outline`` one line per section,
-    ``heading: facet, facet`` (the facets of tools/checking/facets.py); ``covers`` this section's facets."""
+    ``heading: facet, facet`` (the facets of tools/intake/spec/facets.py); ``covers`` this section's
+    facets."""
 
     task: str
     audience: str

@@ -1,6 +1,6 @@
 """The offline writer: one section body from its evidence, without a model, honest about what it lacks.
 
-Dispatches on the section's kind (the checker's table, tools/checking/facets.py): basic information from
+Dispatches on the section's kind (the checker's table, tools/intake/spec/facets.py): basic information from
 the paper's first-page facts, the summary from its abstract, contributions and conclusion, the techniques
 the task names from definitional sentences, the talk as a timeline; any other section quotes the evidence
 retrieval found for its facets. Deterministic: the same evidence gives the same text.

@@ -14,7 +14,7 @@ from reportgraph.tools.intake.paper import PaperMetadata
 
 
 class FacetEvidence(BaseModel):
-    """A facet of a section (tools/checking/facets.py) and the record ids its queries found, best first."""
+    """A facet of a section (tools/intake/spec/facets.py) and the record ids its queries found, best first."""
 
     name: str
     kind: str = Field(description="task_term | section_kind (the checker's facet kinds)")

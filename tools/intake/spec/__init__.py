@@ -5,6 +5,7 @@ citations, wording (tone, title), topic, coverage (what no rule understood), rea
 settle (a second, targeted model question where rules and model read a field differently).
 """
 
+from reportgraph.tools.intake.spec.facets import Facet, mentions, section_facets, section_kind
 from reportgraph.tools.intake.spec.language import parse_language
 from reportgraph.tools.intake.spec.length import LengthReading, parse_length
 from reportgraph.tools.intake.spec.model import (
@@ -35,12 +36,14 @@ __all__ = [
     "WORDS_PER_PAGE",
     "CitationRules",
     "Disagreement",
+    "Facet",
     "LengthReading",
     "LengthRequirement",
     "RequirementSpec",
     "SectionFocus",
     "SectionRequirement",
     "SpecUnit",
+    "mentions",
     "merge_llm_spec",
     "parse_chinese_number",
     "parse_language",
@@ -49,7 +52,9 @@ __all__ = [
     "parse_requirements",
     "parse_sections",
     "per_page_default",
+    "section_facets",
     "section_focus",
+    "section_kind",
     "settle_disagreements",
     "stated_figures",
 ]

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
+from reportgraph.tools.intake.spec.model import RequirementSpec, SectionRequirement
 
 FacetKind = Literal["task_term", "section_kind", "model"]
 FacetEvidence = Literal["any", "video_time_range"]
