@@ -13,7 +13,7 @@ from document_files import FACTS, write_documents
 from faults.inputs import encrypted_pdf
 from reportgraph.graph.cli import main
 from reportgraph.prompts.materials import material_disclosures
-from reportgraph.tools.checking.forms import resolve_citations
+from reportgraph.tools.checking.citation_forms import resolve_citations
 from reportgraph.tools.intake import inventory, materials_summary, read_document, unread_materials
 from reportgraph.tools.intake.documents import READERS
 from reportgraph.tools.intake.taskio import EXTENSION_KINDS

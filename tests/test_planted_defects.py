@@ -28,7 +28,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.common import draft_markdown
 from reportgraph.prompts.report import REPORT_NOTE
-from reportgraph.tools.checking.citations import citation_summary, foreign_citations, without_citations
+from reportgraph.tools.checking.citation_styles import citation_summary, foreign_citations, without_citations
 from reportgraph.tools.checking.hygiene import near_duplicate
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.intake.corpus import load_corpus

@@ -1,11 +1,11 @@
 """Checking wing: the hard checks of a report against its task, in code.
 
 ``validate_report(ValidationInputs) -> ValidationResult`` runs every check of ``CHECKS`` (validator.py);
-citations in any known form are resolved first (forms.py). Check families: structure, citing, grounding
-(support via alignment and support), relevance, substance (facets), hygiene, disclosure.
+citations in any known form are resolved first (citation_forms.py). Check families: structure, citation
+checks, grounding (support via alignment and support), relevance, substance (facets), hygiene, disclosure.
 """
 
-from reportgraph.tools.checking.forms import CitationLedger, WrittenCitation, resolve_citations
+from reportgraph.tools.checking.citation_forms import CitationLedger, WrittenCitation, resolve_citations
 from reportgraph.tools.checking.report import (
     CheckResult,
     ValidationInputs,

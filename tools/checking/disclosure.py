@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from reportgraph.tools.checking.citing import unreadable_files
+from reportgraph.tools.checking.citation_checks import unreadable_files
 from reportgraph.tools.checking.report import CheckResult, Report, note, own_words
 from reportgraph.tools.text import split_sentences
 

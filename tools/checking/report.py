@@ -1,8 +1,9 @@
 """The report under check: parsed into sections and cited sentences, with what every check is given.
 
 Citations are ``[@id]`` markers here: a report written with rendered or numbered citations is first
-rewritten by :func:`reportgraph.tools.checking.forms.resolve_citations`, which gives each citation it can
-resolve an id in the registry (a page, a time range, a document) and records the ones it cannot.
+rewritten by :func:`reportgraph.tools.checking.citation_forms.resolve_citations`, which gives each
+citation it can resolve an id in the registry (a page, a time range, a document) and records the ones it
+cannot.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from reportgraph.tools.checking.forms import CitationLedger
+from reportgraph.tools.checking.citation_forms import CitationLedger
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.intake.spec.facets import Facet
@@ -215,8 +216,8 @@ def sentences_of(body: str, section: int | None) -> list[Sentence]:
 
 @dataclass
 class ValidationInputs:
-    """What the checks are given. ``markdown`` cites with ``[@id]`` (see forms.resolve_citations for reports
-    in other forms, whose ``ledger`` then says how each written citation resolved)."""
+    """What the checks are given. ``markdown`` cites with ``[@id]`` (see citation_forms.resolve_citations for
+    reports in other forms, whose ``ledger`` then says how each written citation resolved)."""
 
     markdown: str
     spec: RequirementSpec

@@ -15,17 +15,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from reportgraph.tools.checking.citing import (
+from reportgraph.tools.checking.citation_checks import (
     check_citations_resolve,
     check_required_materials,
     check_sections_cited,
 )
+from reportgraph.tools.checking.citation_forms import resolve_citations
 from reportgraph.tools.checking.disclosure import (
     check_invented_video,
     check_materials_read,
     check_video_disclosure,
 )
-from reportgraph.tools.checking.forms import resolve_citations
 from reportgraph.tools.checking.grounding import check_claims_cited, check_support
 from reportgraph.tools.checking.hygiene import check_artefacts, check_fragments, check_repetition
 from reportgraph.tools.checking.relevance import check_relevance
@@ -90,8 +90,8 @@ def not_required(check: Check) -> CheckResult | None:
 def validate_report(inputs: ValidationInputs, checks: tuple[Check, ...] = CHECKS) -> ValidationResult:
     """Run ``checks`` on the report; it passes when no hard check fails. Feedback: section index → fixes.
 
-    Citations in any known form (forms.py) are first resolved against ``inputs.registry``; the records
-    made for cited pages, time ranges and documents join the registry the checks read."""
+    Citations in any known form (citation_forms.py) are first resolved against ``inputs.registry``; the
+    records made for cited pages, time ranges and documents join the registry the checks read."""
     if inputs.ledger is None:
         markdown, ledger = resolve_citations(inputs.markdown, inputs.registry)
         inputs = replace(

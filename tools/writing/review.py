@@ -3,7 +3,7 @@
 ``review_html(ReviewInputs) -> str`` returns one self-contained HTML page (inline CSS and script, no
 network: its Content-Security-Policy allows no fetch at all). The report's Markdown is rendered with
 markdown-it-py (CommonMark and tables; raw HTML in a report is shown as text, never run). Citations are read
-in every form ``reportgraph check`` reads (forms.resolve_citations), so ``[@id]`` drafts, rendered
+in every form ``reportgraph check`` reads (citation_forms.resolve_citations), so ``[@id]`` drafts, rendered
 ``[pdf.pdf p.3]`` reports and a person's numbered references resolve to the same ids the checks used; each
 becomes an element carrying ``data-source-id`` and the outcome ``citation_support`` recorded for that
 sentence and id (validation.json, figure ``citations``). Sentences are split by the checker's own code
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportgraph.tools.checking.forms import (
+from reportgraph.tools.checking.citation_forms import (
     UNRESOLVED_PREFIX,
     CitationLedger,
     WrittenCitation,

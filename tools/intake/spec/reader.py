@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reportgraph.tools.intake.spec.citations import parse_citations
+from reportgraph.tools.intake.spec.citation_rules import parse_citations
 from reportgraph.tools.intake.spec.coverage import unparsed_spans
 from reportgraph.tools.intake.spec.language import parse_language
 from reportgraph.tools.intake.spec.length import parse_length

@@ -3,7 +3,7 @@ knows; every section cites; the materials the task names are cited."""
 
 from __future__ import annotations
 
-from reportgraph.tools.checking.forms import CitationLedger, product_ledger
+from reportgraph.tools.checking.citation_forms import CitationLedger, product_ledger
 from reportgraph.tools.checking.report import CheckResult, Report, note
 from reportgraph.tools.intake.spec import FOCUS_OF_KIND
 from reportgraph.tools.registry import CITATION_MARKER

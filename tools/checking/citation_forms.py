@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reportgraph.tools.checking.citations import citation_summary, split_reference_section
+from reportgraph.tools.checking.citation_styles import citation_summary, split_reference_section
 from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
