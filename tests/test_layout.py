@@ -218,7 +218,7 @@ def test_the_rules_catch_planted_violations() -> None:
     planted = ast.parse(
         "import reportgraph.nodes.plan\n"
         "def f():\n    from reportgraph.nodes.context import Context\n"
-        "from reportgraph.tools.retrieval.search import search\n"
+        "from reportgraph.tools.retrieval.hybrid import search\n"
         "class C:\n" + "    x = 1\n" * MAX_CLASS_LINES + "def g():\n" + "    y = 1\n" * MAX_FUNCTION_LINES
     )
     assert len(direction_violations("tools/x.py", planted)) == 3  # one plain import, two names of one from
@@ -234,8 +234,28 @@ def test_the_rules_catch_planted_violations() -> None:
                       "b.add_node('plan', plan)\nb.add_node('y', y)\n")
     assert graph_nodes(wired) == {"plan": "reportgraph.nodes.plan", "y": "reportgraph.graph.x"}
     assert wing_api_violations("nodes/x.py", planted) == [
-        "nodes/x.py:4 imports reportgraph.tools.retrieval.search (use reportgraph.tools.retrieval)"
+        "nodes/x.py:4 imports reportgraph.tools.retrieval.hybrid (use reportgraph.tools.retrieval)"
     ]
     assert not wing_api_violations("graph/x.py", ast.parse("from reportgraph.tools.intake.spec import X\n"))
     sizes = [v.split()[1:3] for v in size_violations("tools/x.py", planted)]
     assert sizes == [["class", "C"], ["function", "g"]]
+
+
+def shadowed_names(package_dir: Path, exported: list[str]) -> list[str]:
+    """Names a package exports that are also its submodules' names: importing the submodule anywhere
+    replaces the exported function with the module (``spec.mentions`` once did)."""
+    return [name for name in exported
+            if (package_dir / f"{name}.py").is_file() or (package_dir / name).is_dir()]
+
+
+def test_no_wing_exports_a_name_one_of_its_modules_has() -> None:
+    import importlib
+
+    found = []
+    for init in sorted((ROOT / "tools").rglob("__init__.py")):
+        dotted = module_name(init.relative_to(ROOT).as_posix())
+        package = importlib.import_module(dotted)
+        found += [f"{dotted}.{n}" for n in shadowed_names(init.parent, list(getattr(package, "__all__", [])))]
+    assert not found, f"exported names shadowed by modules: {found}"
+    planted = ROOT / "tools" / "intake" / "spec"
+    assert shadowed_names(planted, ["facets", "section_facets"]) == ["facets"]

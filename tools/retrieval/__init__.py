@@ -11,6 +11,7 @@ from reportgraph.tools.retrieval.embeddings import (
     select_embedder,
 )
 from reportgraph.tools.retrieval.focused import FocusedSearch
+from reportgraph.tools.retrieval.hybrid import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.index import (
     INDEX_VERSION,
     IndexBuild,
@@ -20,7 +21,6 @@ from reportgraph.tools.retrieval.index import (
     describe,
 )
 from reportgraph.tools.retrieval.packs import SectionPack, build_packs, materials_first, outline_packs
-from reportgraph.tools.retrieval.search import Hit, SearchMode, prefetch_rerank, rerank_candidates, search
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback, RetrievalSettings, index_text
 
 __all__ = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from reportgraph.tools.checking.support import content_tokens
 from reportgraph.tools.registry import SourceRecord
-from reportgraph.tools.retrieval.search import search
+from reportgraph.tools.retrieval.hybrid import search
 from reportgraph.tools.retrieval.store import IndexStore, ProgressCallback
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al., 2009), as the hybrid search uses

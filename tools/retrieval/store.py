@@ -1,6 +1,6 @@
 """The index store: a task's citable records, their BM25 index and, with an embedder, their vectors.
 
-The store holds what a search reads (see :func:`~reportgraph.tools.retrieval.search.search`). A local
+The store holds what a search reads (see :func:`~reportgraph.tools.retrieval.hybrid.search`). A local
 embedder (about two passages a second) cannot embed a 12,000-document corpus up front, so by default only
 BM25's candidates are embedded, each once, and kept by position here (and by text hash in the embedding
 cache); a remote OpenAI-compatible embedder indexes every record and is searched over all of them.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from reportgraph.tools.intake.spec.mentions import clause_left
+from reportgraph.tools.intake.spec.length_mentions import clause_left
 from reportgraph.tools.intake.spec.model import CitationRules
 
 CITE_CUE = re.compile(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from reportgraph.tools.intake.spec.mentions import find_length_mentions
+from reportgraph.tools.intake.spec.length_mentions import find_length_mentions
 from reportgraph.tools.intake.spec.numbers import parse_number
 from reportgraph.tools.intake.spec.titles import (
     ABBREVIATION,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reportgraph.tools.intake.spec.mentions import (
+from reportgraph.tools.intake.spec.length_mentions import (
     Bound,
     LengthMention,
     UnitKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reportgraph.tools.intake.spec.mentions import find_length_mentions
+from reportgraph.tools.intake.spec.length_mentions import find_length_mentions
 from reportgraph.tools.text import count_cjk
 
 ZH_SOFT_WORDS = re.compile(
