@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reportgraph.graph.check_cmd import support_checker, task_materials
-from reportgraph.graph.context import Context
+from reportgraph.nodes.check_inputs import folder_materials, support_checker
+from reportgraph.nodes.context import Context
 from reportgraph.tools.checking import alignment
-from reportgraph.tools.checking.forms import resolve_citations
+from reportgraph.tools.checking.citation_forms import resolve_citations
 from reportgraph.tools.checking.report import Report, ValidationInputs
 from reportgraph.tools.text import detect_language
 from shared_data import shared_dir
@@ -45,8 +45,8 @@ def main() -> int:
     parser.add_argument("--fixture", type=Path, default=SHARED / "fixtures" / "longeval_zh")
     args = parser.parse_args()
     context = Context()
-    materials = task_materials(args.fixture, context)
-    checker = support_checker(context, "llm")
+    materials = folder_materials(args.fixture, context)
+    checker = support_checker(context, lambda _reply: None)
     pairs, texts = chinese_citations(args.verdicts, materials, checker)
 
     def best(claim: str, text: str) -> float:
