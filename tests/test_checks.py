@@ -37,8 +37,11 @@ PAPER = SourceRecord(
     segment="page",
     source_file="paper.pdf",
     page=1,
-    text="Human judgments are the gold standard for evaluating long-form summaries. "
-    "Annotators check every summary sentence against the source document.",
+    text="This study aims to make human evaluation of long-form summaries reliable. "
+    "Human judgments are the gold standard for evaluating long-form summaries. "
+    "Annotators check every summary sentence against the source document. "
+    "The proposed method splits each summary into sentences before annotation. "
+    "The authors conclude that fine-grained annotation gives more consistent judgments.",
 )
 TALK = SourceRecord(
     id="vid-bbbb2222-0-9000-subtitle",
@@ -49,10 +52,19 @@ TALK = SourceRecord(
     end_s=9.0,
     text="The talk explains why faithfulness is hard to judge for long summaries.",
 )
-REGISTRY = to_registry([PAPER, TALK])
+TALK_LATER = SourceRecord(
+    id="vid-bbbb2222-9000-18000-subtitle",
+    kind="video",
+    segment="subtitle",
+    source_file="talk.mp4",
+    start_s=9.0,
+    end_s=18.0,
+    text="The speaker then shows that annotators agree more when they judge one sentence at a time.",
+)
+REGISTRY = to_registry([PAPER, TALK, TALK_LATER])
 
 
-def spec(min_words: int = 20, max_words: int = 80) -> RequirementSpec:
+def spec(min_words: int = 20, max_words: int = 120) -> RequirementSpec:
     return RequirementSpec(
         language="en",
         title="Reading Report",
@@ -74,12 +86,17 @@ GOOD = """# Reading Report
 
 ## 1. Paper Overview
 
+This study aims to make human evaluation of long-form summaries reliable [@pdf-aaaa1111-p1].
 Human judgments are the gold standard for evaluating long-form summaries [@pdf-aaaa1111-p1]. Annotators check
-every summary sentence against the source document [@pdf-aaaa1111-p1].
+every summary sentence against the source document [@pdf-aaaa1111-p1]. The proposed method splits each summary
+into sentences before annotation [@pdf-aaaa1111-p1]. The authors conclude that fine-grained annotation gives
+more consistent judgments [@pdf-aaaa1111-p1].
 
 ## 2. Highlights from the Talk
 
 The talk explains why faithfulness is hard to judge for long summaries [@vid-bbbb2222-0-9000-subtitle].
+The speaker then shows that annotators agree more when they judge one sentence at a time
+[@vid-bbbb2222-9000-18000-subtitle].
 """
 
 
@@ -89,7 +106,7 @@ def run(markdown: str, **overrides: object) -> dict[str, object]:
         spec=overrides.pop("spec", spec()),
         registry=overrides.pop("registry", REGISTRY),  # type: ignore[arg-type]
         drafting_mode="llm",
-        facets=overrides.pop("facets", {}),
+        facets=overrides.pop("facets", None),  # None: derived from the spec, as a run derives them
         **overrides,
     )  # type: ignore[arg-type]
     result = validate_report(inputs)
@@ -104,7 +121,11 @@ def run(markdown: str, **overrides: object) -> dict[str, object]:
 def test_good_report_passes_every_check() -> None:
     outcome = run(GOOD)
     assert outcome["passed"], outcome["failed"]
-    assert outcome["checks"]["length"].figure["count"] == 41  # type: ignore[index]
+    assert outcome["checks"]["length"].figure["count"] == 88  # type: ignore[index]
+    # Every hard check ran, section substance with the facets the task's headings ask for.
+    substance = outcome["checks"]["section_substance"]  # type: ignore[index]
+    assert substance.figure["facets"] == {"1": ["goal", "method", "conclusions"],
+                                          "2": ["points of the talk with time ranges"]}
 
 
 def test_missing_section_is_flagged_for_that_section() -> None:
@@ -170,11 +191,11 @@ def test_video_failure_must_be_disclosed() -> None:
 def test_rendered_citations_resolve_to_the_page_and_time_range() -> None:
     rendered = GOOD.replace("[@pdf-aaaa1111-p1]", "[paper.pdf p.1]").replace(
         "[@vid-bbbb2222-0-9000-subtitle]", "[talk.mp4 00:01–00:08]"
-    )
+    ).replace("[@vid-bbbb2222-9000-18000-subtitle]", "[talk.mp4 00:10–00:17]")
     outcome = run(rendered)
     assert outcome["passed"], outcome["failed"]
     forms = outcome["checks"]["citations_resolve"].figure["forms"]  # type: ignore[index]
-    assert forms == {"pdf_page": 2, "video_range": 1}
+    assert forms == {"pdf_page": 5, "video_range": 2}
 
 
 def test_a_page_the_pdf_lacks_and_an_unknown_form_do_not_resolve() -> None:
@@ -190,14 +211,15 @@ def test_a_page_the_pdf_lacks_and_an_unknown_form_do_not_resolve() -> None:
 
 
 def test_the_resolved_count_counts_citations_not_distinct_unresolved_ids() -> None:
-    invented = GOOD.replace("[@pdf-aaaa1111-p1]", "[@pdf-made-up-p1]")  # two citations of one made-up id
+    invented = GOOD.replace("[@pdf-aaaa1111-p1]", "[@pdf-made-up-p1]")  # five citations of one made-up id
     resolve = run(invented)["checks"]["citations_resolve"]  # type: ignore[index]
     assert not resolve.passed
-    assert resolve.detail.startswith("1/3 citations resolve"), resolve.detail
+    assert resolve.detail.startswith("2/7 citations resolve"), resolve.detail
 
 
 def test_a_report_citing_nothing_when_sources_are_asked_for_says_so() -> None:
     uncited = GOOD.replace(" [@pdf-aaaa1111-p1]", "").replace(" [@vid-bbbb2222-0-9000-subtitle]", "")
+    uncited = uncited.replace("\n[@vid-bbbb2222-9000-18000-subtitle]", "")
     resolve = run(uncited)["checks"]["citations_resolve"]  # type: ignore[index]
     assert not resolve.passed
     assert resolve.detail == "the report cites nothing, and the task asks for its sources"
@@ -206,7 +228,7 @@ def test_a_report_citing_nothing_when_sources_are_asked_for_says_so() -> None:
 def test_a_numbered_citation_resolves_through_its_reference_list() -> None:
     numbered = GOOD.replace("[@pdf-aaaa1111-p1]", "[1]") + "\n## References\n\n[1] paper.pdf p.1\n"
     resolve = run(numbered)["checks"]["citations_resolve"]  # type: ignore[index]
-    assert resolve.figure["forms"].get("numbered") == 2 and not resolve.figure["unresolved"]
+    assert resolve.figure["forms"].get("numbered") == 5 and not resolve.figure["unresolved"]
 
 
 def test_an_uncited_sentence_with_a_number_fails_grounding_framing_does_not() -> None:

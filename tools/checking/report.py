@@ -32,7 +32,13 @@ _NUMBERING = re.compile(
 _QUOTED = re.compile(r"「[^」]*」|“[^”]*”|\"[^\"\n]*\"|《[^》]*》")
 _MARKDOWN_SYNTAX = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)", re.M)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
+_BLOCK_ITEM = re.compile(r"^\s*(?:\||[-*+]\s+|\d+[.、)]\s+)")
+_CAPTION = re.compile(r"^(?:表|图|圖|Table|Figure|Fig\.)\s*\d*", re.I)
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[@[^\]]+\])+)")
+# A clause that ends with its own citations before a semicolon ("A[@x]；B[@y]。") is a claim of its own:
+# split there, so each clause is checked against the sources it cites (issue 24).
+_CITED_CLAUSE_END = re.compile(r"(?<=\])\s*[；;]\s*")
+_TRAILING_MARKER = re.compile(r"\[@[^\]]+\]\s*$")
 
 
 class CheckResult(BaseModel):
@@ -171,33 +177,52 @@ def _joined_lines(body: str) -> list[str]:
     return lines
 
 
-def _line_units(body: str) -> list[tuple[str, str]]:
-    """(line text, heading above it): markdown syntax and table pipes off, sub-headings as context."""
-    units: list[tuple[str, str]] = []
+def _line_units(body: str) -> list[tuple[str, str, str]]:
+    """(line text, heading above it, kind): markdown syntax and table pipes off, sub-headings as context.
+    Kind: ``item`` a table row or list item, ``header`` a table's header row, ``text`` anything else (a
+    heading is a text unit of its own with empty text: it ends a lead)."""
+    units: list[tuple[str, str, str]] = []
     heading = ""
-    for raw in _joined_lines(body):
+    lines = _joined_lines(body)
+    for position, raw in enumerate(lines):
         line = raw.strip()
         if not line or _TABLE_RULE.match(line):
             continue
         match = _HEADING.match(line)
+        following = lines[position + 1] if position + 1 < len(lines) else ""
+        kind = ("header" if line.startswith("|") and _TABLE_RULE.match(following)
+                else "item" if _BLOCK_ITEM.match(line) else "text")
         bold = re.match(r"^(?:[-*+]\s+|\d+[.、)]\s*)?\*\*([^*]{1,60})\*\*\s*(.*)$", line)
         if match:
             heading = match.group(2)
+            units.append(("", heading, "text"))
             continue
         if bold:
             heading = bold.group(1)
             line = bold.group(2)
         line = _MARKDOWN_SYNTAX.sub("", line).replace("|", " ").replace("**", "").strip()
         if line:
-            units.append((line, heading))
+            units.append((line, heading, kind))
     return units
+
+
+def _lead_ids(line: str) -> tuple[str, ...]:
+    """The citations a table or list after ``line`` shares: a lead sentence ending with a colon, or a
+    caption (表1 / Table 1 / 图 / Figure …), cites for its rows and items (issue 24)."""
+    text = strip_citations(line).strip()
+    if text.endswith((":", "：")) or _CAPTION.match(text):
+        return tuple(CITATION_MARKER.findall(line))
+    return ()
 
 
 def sentences_of(body: str, section: int | None) -> list[Sentence]:
     """Every sentence of a section body with the ids it cites; markers right after a sentence's stop
-    belong to that sentence."""
+    belong to that sentence; a table row or list item citing nothing of its own takes its lead's."""
     found: list[Sentence] = []
-    for line, heading in _line_units(body):
+    shared: tuple[str, ...] = ()  # the citations of the lead sentence or caption above a table or list
+    for line, heading, kind in _line_units(body):
+        if kind == "text":
+            shared = _lead_ids(line)
         pieces = split_sentences(line)
         merged: list[str] = []
         for piece in pieces:
@@ -207,11 +232,27 @@ def sentences_of(body: str, section: int | None) -> list[Sentence]:
                 piece = piece[lead.end() :].strip()
             if piece:
                 merged.append(piece)
-        for piece in merged:
+        for piece in (clause for whole in merged for clause in cited_clauses(whole)):
             text = strip_citations(piece).strip()
+            ids = tuple(CITATION_MARKER.findall(piece)) or (shared if kind == "item" else ())
             if text:
-                found.append(Sentence(text, tuple(CITATION_MARKER.findall(piece)), section, heading))
+                found.append(Sentence(text, ids, section, heading))
     return found
+
+
+def cited_clauses(sentence: str) -> list[str]:
+    """``sentence`` cut after each semicolon that follows a citation marker, when what follows cites too;
+    the semicolon stays with the clause before it. A clause without citations of its own is never cut off
+    (it shares the ones around it)."""
+    clauses: list[str] = []
+    start = 0
+    for match in _CITED_CLAUSE_END.finditer(sentence):
+        own = _TRAILING_MARKER.search(sentence[start:match.start()])
+        if own and CITATION_MARKER.search(sentence[match.end():]):
+            clauses.append(sentence[start:match.start()].rstrip() + match.group().strip())
+            start = match.end()
+    clauses.append(sentence[start:])
+    return [c for c in clauses if c.strip()]
 
 
 @dataclass

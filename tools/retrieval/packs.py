@@ -90,15 +90,21 @@ def build_packs(spec: RequirementSpec, task_text: str, finder: FocusedSearch, pd
             own, homeless = own + homeless, []  # task terms no title matched: the first general section
         part = kind or next((name for name, words in TITLE_KINDS.items() if words.search(section.title)), "")
         planned = queries.get(section.index, [])
-        # What the section's part of the paper holds; where that is nothing (no paper, or no part for its
-        # title), its planned queries over the materials, the paper first and the collection floored.
         part_records = _kind_records(part, finder, papers, planned, per_section)
-        pack = SectionPack(kind, part_records or materials_first(finder, planned, per_section))
+        # Its planned queries over every material (the paper first, the collection floored) for a section
+        # the facets table has no kind for (titled or not), and for a part no paper holds (a
+        # collection-only task): the collection may say in the task's language what the paper says in
+        # another, and an offline writer quotes, it cannot translate.
+        general = (kind is None and (part in TITLE_KINDS or not part_records)) or (not part_records
+                                                                                  and not papers)
+        pack = SectionPack(kind, list(part_records))
         for facet in own:
             if facet.kind == "task_term":
                 term = _term_evidence(facet, finder, spec.language)
                 pack.terms.append(term)
                 pack.records += [finder.record(i) for i in term.ids]
+        if general and (not papers or not pack.terms or part in TITLE_KINDS):
+            pack.records += materials_first(finder, planned, per_section)
         pack.records = list({r.id: r for r in pack.records}.values())
         packs[section.index] = pack
     return packs
@@ -156,11 +162,12 @@ def _term_evidence(facet: Facet, finder: FocusedSearch, language: str) -> TermEv
 
 
 def materials_first(finder: FocusedSearch, queries: Sequence[str], per_section: int) -> list[SourceRecord]:
-    """Up to ``per_section`` records for ``queries``: the paper first (the material a task names), then at
-    most a third from the collection, and only what clears its relevance floor. A section no kind
-    describes takes its pack this way, and a gap search its new records."""
+    """Records for ``queries``: up to ``per_section`` of the paper first (the material a task names), then
+    the collection's, only what clears its relevance floor: a third of ``per_section`` beside the paper,
+    all of it without one (the collection may say in the task's language what the paper says in
+    another). A section no kind describes takes its pack this way, and a gap search its new records."""
     records = [f.record for f in finder.paper(queries, per_section)]
-    room = min(per_section // CORPUS_SHARE, per_section - len(records)) if records else per_section
+    room = per_section // CORPUS_SHARE if records else per_section
     return records + [f.record for f in finder.corpus(queries, room)]
 
 
