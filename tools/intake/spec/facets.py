@@ -83,8 +83,8 @@ SECTION_KINDS: dict[str, tuple[tuple[str, ...], tuple[Facet, ...]]] = {
                   ("方法", "实验", "数据集", "研究问题", "提出", "method", "approach", "experiment",
                    "dataset", "propose")),
             Facet("conclusions", "section_kind",
-                  ("结论", "发现", "结果", "表明", "总结", "conclusion", "conclude", "finding", "result", "show",
-                   "demonstrate")),
+                  ("结论", "发现", "结果", "表明", "总结", "conclusion", "conclude", "finding", "result",
+                   "show", "demonstrate")),
         ),
     ),
     "talk": (
