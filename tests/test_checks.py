@@ -510,3 +510,56 @@ def test_a_claim_overlap_decides_costs_no_embedding_but_a_missing_number_still_f
     assert (verdict.outcome, verdict.method) == ("supported", "lexical") and embedded == []
     wrong = "Annotators check every summary sentence against the source document in 163 papers."
     assert assess(checker, wrong, source).outcome == "unsupported"
+
+
+# ---------------------------------------------------------------- issue 24: a good report in other forms
+
+BAKERY = SourceRecord(id="pdf-cccc3333-p2", kind="pdf", segment="page", source_file="paper.pdf", page=2,
+                      text="The bakery opens at 6 a.m. on weekdays. Its sourdough rests for 18 hours before "
+                      "baking. In the tasting, rye loaves scored 93 points and wheat loaves 92 points.")
+BAKERY_REGISTRY = to_registry([PAPER, TALK, TALK_LATER, BAKERY])
+
+
+def with_section_one(body: str) -> str:
+    head, rest = GOOD.split("## 1. Paper Overview\n\n", 1)
+    return head + "## 1. Paper Overview\n\n" + body + "\n\n" + rest.split("\n\n", 1)[1]
+
+
+def test_each_clause_joined_by_a_semicolon_is_checked_against_its_own_citation() -> None:
+    good = ("The bakery opens at 6 a.m. on weekdays [@pdf-cccc3333-p2]；human judgments are the gold "
+            "standard for evaluating long-form summaries [@pdf-aaaa1111-p1].")
+    outcome = run(with_section_one(good), registry=BAKERY_REGISTRY, facets={})
+    assert "citation_support" not in outcome["failed"], outcome["checks"]["citation_support"].detail  # type: ignore[index]
+    # The first clause cites the other page: read as one sentence against both citations it would pass;
+    # each clause against its own, the opening hour is on no page the first clause cites.
+    crossed = ("The bakery opens at 6 a.m. on weekdays [@pdf-aaaa1111-p1]；its sourdough rests for 18 hours "
+               "before baking [@pdf-cccc3333-p2].")
+    assert "citation_support" in run(with_section_one(crossed), registry=BAKERY_REGISTRY,
+                                     facets={})["failed"]  # type: ignore[operator]
+
+
+def test_a_table_cited_by_its_lead_sentence_counts_as_cited_and_its_rows_are_checked() -> None:
+    table = ("In the tasting, the loaves scored as follows [@pdf-cccc3333-p2]:\n\n"
+             "| loaf | points |\n| --- | --- |\n| rye | 93 |\n| wheat | 92 |")
+    outcome = run(with_section_one(table), registry=BAKERY_REGISTRY, facets={})
+    assert not {"claims_cited", "citation_support"} & outcome["failed"], outcome["failed"]  # type: ignore[operator]
+    wrong = run(with_section_one(table.replace("| 92 |", "| 97 |")), registry=BAKERY_REGISTRY, facets={})
+    assert "citation_support" in wrong["failed"]  # type: ignore[operator]
+    # Without a citing lead the rows are claims nobody cited.
+    uncited = run(with_section_one(table.replace(" [@pdf-cccc3333-p2]:", ":").replace(
+        "follows:", "follows.")), registry=BAKERY_REGISTRY, facets={})
+    assert "claims_cited" in uncited["failed"]  # type: ignore[operator]
+
+
+def test_a_wrong_title_fails_title() -> None:
+    outcome = run(GOOD.replace("# Reading Report", "# Notes on Summaries"))
+    assert outcome["failed"] == {"title"}, outcome["failed"]
+
+
+def test_a_section_that_cites_nothing_fails_sections_cited_alone() -> None:
+    framing_only = GOOD.split("## 2. Highlights from the Talk")[0] + (
+        "## 2. Highlights from the Talk\n\nThis part turns to the recorded talk.\n")
+    only_the_paper = spec().model_copy(update={"citations": CitationRules(
+        required=True, per_section=True, must_cite=["pdf"])})
+    outcome = run(framing_only, spec=only_the_paper, facets={})
+    assert outcome["failed"] == {"sections_cited"}, outcome["failed"]
