@@ -563,3 +563,18 @@ def test_a_section_that_cites_nothing_fails_sections_cited_alone() -> None:
         required=True, per_section=True, must_cite=["pdf"])})
     outcome = run(framing_only, spec=only_the_paper, facets={})
     assert outcome["failed"] == {"sections_cited"}, outcome["failed"]
+
+
+def test_a_talk_no_analysis_could_read_is_not_asked_for_points_once_the_report_says_so() -> None:
+    disclosure = "The talk video could not be analysed: its file is damaged."
+    without_talk = GOOD.split("## 2. Highlights from the Talk")[0] + (
+        f"## 2. Highlights from the Talk\n\n> {disclosure}\n")
+    only_the_paper = spec().model_copy(update={"citations": CitationRules(
+        required=True, per_section=False, must_cite=["pdf"])})
+    said = run(without_talk, spec=only_the_paper, video_status="failed", video_disclosure=disclosure)
+    substance = said["checks"]["section_substance"]  # type: ignore[index]
+    assert substance.passed
+    assert substance.figure["waived"] == ["points of the talk with time ranges (section 2)"]
+    silent = run(without_talk.replace(f"> {disclosure}", "This part turns to the talk."), spec=only_the_paper,
+                 video_status="failed", video_disclosure=disclosure)
+    assert "section_substance" in silent["failed"]  # type: ignore[operator]

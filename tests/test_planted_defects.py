@@ -33,7 +33,7 @@ from reportgraph.tools.checking.hygiene import near_duplicate
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_document
 from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.pdf import extract_pdf
-from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
+from reportgraph.tools.intake.spec import Facet, RequirementSpec, mentions, parse_requirements, section_facets
 from reportgraph.tools.registry import SourceRecord
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 from reportgraph.tools.writing.extractive import usable
@@ -165,6 +165,21 @@ def prose(
     return "\n\n".join(joiner.join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
 
 
+def facet_openers(facets: list[Facet], records: list[SourceRecord], pools: dict[str, list[str]]) -> str:
+    """For each facet its section's heading asks for (goal, method, conclusions …), the first unused
+    sentence of ``records`` that names it, cited: a careful writer covers what the heading asks."""
+    chosen: list[str] = []
+    for facet in facets:
+        if facet.evidence == "video_time_range":
+            continue  # the talk's points: its segments are the section's prose
+        found = next(((r, s) for r in records for s in pools[r.id] if mentions(facet, s)), None)
+        if found is not None:
+            record, sentence = found
+            pools[record.id].remove(sentence)
+            chosen.append(cited_sentence(record, sentence, ""))
+    return " ".join(chosen)
+
+
 def handwritten(
     name: str,
     spec: RequirementSpec,
@@ -191,11 +206,15 @@ def handwritten(
     title = spec.title or ("研究报告" if spec.language == "zh" else "Report")
     parts = [f"# {title}", REPORT_NOTE[spec.language]["llm"]]
     budget = spec.length.target // len(spec.sections)
+    facets = section_facets(spec, "")
     for section in spec.sections:
         parts.append(f"## {section.heading}")
         if section.focus == "video" and disclosure:
             parts.append(f"> {disclosure}")
-        parts.append(prose([sources[section.index], reserve], pools, spec.language, budget, unit))
+        opener = facet_openers(facets.get(section.index, []), [*sources[section.index], *reserve], pools)
+        body = prose([sources[section.index], reserve], pools, spec.language,
+                     budget - count_length(opener, unit), unit)
+        parts.append("\n\n".join(p for p in (opener, body) if p))
     return Original(
         name,
         "\n\n".join(parts) + "\n",
@@ -297,7 +316,7 @@ def originals(
     # The Chinese one quotes its sources verbatim: an extractive report, as the offline drafter writes.
     zh = dataclasses.replace(handwritten_zh(root), drafting_mode="extractive")
     made = [handwritten_en(en, paper, video_failed=False), handwritten_en(en, paper, video_failed=True), zh]
-    return [dataclasses.replace(original, facets={}) for original in made]
+    return [dataclasses.replace(original, facets=None) for original in made]  # None: the task's own
 
 
 @pytest.fixture(scope="module")

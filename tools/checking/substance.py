@@ -46,12 +46,27 @@ def coverage(
     return covered, missing
 
 
+def _without_unanalysed_talk(
+    report: Report, facets: dict[int, list[Facet]]
+) -> tuple[dict[int, list[Facet]], list[str]]:
+    """``facets`` less the talk points of a video that could not be analysed, when the report discloses it;
+    and the names of those left out, as ``"<facet> (section N)"``."""
+    disclosure = report.inputs.video_disclosure.strip()
+    if report.inputs.video_status != "failed" or not disclosure or disclosure not in report.inputs.markdown:
+        return facets, []
+    kept = {i: [f for f in fs if f.evidence != "video_time_range"] for i, fs in facets.items()}
+    waived = [f"{f.name} (section {i or 'any'})" for i, fs in facets.items() for f in fs
+              if f.evidence == "video_time_range"]
+    return kept, waived
+
+
 def check_substance(report: Report) -> CheckResult | None:
     facets = report.inputs.facets
     if facets is None:
         facets = section_facets(report.spec, report.inputs.task_text)
     if not facets:
         return None
+    facets, waived = _without_unanalysed_talk(report, facets)
     feedback: dict[int, list[str]] = {}
     covered, missing = coverage(report, facets)
     for index, facet in missing:
@@ -82,6 +97,9 @@ def check_substance(report: Report) -> CheckResult | None:
             "facet_sources": _sources(facets),
             "cited_sentences_per_facet": covered,
             "missing": names,
+            # A talk no analysis could read has no time ranges to cite: its points are not asked for when
+            # the report says what could not be analysed (video_disclosure checks that it does).
+            "waived": waived,
             "method": "facets from the task's example lists and a zh/en table of section kinds; a facet "
             "counts when enough cited sentences of its section name it (or stand under a "
             "sub-heading naming it); a talk section needs citations with time ranges",
