@@ -111,5 +111,5 @@ def task_index(context: Context, task_dir: Path, stock: Inventory | None = None,
 
 def draft_markdown(state: ReportState) -> str:
     """The report as drafted so far (``[@id]`` citations): what validate checks and finish renders."""
-    return assemble(state["spec"], state.get("drafts") or {}, state.get("drafting_mode", "extractive"),
-                    state.get("video") or {}, (state.get("retrieval") or {}).get("materials"))
+    return assemble(state["spec"], state.get("drafts") or {}, state.get("video") or {},
+                    (state.get("retrieval") or {}).get("materials"))

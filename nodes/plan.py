@@ -12,7 +12,7 @@ from reportgraph.nodes.common import NodeRecord, ask, chat_model, emit
 from reportgraph.nodes.context import Context, env, llm_enabled
 from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.reading import PLAN_SYSTEM, PLAN_USER, READ_TASK_SYSTEM, READ_TASK_USER
-from reportgraph.prompts.report import DEFAULT_TITLE, REPORT_NOTE
+from reportgraph.prompts.report import DEFAULT_TITLE
 from reportgraph.tools.confine import PathRefused, configured_roots
 from reportgraph.tools.intake import BadInputError, inventory, read_task_text, require_task_dir
 from reportgraph.tools.intake.spec import (
@@ -85,13 +85,13 @@ def report_title(spec: RequirementSpec) -> str:
     return spec.title or DEFAULT_TITLE[spec.language]
 
 
-def section_budgets(spec: RequirementSpec, mode: str) -> dict[int, int]:
-    """Each section's share of the length target, after the title, note and headings are counted."""
+def section_budgets(spec: RequirementSpec) -> dict[int, int]:
+    """Each section's share of the length target, after the title and headings are counted."""
     if spec.length is None:
         default = 600 if spec.language == "zh" else 350
         return {section.index: default for section in spec.sections}
     unit = spec.length.text_unit  # a length in pages is drafted in the words or 字 a page holds
-    overhead = count_length(report_title(spec), unit) + count_length(REPORT_NOTE[spec.language][mode], unit)
+    overhead = count_length(report_title(spec), unit)
     overhead += sum(count_length(section.heading, unit) for section in spec.sections)
     available = max(spec.length.target - overhead, spec.length.target // 2)
     return {section.index: available // max(1, len(spec.sections)) for section in spec.sections}
@@ -199,7 +199,7 @@ def plan(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
     if mode == "llm":
         planned = llm_queries(spec, task.text, runtime, record)
         queries = {index: planned.get(index) or fallback for index, fallback in queries.items()}
-    budgets = section_budgets(spec, mode)
+    budgets = section_budgets(spec)
     outline = [
         {**section.model_dump(), "queries": queries[section.index], "budget": budgets[section.index]}
         for section in spec.sections

@@ -97,7 +97,8 @@ def test_bundled_example_offline_status_says_which_checks_failed(tmp_path: Path,
         "## （3）关键技术解析",
         "## （4）视频补充要点",
     ]
-    assert "抽取式" in files["report"], "an extractive report says so"
+    assert "抽取式" in files["run"]["process_note"], "run.json says the report is extractive"
+    assert "抽取式" not in files["report"], "the process note is not part of the reader's report"
     # Every cited id is in sources.json with its text, and its readable citation is in the report.
     assert files["sources"] and all(entry["text"] for entry in files["sources"].values())
     for entry in files["sources"].values():

@@ -169,6 +169,8 @@ def write_run_outputs(
         "spec": state["spec"].model_dump(mode="json"),
         "task_notes": state.get("task_notes", []),
         "evidence": given_evidence(state),
+        # How the report was drafted: for its reviewer (report.html shows it too), not in report.md's body.
+        "process_note": REPORT_NOTE[state["spec"].language][mode].removeprefix("> "),
     }
     registry = state.get("sources") or {}
     spec = state["spec"]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reportgraph.prompts.materials import material_disclosures
-from reportgraph.prompts.report import DEFAULT_TITLE, REPORT_NOTE
+from reportgraph.prompts.report import DEFAULT_TITLE
 from reportgraph.tools.intake.spec import RequirementSpec
 from reportgraph.tools.registry import render_citations
 
@@ -26,16 +26,16 @@ DISCLOSED_VIDEO_STATUSES = ("failed", "partial")
 def assemble(
     spec: RequirementSpec,
     drafts: Mapping[str, str],
-    mode: str,
     video: Mapping[str, Any],
     materials: Mapping[str, Any] | None,
 ) -> str:
-    """The report as drafted (``[@id]`` citations): title, drafting-mode note, what the video analysis and
-    the materials could not give, then each required section under its exact heading. ``drafts``: section
-    index (str) → text; ``mode``: llm | extractive; ``video``: the video nodes' outcome (status,
-    disclosure); ``materials``: retrieval's materials summary."""
+    """The report as drafted (``[@id]`` citations): title, what the video analysis and the materials could
+    not give, then each required section under its exact heading. How it was drafted is not part of the
+    reader's report (issue 26: they hand report.md in as their work): run.json and report.html say it.
+    ``drafts``: section index (str) → text; ``video``: the video nodes' outcome (status, disclosure);
+    ``materials``: retrieval's materials summary."""
     title = spec.title or DEFAULT_TITLE[spec.language]
-    parts = [f"# {title}", REPORT_NOTE[spec.language][mode]]
+    parts = [f"# {title}"]
     has_video_section = any(section.focus == "video" for section in spec.sections)
     if video.get("disclosure") and video.get("status") in DISCLOSED_VIDEO_STATUSES and not has_video_section:
         parts.append(f"> {video['disclosure']}")
