@@ -578,3 +578,19 @@ def test_a_talk_no_analysis_could_read_is_not_asked_for_points_once_the_report_s
     silent = run(without_talk.replace(f"> {disclosure}", "This part turns to the talk."), spec=only_the_paper,
                  video_status="failed", video_disclosure=disclosure)
     assert "section_substance" in silent["failed"]  # type: ignore[operator]
+
+
+def test_a_citation_of_the_whole_talk_reads_the_talk_s_own_record() -> None:
+    """What the talk is (its title, length) is on its metadata record; a range spanning the whole talk
+    cites that record too, as the run's own whole-talk citation does (issue 22: run and check agreed
+    on every citation but this one)."""
+    whole = SourceRecord(id="vid-bbbb2222-0-18000-metadata", kind="video", segment="metadata",
+                         source_file="talk.mp4", start_s=0.0, end_s=18.0, title="Harbor Lights",
+                         text="Talk video 'Harbor Lights', 18 seconds, English narration.")
+    registry = to_registry([PAPER, TALK, TALK_LATER, whole])
+    said = GOOD.replace("[@vid-bbbb2222-9000-18000-subtitle].", "[@vid-bbbb2222-9000-18000-subtitle]. The "
+                        "recorded talk is called Harbor Lights [talk.mp4 00:00–00:18].")
+    support = run(said, registry=registry)["checks"]["citation_support"]  # type: ignore[index]
+    assert support.passed, support.detail
+    part = run(said.replace("00:00–00:18]", "00:00–00:09]"), registry=registry)
+    assert "citation_support" in part["failed"], "half the talk does not say what the talk is called"  # type: ignore[operator]

@@ -116,6 +116,8 @@ class Materials:
     def __init__(self, registry: Mapping[str, Mapping[str, Any]]) -> None:
         self.pages: dict[str, dict[int, list[SourceRecord]]] = {}
         self.videos: dict[str, list[SourceRecord]] = {}
+        # the whole-talk record of each video (duration, title, streams): what a citation of all of it cites
+        self.talks: dict[str, SourceRecord] = {}
         self.documents: dict[str, list[SourceRecord]] = {}
         # (file, "chunk" | "slide", number) → the records of a document other than the collection
         self.parts: dict[tuple[str, str, int], list[SourceRecord]] = {}
@@ -125,7 +127,9 @@ class Materials:
             self.files.add(record.source_file)
             if record.kind == "pdf" and record.page is not None:
                 self.pages.setdefault(record.source_file, {}).setdefault(record.page, []).append(record)
-            elif record.kind == "video" and record.segment != "metadata" and record.start_s is not None:
+            elif record.kind == "video" and record.segment == "metadata":
+                self.talks[record.source_file] = record
+            elif record.kind == "video" and record.start_s is not None:
                 self.videos.setdefault(record.source_file, []).append(record)
             elif record.kind == "corpus":
                 self.documents.setdefault(_key(record.title), []).append(record)
@@ -215,6 +219,10 @@ class Materials:
         ]
         if not hits:
             return [], f"nothing of {file} was analysed between {start:.0f} s and {end:.0f} s"
+        talk = self.talks.get(file)
+        if (talk is not None and talk.end_s and start <= WHOLE_TALK_SLACK_S
+                and end >= talk.end_s - WHOLE_TALK_SLACK_S):
+            hits = [talk, *hits]  # the whole talk cited: its metadata record states what the talk is
         text = "\n".join(f"[{s.segment}] {s.text}" for s in hits)
         key = hits[0].id.split("-")[1]
         made = hits[0].model_copy(
@@ -242,6 +250,10 @@ class Materials:
         return [
             self._make(ordered[0].model_copy(update={"id": doc_id, "text": text, "chunk_index": None}))
         ], ""
+
+
+# A range within this many seconds of both ends of a talk cites the whole talk.
+WHOLE_TALK_SLACK_S = 2.0
 
 
 def _is_video(name: str) -> bool:
