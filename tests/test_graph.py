@@ -16,7 +16,7 @@ from reportgraph.tools.writing.report import REVIEW_MARK, strip_review_banner
 
 TASK = (
     'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
-    "in this order: 1. Origins; 2. Brewing. Length: 100 to 250 words. Cite every source you use.\n"
+    "in this order: 1. Origins; 2. Brewing. Length: 80 to 250 words. Cite every source you use.\n"
 )
 DOCUMENTS = [
     {

@@ -26,6 +26,8 @@ SourceKind = Literal["corpus", "pdf", "video"]
 SegmentKind = Literal["chunk", "page", "slide", "subtitle", "transcript", "caption", "metadata", "external"]
 
 DOCUMENT_PREFIX = "doc-"  # documents of the folder other than the collection (tools/intake/documents.py)
+# How a rendered report marks a cited id no source has (render_citations); checkers read it back.
+UNRESOLVED_SOURCE = "unresolved source"
 CITATION_MARKER = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_.\-]*)\]")
 
 
@@ -133,7 +135,7 @@ def render_citations(text: str, registry: Mapping[str, Mapping[str, Any]]) -> st
     def replace(match: re.Match[str]) -> str:
         entry = registry.get(match.group(1))
         if entry is None:
-            return f"[unresolved source: {match.group(1)}]"
+            return f"[{UNRESOLVED_SOURCE}: {match.group(1)}]"
         return render_citation(SourceRecord.model_validate(entry))
 
     return CITATION_MARKER.sub(replace, text)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportgraph.tools.checking.citation_styles import citation_summary, split_reference_section
-from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, SourceRecord
+from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, UNRESOLVED_SOURCE, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
 UNRESOLVED_PREFIX = "unresolved-"
@@ -66,6 +66,7 @@ _TAILS = {
 _TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(?:\s*[,，]\s*\d+)*$")
 _NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
 _CITATION_LIKE = re.compile(
+    rf"^{UNRESOLVED_SOURCE}:|"
     r"\.(?:pdf|mp4|json|txt|md|html?|docx|pptx|csv|tsv|xlsx)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
     re.I,
 )
@@ -311,6 +312,9 @@ def _resolve_inner(inner: str, materials: Materials, registry: Mapping[str, Any]
         return named
     if inner.startswith("@"):
         return WrittenCitation(inner, "id", [inner[1:]], f"no source with id {inner[1:]}")
+    if inner.startswith(f"{UNRESOLVED_SOURCE}:"):  # a rendered report's own mark of an id without a source
+        missing = inner.partition(":")[2].strip()
+        return WrittenCitation(inner, "id", [missing], f"no source with id {missing}")
     if match := _PAGE.match(inner):
         return _cite(inner, "pdf_page", match["file"], match, materials)
     if match := _RANGE.match(inner):
