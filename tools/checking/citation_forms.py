@@ -36,7 +36,10 @@ MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite i
 UNRESOLVED_PREFIX = "unresolved-"
 
 _INSIDE = r"[^\[\]【】\n]"  # what a bracket holds, unless it opens with a name holding brackets
-_BRACKET = re.compile(rf"(?<!!)[\[【]({_INSIDE}{{1,300}})[\]】](?![(:：])")
+# Not a Markdown link "[text](url)"; a bracket that opens its line and is followed by a colon is a
+# label or definition ("[1]: …"), checked in resolve_citations, and one that ends a lead sentence
+# ("…如下表所示 [paper.pdf p.1]：") is a citation.
+_BRACKET = re.compile(rf"(?<!!)[\[【]({_INSIDE}{{1,300}})[\]】](?!\()")
 _FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^[^\]\s]+\]:.*$", re.M)
 _DEFINITION = re.compile(r"^\s*[\[【]([^\]】\n]{1,40})[\]】]\s*[:：]\s*(.+?)\s*$", re.M)
 _FILE = r"(?P<file>[^\s\[\],，:：]+?\.(?:pdf|mp4|mkv|mov|webm|avi|m4v|json|jsonl))"
@@ -174,7 +177,7 @@ class Materials:
         if not named:
             return _BRACKET
         opening = rf"(?:{'|'.join(named)}){_INSIDE}{{0,300}}"
-        return re.compile(rf"(?<!!)[\[【]({opening}|{_INSIDE}{{1,300}})[\]】](?![(:：])")
+        return re.compile(rf"(?<!!)[\[【]({opening}|{_INSIDE}{{1,300}})[\]】](?!\()")
 
     def _make(self, record: SourceRecord) -> str:
         self.made[record.id] = record.model_dump(mode="json")
@@ -358,6 +361,14 @@ def _footnote(
     return WrittenCitation(f"[{inner}]", "footnote", found.ids, found.problem)
 
 
+def _labels_its_line(match: re.Match[str]) -> bool:
+    """Whether the bracket opens its line and a colon follows it: a label or definition, not a citation."""
+    text = match.string
+    after = text[match.end(): match.end() + 1]
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return after in (":", "：") and not text[line_start:match.start()].strip()
+
+
 def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) -> tuple[str, CitationLedger]:
     """``markdown`` with every citation as ``[@id]`` markers (reference list removed), and the ledger of
     what each written citation was and resolved to; ``ledger.records`` holds the page, range and document
@@ -371,6 +382,8 @@ def resolve_citations(markdown: str, registry: Mapping[str, Mapping[str, Any]]) 
     ledger = CitationLedger()
 
     def replace(match: re.Match[str]) -> str:
+        if _labels_its_line(match):
+            return match.group(0)
         inner = match.group(1).strip()
         numbered = _NUMBERED.match(inner)
         if inner.startswith("^") and not materials.split_name(inner):  # a footnote: through its definition

@@ -4,6 +4,7 @@ explained by cited sentences; a talk section cites the talk with time ranges."""
 from __future__ import annotations
 
 from reportgraph.tools.checking.report import CheckResult, Report, Sentence, note
+from reportgraph.tools.intake.paper import authors_in_record
 from reportgraph.tools.intake.spec.facets import Facet, mentions, section_facets
 
 
@@ -23,10 +24,27 @@ def covering(report: Report, facet: Facet, sentences: list[Sentence]) -> int:
     cited = [s for s in sentences if s.ids]
     if facet.evidence == "video_time_range":
         return sum(1 for s in cited if _time_ranged(report, s))
+    names = _paper_authors(report) if facet.name == "authors" else []
     # A bold label and its value ("**作者**：A、B") or a sub-heading and its sentence are read together:
     # the label names the facet, the value carries its substance (names, for authors).
-    return sum(1 for s in cited if mentions(facet, s.text) or (s.heading and (
-        mentions(facet, s.heading) or mentions(facet, f"{s.heading}{s.text}"))))
+    return sum(1 for s in cited if mentions(facet, s.text) or _names_authors(s.text, names)
+               or (s.heading and (mentions(facet, s.heading) or mentions(facet, f"{s.heading}{s.text}"))))
+
+
+def _paper_authors(report: Report) -> list[str]:
+    """The authors the task's papers list on their page-1 records, as the registry holds them."""
+    return [name for record in report.registry.values()
+            if record.get("kind") == "pdf" and record.get("segment") == "metadata"
+            for name in authors_in_record(str(record.get("text", "")))]
+
+
+def _names_authors(text: str, names: list[str]) -> bool:
+    """Whether ``text`` names the paper's authors by name, with no label: at least two of them (the one
+    author of a single-author paper), each by its family name."""
+    if not names:
+        return False
+    named = sum(1 for name in names if name.split()[-1] in text)
+    return named >= min(2, len(names))
 
 
 def coverage(

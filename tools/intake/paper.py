@@ -159,3 +159,12 @@ def metadata_text(meta: PaperMetadata) -> str:
         ("Year", meta.year),
     ]
     return "\n".join(f"{label}: {value}" for label, value in rows if value)
+
+
+def authors_in_record(text: str) -> list[str]:
+    """The author names a page-1 record (:func:`metadata_text`) lists; [] for any other text."""
+    for line in text.splitlines():
+        label, _, value = line.partition(": ")
+        if label == "Authors":
+            return [name.strip() for name in value.split(";") if name.strip()]
+    return []
