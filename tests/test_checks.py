@@ -594,3 +594,30 @@ def test_a_citation_of_the_whole_talk_reads_the_talk_s_own_record() -> None:
     assert support.passed, support.detail
     part = run(said.replace("00:00–00:18]", "00:00–00:09]"), registry=registry)
     assert "citation_support" in part["failed"], "half the talk does not say what the talk is called"  # type: ignore[operator]
+
+
+def test_a_rendered_citation_before_a_lead_colon_cites_the_table_after_it() -> None:
+    rendered = with_section_one("In the tasting, the loaves scored as follows [paper.pdf p.2]:\n\n"
+                                "| loaf | points |\n| --- | --- |\n| rye | 93 |\n| wheat | 92 |")
+    outcome = run(rendered, registry=BAKERY_REGISTRY, facets={})
+    failed: set[str] = outcome["failed"]  # type: ignore[assignment]
+    assert not {"claims_cited", "citation_support", "citations_resolve"} & failed, failed
+    # A bracket that opens its line and is followed by a colon is a label, not a citation.
+    labelled = rendered.replace("In the tasting, the loaves", "[Note]: In the tasting, the loaves")
+    resolve = run(labelled, registry=BAKERY_REGISTRY, facets={})["checks"]["citations_resolve"]  # type: ignore[index]
+    assert "Note" not in str(resolve.figure.get("unresolved"))
+
+
+def test_authors_named_in_prose_without_a_label_count_as_the_authors() -> None:
+    meta = SourceRecord(id="pdf-cccc3333-p1-meta", kind="pdf", segment="metadata", source_file="paper.pdf",
+                        page=1, text="Title: Night Baking\nAuthors: Ines Maldonado; Kofi Boateng\nYear: 2021")
+    registry = to_registry([PAPER, TALK, TALK_LATER, meta])
+    basics = spec().model_copy(update={"sections": [
+        SectionRequirement(index=1, title="论文基本信息", heading="1. 论文基本信息", focus="paper")]})
+    named = ("# Reading Report\n\n## 1. 论文基本信息\n\n"
+             "这篇论文由Ines Maldonado与Kofi Boateng合作完成 [@pdf-cccc3333-p1-meta]。\n")
+    substance = run(named, spec=basics, registry=registry)["checks"]["section_substance"]  # type: ignore[index]
+    assert "authors" not in substance.detail, substance.detail
+    one = named.replace("与Kofi Boateng", "")
+    substance = run(one, spec=basics, registry=registry)["checks"]["section_substance"]  # type: ignore[index]
+    assert "authors" in substance.detail, "one name of two is not the author list"
