@@ -35,10 +35,6 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")
 _BLOCK_ITEM = re.compile(r"^\s*(?:\||[-*+]\s+|\d+[.、)]\s+)")
 _CAPTION = re.compile(r"^(?:表|图|圖|Table|Figure|Fig\.)\s*\d*", re.I)
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[@[^\]]+\])+)")
-# A clause that ends with its own citations before a semicolon ("A[@x]；B[@y]。") is a claim of its own:
-# split there, so each clause is checked against the sources it cites (issue 24).
-_CITED_CLAUSE_END = re.compile(r"(?<=\])\s*[；;]\s*")
-_TRAILING_MARKER = re.compile(r"\[@[^\]]+\]\s*$")
 
 
 class CheckResult(BaseModel):
@@ -232,27 +228,13 @@ def sentences_of(body: str, section: int | None) -> list[Sentence]:
                 piece = piece[lead.end() :].strip()
             if piece:
                 merged.append(piece)
-        for piece in (clause for whole in merged for clause in cited_clauses(whole)):
+        for piece in merged:
             text = strip_citations(piece).strip()
             ids = tuple(CITATION_MARKER.findall(piece)) or (shared if kind == "item" else ())
             if text:
                 found.append(Sentence(text, ids, section, heading))
     return found
 
-
-def cited_clauses(sentence: str) -> list[str]:
-    """``sentence`` cut after each semicolon that follows a citation marker, when what follows cites too;
-    the semicolon stays with the clause before it. A clause without citations of its own is never cut off
-    (it shares the ones around it)."""
-    clauses: list[str] = []
-    start = 0
-    for match in _CITED_CLAUSE_END.finditer(sentence):
-        own = _TRAILING_MARKER.search(sentence[start:match.start()])
-        if own and CITATION_MARKER.search(sentence[match.end():]):
-            clauses.append(sentence[start:match.start()].rstrip() + match.group().strip())
-            start = match.end()
-    clauses.append(sentence[start:])
-    return [c for c in clauses if c.strip()]
 
 
 @dataclass
