@@ -18,7 +18,7 @@ from reportgraph.tools.registry import SourceRecord, corpus_doc_id
 from stub_openai import StubOpenAI, StubRule
 
 TASK = ("请撰写一篇题为《茶的简史》的短文，面向初学者，包含以下部分：（1）茶的起源；（2）冲泡方法。"
-        "字数在120至400字之间，所有内容须标注来源。冲泡方法一节须介绍不同的冲泡技巧（如冷泡等）。\n")
+        "字数在100至400字之间，所有内容须标注来源。冲泡方法一节须介绍不同的冲泡技巧（如冷泡等）。\n")
 DOCUMENTS = {
     "origin": ("茶的起源", "https://example.org/zh/tea-origin",
                "茶起源于中国西南地区，已有数千年的饮用历史。唐代陆羽撰写《茶经》，系统总结了种茶、制茶与饮茶的方法。"),

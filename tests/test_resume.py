@@ -29,7 +29,7 @@ from reportgraph.graph.graph import build_graph
 
 TASK = (
     'Write a short report titled "Tea Notes" for curious readers. The report must contain these sections, '
-    "in this order: 1. Origins; 2. Brewing. Length: 100 to 250 words. Cite every source you use.\n"
+    "in this order: 1. Origins; 2. Brewing. Length: 80 to 250 words. Cite every source you use.\n"
 )
 DOCUMENTS = [
     {"title": "A short history of tea", "url": "https://example.org/tea-history",

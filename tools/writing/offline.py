@@ -72,7 +72,10 @@ def _write_general(
     section: SectionRequirement, evidence: Sequence[SourceRecord], lang: str, ledger: Ledger
 ) -> None:
     sentences = [s for r in evidence if r.kind != "video" for s in sentences_of(r, ledger.unit)]
-    sentences.sort(key=lambda s: s.lang != lang)  # stable: retrieval's order within each language
+    # A quote in another language fails the report's language: only when the task's language has none
+    # does the section quote another (a short section beats a failed one).
+    own = [s for s in sentences if s.lang == lang]
+    sentences = own or sentences
     take(sentences, ledger, ledger.room(), [GENERAL_LEAD[lang].format(title=section.title), ""], lang,
          bullet=True)
 
