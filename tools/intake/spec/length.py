@@ -15,9 +15,9 @@ from typing import Literal
 
 from reportgraph.tools.intake.spec.length_mentions import (
     Bound,
-    clause_left,
     LengthMention,
     UnitKind,
+    clause_left,
     find_length_mentions,
 )
 from reportgraph.tools.intake.spec.model import LengthRequirement, per_page_default

@@ -60,7 +60,9 @@ LABELLED = re.compile(
 # never) turns it round: 不少于 and "no shorter than" are lower bounds, 不超过 and "don't go over" upper ones.
 ZH_MORE = r"(?:超过|超出|多于|大于|高于|长于|逾)"
 ZH_LESS = r"(?:少于|低于|小于|短于|不足|不到)"
-ZH_NEGATION = r"(?:不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?|(?<![特区分告级类派识])别|切勿|勿|莫)"
+ZH_NEGATION = (
+    r"(?:不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?|(?<![特区分告级类派识])别|切勿|勿|莫)"
+)
 EN_MORE = (
     r"(?:more|longer|greater|larger|bigger)\s+than|over|above|beyond|exceed(?:ing|s)?|in\s+excess\s+of"
     r"|go(?:ing)?\s+(?:over|beyond|past|above)|run(?:ning)?\s+(?:over|past|beyond|longer\s+than)"
@@ -304,7 +306,8 @@ def unit_source(
     text: str, start: int, end: int, bound: Bound, stated: list[LengthMention]
 ) -> LengthMention | None:
     """The length a unitless bound takes its unit from: one in its own sentence, else the other bound of
-    a range in the sentence before or after, when the figure ends its clause ("… shorter than 800 either.")."""
+    a range in the sentence before or after, when the figure ends its clause ("… shorter than 800
+    either.")."""
     sentence_start, sentence_end = sentence_bounds(text, start, end)
     whole = [m for m in stated if m.item_word is None]
     same = [m for m in whole if sentence_start <= m.start < sentence_end]
@@ -313,7 +316,9 @@ def unit_source(
     if not BARE_TAIL.match(text[end:]):
         return None
     before = sentence_bounds(text, max(0, sentence_start - 2), max(0, sentence_start - 1))[0]
-    after = sentence_bounds(text, sentence_end + 1, sentence_end + 1)[1] if sentence_end < len(text) else sentence_end
+    after = len(text)
+    if sentence_end < len(text):
+        after = sentence_bounds(text, sentence_end + 1, sentence_end + 1)[1]
     opposite = "upper" if bound == "lower" else "lower"
     near = [m for m in whole if before <= m.start < after and m.bound == opposite]
     return near[0] if near else None
