@@ -121,8 +121,8 @@ REFERENCE_LEFT = re.compile(r"(?:第|前|后|\bfirst|\blast|\btop|\bpages?|\bp\.
 REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORECASE)
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
-    r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
-    r"|per\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
+    r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:\bfor\s+)?\beach(?:\s+\w+)?"
+    r"|\bper\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
     r"[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
