@@ -26,6 +26,10 @@ CN_ORDINAL = r"[一二三四五六七八九十]{1,3}"
 EN_ORDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+# "Section A:", "Part 2.", "Chapter IV." are one part_en marker, not a letter, number or roman one.
+AFTER_PART_WORD = r"(?<!(?i:part) )(?<!(?i:section) )(?<!(?i:chapter) )"
+# What is left of the next item's marker word when a list's markers are of another style: "Origins; Part".
+MARKER_WORD_TAIL = re.compile(r"[\s;；,，]*\b(?:part|section|chapter)\s*$", re.IGNORECASE)
 LOWER_ROMAN = "|".join(numeral.lower() for numeral in reversed(ROMAN))
 
 
@@ -39,10 +43,12 @@ class MarkerStyle:
 
 STYLES: dict[str, MarkerStyle] = {
     "paren": MarkerStyle(re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h]|{LOWER_ROMAN})\s*[）)]")),
-    "letter": MarkerStyle(re.compile(r"(?<![A-Za-z.])(?<!(?i:part) )(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
+    "letter": MarkerStyle(re.compile(rf"(?<![A-Za-z.]){AFTER_PART_WORD}(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
     "cn_shi": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})(?:是|为)")),
     "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])")),
-    "dotted": MarkerStyle(re.compile(r"(?<![\d.,A-Za-z(（-])(?P<n>\d{1,2})\s*(?:[.．、]|[)）])(?![\d.])")),
+    "dotted": MarkerStyle(
+        re.compile(rf"(?<![\d.,A-Za-z(（-]){AFTER_PART_WORD}(?P<n>\d{{1,2}})\s*(?:[.．、]|[)）])(?![\d.])")
+    ),
     "cn_ordinal": MarkerStyle(
         re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*(?:[、．]|\.(?!\d))")
     ),
@@ -50,7 +56,7 @@ STYLES: dict[str, MarkerStyle] = {
         re.compile(rf"第\s*(?P<n>\d{{1,2}}|{CN_ORDINAL})\s*(?:部分|章|节)\s*[:：、.，,]?\s*"), self_cued=True
     ),
     "roman": MarkerStyle(
-        re.compile(r"(?<![A-Za-z.])(?P<n>(?:X|IX|IV|V?I{0,3}))(?<=[IVX])\s*[.．)、:：](?=\s)")
+        re.compile(rf"(?<![A-Za-z.]){AFTER_PART_WORD}(?P<n>(?:X|IX|IV|V?I{{0,3}}))(?<=[IVX])\s*[.．)、:：](?=\s)")
     ),
     "part_en": MarkerStyle(
         re.compile(
@@ -144,7 +150,7 @@ def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]
             if cut and not NAME_CHAIN.fullmatch(body[cut.start() :].rstrip(" .。")):
                 body = body[: cut.start()]
             end = marker.end() + len(body)
-        items.append((marker.group(0).strip(), clean_title(body)))
+        items.append((marker.group(0).strip(), clean_title(MARKER_WORD_TAIL.sub("", body), marked=True)))
     return items, end
 
 
