@@ -16,7 +16,9 @@ SECTION_CUE = re.compile(
     r"|\bcover(?:s|ing)?\b|\binclud(?:e|es|ing)\b|\bin (?:this|that) order\b|\bsplit\b|\bdivide"
     r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b|\bpoints\b|\baspects\b|\btopics\b|\bcontain"
     r"|\bdiscuss|\baddress|\bcompris|\bconsist|\bas follows\b|\bbelow\b|\bthe following\b"
-    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b|按照?\s*$",
+    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b|按照?\s*$"
+    # "The report should have (a) … (b) …": the report's having items announces its parts.
+    r"|\b(?:should|must|will|shall|to|needs?\s+to|ought\s+to)\s+(?:have|feature|comprise)\b",
     re.IGNORECASE,
 )
 # Items that are instructions or qualities, not headings: "1. 文章开头应该引人入胜", "2. 结构清晰",
