@@ -27,7 +27,7 @@ from reportgraph.tools.text import language_unit
 ITEM_COUNT = re.compile(
     rf"(?P<n>\d+|[一二两三四五六七八九十]+|\b(?:{'|'.join(EN_NUMBER_WORDS)}))\s*(?:个)?(?:[A-Za-z-]+\s+){{0,2}}?"
     r"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:sections|parts|chapters|paragraphs|posts|stories|essays"
-    r"|articles|poems|letters|entries|scenes|days)\b)",
+    r"|articles|poems|letters|entries|scenes|days)\b|(?<=-)(?:section|part|chapter)\b)",
     re.IGNORECASE,
 )
 # "The executive summary should be a page max", "摘要不超过300字": a length whose subject is one named part
