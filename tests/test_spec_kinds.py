@@ -105,3 +105,81 @@ def test_a_unit_of_the_other_language_names_the_report_language(
 ) -> None:
     spec = parse_requirements(prompt)
     assert (spec.language, length_of(spec)) == (language, expected)
+
+
+# (prompt, headings, length) — kinds 2–8: outlines in tables, on 一、 lines, behind inline markers, headings
+# holding commas or "and", part markers, a count phrase after the last item, a stated count of items.
+OUTLINES: list[tuple[str, list[str], tuple[int | None, int | None, str] | None]] = [
+    # kind 2: a markdown table (numbering column, alignment colons, headings in the first or second column)
+    ("A briefing on hedgerows, about 1,600 words, laid out as below.\n\n| No. | Section | Covers |\n"
+     "|:-:|:--|:--|\n| 1 | Why Hedges Matter | wildlife |\n| 2 | Loss Since 1950 | data |\n"
+     "| 3 | Replanting Schemes | grants |", ["Why Hedges Matter", "Loss Since 1950", "Replanting Schemes"],
+     (*about(1600), "words")),
+    ("请写一份关于老旧小区加装电梯的报告，约三千字，章节见下表。\n\n| 章节标题 | 写作要点 |\n| --- | --- |\n"
+     "| 改造需求 | 老人出行 |\n| 资金分摊 | 楼层差异 |\n| 推进建议 | 政府角色 |",
+     ["改造需求", "资金分摊", "推进建议"], (*about(3000), "cjk_chars")),
+    # kind 3: 一、 lines, with or without a sentence announcing them
+    ("写一篇关于古籍修复的文章，约2500字。\n\n一、修复的历史\n二、常用技法\n三、人才培养",
+     ["修复的历史", "常用技法", "人才培养"], (*about(2500), "cjk_chars")),
+    ("写一篇关于古籍修复的文章：一、修复的历史；二、常用技法；三、人才培养。约2500字。",
+     ["修复的历史", "常用技法", "人才培养"], (*about(2500), "cjk_chars")),
+    # kind 4: inline markers (a) (i) ①, with or without ";" and a closing "and"
+    ("Write about night trains in Europe: (a) their decline, (b) the revival and (c) open problems. "
+     "Roughly 1,400 words.", ["their decline", "the revival", "open problems"], (*about(1400), "words")),
+    ("I want 1,400 words on night trains. Go through (i) timetables; (ii) rolling stock; and (iii) ticket "
+     "prices.", ["timetables", "rolling stock", "ticket prices"], (*about(1400), "words")),
+    ("写一篇关于夜间列车的文章，①线路变迁②车辆更新③票价政策，约1500字。",
+     ["线路变迁", "车辆更新", "票价政策"], (*about(1500), "cjk_chars")),
+    # kind 5: a comma inside a marked heading is part of it
+    ("Write a report on tree planting, around 2,000 words. Structure:\n1. Carbon Accounting\n"
+     "2. Costs, Risks and Benefits of Monoculture Plantations\n3. Community Forestry",
+     ["Carbon Accounting", "Costs, Risks and Benefits of Monoculture Plantations", "Community Forestry"],
+     (*about(2000), "words")),
+    ("Write 2,000 words on tree planting in three sections (1) Soils, Water and Roots (2) Species Choice "
+     "(3) Monitoring.", ["Soils, Water and Roots", "Species Choice", "Monitoring"], (*about(2000), "words")),
+    # kind 6: Part/Section markers with a dash or colon, no residue of the next marker
+    ("Write about the Silk Road in three parts: Part I — Caravans and Oasis Towns; Part II — Religion on the "
+     "Move; Part III — Why the Routes Faded. About 2,400 words.",
+     ["Caravans and Oasis Towns", "Religion on the Move", "Why the Routes Faded"], (*about(2400), "words")),
+    ("About 2,400 words on the Silk Road, structured as: Section A: Caravans, Camels and Oases; Section B: "
+     "Religion; Section C: Decline.", ["Caravans, Camels and Oases", "Religion", "Decline"],
+     (*about(2400), "words")),
+    # kind 7: the count phrase after the last item is no part of it
+    ("报告分为政策沿革、实施效果、典型案例、结论与建议四个部分，约四千字，主题是河长制。",
+     ["政策沿革", "实施效果", "典型案例", "结论与建议"], (*about(4000), "cjk_chars")),
+    ("这份报告由历史回顾、现状评估和结论与建议三个部分组成，篇幅约3000字，主题是社区医院。",
+     ["历史回顾", "现状评估", "结论与建议"], (*about(3000), "cjk_chars")),
+    ("报告须包含以下内容：市场规模、竞争格局、结论与建议三个部分，约3000字。",
+     ["市场规模", "竞争格局", "结论与建议"], (*about(3000), "cjk_chars")),
+    # kind 8: the stated count keeps "X and Y" as two items, and a per-part length counts that many
+    ("Write a five-part report on seaweed farming: site selection, seed stock, harvesting methods, market "
+     "channels and policy support. Each part should be about 250 words.",
+     ["site selection", "seed stock", "harvesting methods", "market channels", "policy support"],
+     (*about(1250), "words")),
+    ("Write about seaweed farming. It should have four parts, namely history, biology, farming methods and "
+     "markets, each roughly 300 words.", ["history", "biology", "farming methods", "markets"],
+     (*about(1200), "words")),
+    ("Write about seaweed farming in two parts: history, costs and benefits. About 900 words.",
+     ["history", "costs and benefits"], (*about(900), "words")),
+]
+
+
+@pytest.mark.parametrize("prompt, headings, length", OUTLINES)
+def test_outlines_are_read_whole(prompt: str, headings: list[str], length: tuple[Any, ...] | None) -> None:
+    spec = parse_requirements(prompt)
+    assert (titles(spec), length_of(spec)) == (headings, length)
+    assert not any("|" in span or "部分" in span for span in spec.unparsed)
+
+
+def test_a_requirements_list_with_markers_is_no_outline() -> None:
+    spec = parse_requirements("写一篇关于古籍修复的文章。要求：①字数约2500字；②语言简洁；③引用资料。")
+    assert titles(spec) is None
+    assert length_of(spec) == (*about(2500), "cjk_chars")
+
+
+def test_a_description_after_a_comma_in_a_marked_item_is_no_heading() -> None:
+    spec = parse_requirements(
+        "Write a report on tree planting. Structure:\n1. Background, explaining why this topic matters now\n"
+        "2. Species Choice\n3. Monitoring"
+    )
+    assert titles(spec) == ["Background", "Species Choice", "Monitoring"]
