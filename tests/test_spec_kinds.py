@@ -40,6 +40,12 @@ SEPARATE_BOUNDS: list[tuple[str, tuple[int | None, int | None, str]]] = [
     ("写一份关于地铁票价的分析，最多6000字……另外也别少于四千字。", (4000, 6000, "cjk_chars")),
     ("请介绍一下古代漕运。篇幅别低于两千字，也别超过两千八百字。", (2000, 2800, "cjk_chars")),
     ("写一篇关于社区食堂的调研。超过5000字就太长了，不少于3500字。", (3500, 5000, "cjk_chars")),
+    ("Write up the dam survey. Stay below 2,600 words. But don't make it shorter than 1,900.",
+     (1900, 2600, "words")),
+    ("Write up the dam survey. No more than 2,600 words. Nothing under 1,900 words, though.",
+     (1900, 2600, "words")),
+    ("Write up the dam survey in at least 1,900 words. Don't exceed 2,600.", (1900, 2600, "words")),
+    ("写一份水坝调查报告，字数上不要超过五千；另外，低于三千五百字也不行。", (3500, 5000, "cjk_chars")),
 ]
 
 
@@ -55,9 +61,15 @@ def test_a_bound_kept_with_a_consequence_is_not_turned_round() -> None:
     assert length_of(spec) == (3000, None, "cjk_chars")
 
 
-def test_a_bare_figure_after_a_length_is_no_bound_when_a_noun_follows() -> None:
-    spec = parse_requirements("Write a report on canal locks under 2,000 words. Cite at least 12 sources.")
-    assert length_of(spec) == (None, 2000, "words")
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write a report on canal locks under 2,000 words. Cite at least 12 sources.",
+        "Write a report on canal locks, 2,000 words at most, and use no fewer than 12 sources.",
+    ],
+)
+def test_a_bare_figure_beside_a_length_is_no_bound_when_a_noun_follows(prompt: str) -> None:
+    assert length_of(parse_requirements(prompt)) == (None, 2000, "words")
 
 
 # kind 9: a length whose subject is one named part bounds that part, not the report.

@@ -74,7 +74,8 @@ EN_LESS = (
     r"|short\s+of"
 )
 EN_NEGATION = (
-    r"(?:\bno|\bnot|n't|\bnever|\bnor)(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
+    r"(?:\bno|\bnot|n't|\bnever|\bnor|\bnothing)(?:\s+(?:make|keep|let)\s+it)?"
+    r"(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
     r"(?:\s+(?:any|much|significantly|substantially))?\s+"
 )
 LOWER_WORDS = (
@@ -113,7 +114,9 @@ AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
 # A bound with no unit of its own, in a sentence that states a length: "单词数不少于1500，不超过2000".
 UNITLESS_BOUND = re.compile(
     rf"(?P<mod>(?P<lower>{LOWER_WORDS})|(?P<upper>{UPPER_WORDS}))\s*(?:要|需|为|是|在)?\s*(?P<a>{NUMBER})"
-    rf"(?!\s*(?:[\d.,]|{UNIT_PLAIN}|年|岁|%|％|个|名|张|篇|项|次|条|位|种))",
+    rf"(?!\s*(?:\d|[.,]\d|{UNIT_PLAIN}|年|岁|%|％|个|名|张|篇|项|次|条|位|种))"
+    # "no more than 15 sources": a figure before a noun counts that noun ("either", "or so" are no nouns).
+    r"(?!\s+(?!(?:either|too|though|as|or|and|but|for|at|in|is|are|would|will)\b)[A-Za-z])",
     re.IGNORECASE,
 )
 # "第3页", "the first 10 pages", "前5": a place in a source, not a length of the report.
