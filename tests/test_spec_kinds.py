@@ -94,6 +94,32 @@ def test_a_length_for_one_heading_of_the_outline_is_not_the_total() -> None:
     assert any("800字" in span for span in spec.unparsed)
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write a 1,800-word report on bell foundries. Keep the introduction to 150 words or fewer.",
+        "Write a 1,800-word report on bell foundries with an abstract of no more than 150 words.",
+    ],
+)
+def test_a_part_named_right_before_a_length_is_not_the_total(prompt: str) -> None:
+    spec = parse_requirements(prompt)
+    assert length_of(spec) == (*about(1800), "words")
+    assert any("150 words" in span for span in spec.unparsed)
+
+
+@pytest.mark.parametrize(
+    "prompt, expected",
+    [
+        ("Write an abstract of no more than 150 words on bell foundries.", (None, 150, "words")),
+        ("Write a report on the introduction of bell taxes in about 1800 words.", (*about(1800), "words")),
+    ],
+)
+def test_a_part_word_is_no_part_when_it_is_the_task_or_its_topic(
+    prompt: str, expected: tuple[Any, ...]
+) -> None:
+    assert length_of(parse_requirements(prompt)) == expected
+
+
 def test_a_part_length_alone_is_quoted_not_read_as_the_total() -> None:
     spec = parse_requirements(
         "Write a report on ferry timetables. The introduction must be no more than 150 words."

@@ -46,6 +46,19 @@ PART_SUBJECT_ZH = re.compile(
     r"^\s*(?:其中|另外|此外|并且|而且|且|而|但)?\s*(?:摘要|引言|前言|导言|绪论|结论|结语|小结|附录|概述|导语|开头|结尾|开篇"
     r"|第[一二三四五六七八九十\d]+(?:部分|章|节))(?:部分)?的?(?:篇幅|字数|长度)?"
 )
+# "Keep the introduction to 200 words", "with an abstract of no more than 150 words": a part named right
+# before the length, with only verbs and prepositions between, once the task has named the whole report
+# ("Write an abstract of 150 words" asks for an abstract: no report named before it).
+PART_OBJECT_EN = re.compile(
+    rf"\b(?:the|your|its|an?)\s+(?:{PART_NOUN_EN})\s+(?:(?:should|must|shall|needs?|has|have|is|are|be|can|may"
+    r"|will|ought|not|no|to|of|at|in|within|under|kept|limited|capped|run|come|take|stay|more|less|fewer|than"
+    r"|longer|shorter|exceed|go|over|below|beyond)\s+)*$",
+    re.IGNORECASE,
+)
+WHOLE_NOUN = re.compile(
+    r"\b(?:report|essay|paper|article|piece|text|document|brief(?:ing)?|review|post|memo)\b|全文|报告|文章|整篇|全篇",
+    re.IGNORECASE,
+)
 PER_SECTION = ("部分", "个部分", "节", "章", "")  # item words of a length per section ("" = each/各)
 
 
@@ -122,11 +135,15 @@ def agrees(mention: LengthMention, best: LengthMention) -> bool:
 
 def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] = ()) -> bool:
     """Whether the clause of ``mention`` opens with one named part of the report as its subject (the
-    part nouns above, or a heading of the task's outline: "政策建议部分不少于800字")."""
+    part nouns above, or a heading of the task's outline: "政策建议部分不少于800字"), or names one right
+    before it after the task named the report (PART_OBJECT_EN)."""
     if mention.item_word is not None:
         return False
     left = re.split(r"[，,：:]", clause_left(text, mention.start, 60))[-1]
     if PART_SUBJECT_EN.search(left) or PART_SUBJECT_ZH.match(left):
+        return True
+    named = PART_OBJECT_EN.search(left)
+    if named and WHOLE_NOUN.search(text[: mention.start - len(left) + named.start()]):
         return True
     opening = re.sub(r"^\s*(?:the\s+)?", "", left, flags=re.IGNORECASE).lower()
     return any(name and opening.startswith(name.lower()) for name in part_names)
