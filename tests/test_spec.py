@@ -854,9 +854,18 @@ def test_the_length_check_counts_a_page_length_in_words(words: int, passed: bool
         "| 引言 | 背景 |\n| 方法 | 做法 |\n",
     ],
 )
-def test_outline_given_as_a_table_is_unparsed_not_dropped(prompt: str) -> None:
+def test_outline_given_as_a_table_is_read(prompt: str) -> None:
     spec = parse_requirements(prompt)
-    assert any("| Introduction |" in span or "| 引言 |" in span for span in spec.unparsed)
+    assert [s.title for s in spec.sections] in (["Introduction", "Method"], ["引言", "方法"])
+    assert spec.sections_from_task
+    assert not any("|" in span for span in spec.unparsed)
+
+
+def test_a_table_of_sections_no_rule_can_read_is_unparsed_not_dropped() -> None:
+    table = "| Section | Content |\n|---|---|\n| You should open with history | dates |\n| Method | how |\n"
+    spec = parse_requirements(f"Write a report on hybrid search, 1500 words.\n\n{table}")
+    assert not spec.sections_from_task
+    assert any("| Method |" in span for span in spec.unparsed)
 
 
 def test_a_data_table_is_no_outline() -> None:

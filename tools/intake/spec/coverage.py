@@ -5,8 +5,8 @@ sections"). What is left is searched for four kinds of requirement-like text, re
 a length phrase no rule used (length.LengthReading.unused); a run of list markers (1. 2. / （1）（2） /
 ①② / 一、二、) outside every read span; and a clause with a length word (篇幅, 字数, words, pages …) that
 no read length phrase touches, or with a structure word (章节, 三个部分, sections, "structured as" …) that
-no read outline touches; and a markdown table whose header row names sections, parts or headings (an
-outline given as a table, which no rule reads). A place in a source ("section 4 of the paper", 第3节,
+no read outline touches; and a markdown table whose header row names sections, parts or headings that
+the table reader (tables) did not take as the outline. A place in a source ("section 4 of the paper", 第3节,
 "the first 10 pages") or a figure of speech ("in your own words") is not a requirement.
 """
 
@@ -47,7 +47,7 @@ NOT_A_REQUIREMENT = re.compile(
 CLAUSE = re.compile(r"[^。！？!?；;\n]+(?:[。！？!?；;\n]|\.(?=\s|$)|$)")
 # A markdown table: a header row, then its |---|---| rule; the header names the outline's columns.
 TABLE = re.compile(
-    r"^[ \t]*(\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*(?:\n[ \t]*\|[^\n]*)*", re.MULTILINE
+    r"^[ \t]*(\|[^\n]*\|)[ \t]*\n[ \t]*\|?[ \t]*:?-+:?[ \t]*\|[^\n]*(?:\n[ \t]*\|[^\n]*)*", re.MULTILINE
 )
 TABLE_OUTLINE = re.compile(
     r"章节|部分|标题|小节|结构|提纲|大纲|\b(?:sections?|parts?|chapters?|headings?|outline)\b", re.IGNORECASE

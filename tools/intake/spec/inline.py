@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from reportgraph.tools.intake.spec.length_mentions import find_length_mentions
-from reportgraph.tools.intake.spec.numbers import parse_number
+from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
 from reportgraph.tools.intake.spec.titles import (
     ABBREVIATION,
     OutlineList,
@@ -29,7 +29,10 @@ STRUCTURE_WORD = re.compile(
     r"部分|章节|板块|结构|大纲|提纲|sections?|parts?|headings?|structure|outline|into|as\b", re.IGNORECASE
 )
 ZH_LEAD = re.compile(
-    r"(?:(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面)[:：]?)?"
+    r"(?:(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)"
+    r"(?:以下(?:几个|\d+个)?(?:部分|章节|板块|方面|内容|几点|要点)[:：]?)?"
+    # "写成A、B和C三个部分": a verb of making into, before a counted list.
+    r"|(?:写成|做成|组织成|整理成|安排成|划分为|划分成)(?=[^。；，,]{2,80}?[\d一二三四五六七八九两]+个?(?:部分|章节|板块))"
     r"|(?:分别|依次)(?:是|为)[:：]?|(?<=报告)(?:要|应|需|须)有|涉及|论述|阐述|从(?=[^。；]{2,60}(?:方面|角度|维度))"
     # "按A、B和C的顺序展开", "由A、B、C和D四部分组成": the list sits between the lead and its closer.
     r"|按照?(?=[^。；，,]{2,80}的?(?:顺序|次序))"
@@ -40,6 +43,11 @@ ZH_LEAD = re.compile(
 )
 ZH_COUNTED = re.compile(
     r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面|角度|维度)"
+)
+# "…、结论与建议四个部分(组成)": the count after the last item names how many there are, and is none of them.
+TRAILING_COUNT = re.compile(
+    r"(?:等|这)?\s*[\d一二三四五六七八九十两几]+\s*(?:个|大)?(?:部分|章节|板块|方面|角度|维度|块|章|节|段)(?:内容)?"
+    r"(?:组成|构成)?\s*$"
 )
 ZH_CLAUSE = re.compile(r"^(?P<items>[^。；;，,：:\n]{2,80})")
 COUNT_BEFORE = re.compile(r"[\d一二两三四五六七八九十]+个?(?:部分|方面|章节|板块)")
@@ -55,7 +63,10 @@ EN_LEAD = re.compile(
     r"|(?:have|has|with)\s+(?:\w+\s+)?(?:sections|parts)\s*[:：]"
     r"|\b(?:with|for|using|under|into|has|have)\s+(?:the|these|its|your)\s+(?:following\s+)?(?:\w+\s+)?"
     r"(?:sections|headings|parts|chapters)\b(?!\s+(?:on|about|of|in|that|which|should|must|are|is)\b)"
-    r"|\b(?:in|into|with)\s+(?:\w+\s+)?(?:parts|sections|chapters)\s*(?:[—–(]|--)"
+    r"|\b(?:in|into|with|have|has)\s+(?:\w+\s+)?(?:parts|sections|chapters)\s*(?:[—–(]|--)"
+    # "It should have five parts, namely a, b …", "a five-part report on X: a, b …".
+    r"|\b(?:parts|sections|chapters)\s*,?\s*(?:namely|viz\.|i\.e\.|that\s+is)\s*,?"
+    r"|\b\w+-(?:part|section|chapter)\s+(?:report|essay|paper|piece|brief(?:ing)?|article|review)\b[^.:：\n]{0,40}[:：]"
     r"|\bthe\s+following(?:\s+\w+)?\s*[:：]"
     r"|(?:sections|structure|outline|headings|parts|themes|topics|aspects)\b[^.:：\n]{0,40}[:：])\s*[:：]?\s*",
     re.IGNORECASE,
@@ -67,6 +78,10 @@ QUOTED_OUTLINE = re.compile(
     r"[“\"「『](?P<items>[^”\"」』\n]{3,80})[”\"」』]\s*(?:的|这样的|式的?)?\s*(?:[\d一二三四五六七八九两]+(?:段|部分)式?的?)?"
     r"(?:结构|框架|顺序|思路|逻辑|structure|outline|order)",
     re.IGNORECASE,
+)
+# "five parts", "a five-part report", "in 4 sections": how many items the list that follows has.
+EN_COUNT = re.compile(
+    rf"(?P<n>{NUMBER})[\s-]+(?:main\s+)?(?:parts?|sections?|chapters?|headings?)\b", re.IGNORECASE
 )
 EN_CLAUSE_END = re.compile(
     rf"[;:?!\n。；]|{ABBREVIATION}\.|,?\s+and\s+(?:be|should|must|keep|is|are|use|cite|run|aim)\b"
@@ -87,7 +102,7 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
     """Items split at 、/和/以及/及 (or at ；and ，when they separate); when the task states more items than
     that, at 与 and 跟 too."""
     items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
-    items_text = re.sub(r"^\s*但不限于[:：]?|等$", "", items_text.strip())
+    items_text = re.sub(r"^\s*但不限于[:：]?|等$", "", TRAILING_COUNT.sub("", items_text.strip()))
     separator = r"、|和|以及|及" if not re.search(r"[；;，,]", items_text) else r"[；;，,]"
     parts = [p for p in re.split(separator, items_text) if p.strip()]
     if count and len(parts) < count:
@@ -96,7 +111,10 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
     return [clean_title(p) for p in parts]
 
 
-def en_items(items_text: str) -> list[str]:
+def en_items(items_text: str, count: int | None = None) -> list[str]:
+    """Items split at commas (or ;), "and" splitting the last one too, unless the task's ``count`` of
+    items is already met without it ("two parts: history, costs and benefits")."""
+    items_text = re.sub(r"\([^()]*\)", "", items_text)  # "… and outlook (five sections, 300 words each)"
     # "include sections on history, policy and outlook": the list starts after "sections on".
     items_text = re.sub(r",?\s*(?:but|and)\s+(?:are\s+|is\s+)?not\s+limited\s+to\s*[:：]?", "", items_text)
     items_text = re.sub(
@@ -113,10 +131,11 @@ def en_items(items_text: str) -> list[str]:
         items_text,
         flags=re.IGNORECASE,
     )
-    parts = re.split(r"[,;，；、]", items_text)
+    parts = [p for p in re.split(r"[,;，；、]", items_text) if p.strip() and not find_length_mentions(p)]
     # "and" joins only the last two items; inside an item it is part of the name ("risk and challenge").
-    parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
-    parts = [p for p in parts if p.strip() and not find_length_mentions(p)]  # ", about 1500 words"
+    if parts and count != len(parts):
+        parts[-1:] = re.split(r"\s+and\s+|^\s*and\s+", parts[-1], maxsplit=1)
+    parts = [p for p in parts if p.strip()]  # ", about 1500 words" and an empty head of ", and outlook"
     if len(parts) == 1 and re.fullmatch(r"(?:[A-Z][a-z]+\s+){2,}[A-Z][a-z]+", parts[0].strip()):
         parts = parts[0].split()  # "Objective Methods Findings Conclusion": one capitalised word each
     # "an introduction, the engineering challenges and a conclusion": the article is no part of the name.
@@ -168,10 +187,15 @@ def en_list(text: str, lead: re.Match[str]) -> OutlineList | None:
 def en_list_until(text: str, lead: re.Match[str], clause_end: re.Pattern[str]) -> OutlineList | None:
     rest = text[lead.end() :]
     # "in three sections (background, method, results)": the list ends with its bracket.
-    end = re.search(r"\)", rest) if lead.group(0).rstrip().endswith("(") else clause_end.search(rest)
+    opener = lead.group(0).rstrip()[-1:]
+    # "in three sections (a, b, c)", "five sections — a, b and c — of …": the list ends where it was opened.
+    closer_mark = {"(": r"\)", "—": r"\s[—–]|—", "–": r"\s[—–]"}.get(opener)
+    end = re.search(closer_mark, rest) if closer_mark else clause_end.search(rest)
+    end = end or clause_end.search(rest)
     items_text = rest[: end.start()] if end else rest
     closer = re.match(r",?\s*in (?:that|this) order", rest[end.start() :], re.IGNORECASE) if end else None
-    titles = en_items(items_text)
+    stated = EN_COUNT.search(f"{sentence_left(text, lead.start())}{lead.group(0)}{items_text}")
+    titles = en_items(items_text, parse_number(stated["n"]) if stated else None)
     structured = bool(STRUCTURE_WORD.search(lead.group(0))) or closer is not None
     if not acceptable(titles, structured):
         return None

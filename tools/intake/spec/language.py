@@ -29,8 +29,12 @@ WANTS_CHINESE = re.compile(
     r"|\bChinese[- ](?:language\s+)?(?:report|version|text)\b",
     re.IGNORECASE,
 )
-ENGLISH_UNIT = re.compile(r"英文单词|\d\s*(?:个)?单词|English words", re.IGNORECASE)
-CHINESE_UNIT = re.compile(r"Chinese characters|汉字", re.IGNORECASE)
+# A figure counted in the other language's unit: 单词 are English words (一千二到一千五百个单词), 汉字 and
+# 中文字 Chinese characters ("3000 中文字" in an English prompt).
+ENGLISH_UNIT = re.compile(
+    r"英文单词|[\d零〇一二两三四五六七八九十百千万]\s*(?:个)?单词|English words", re.IGNORECASE
+)
+CHINESE_UNIT = re.compile(r"Chinese characters|汉字|中文字", re.IGNORECASE)
 
 
 def requested_language(text: str) -> Literal["zh", "en"] | None:

@@ -17,6 +17,7 @@ from reportgraph.tools.intake.spec.length_mentions import (
     Bound,
     LengthMention,
     UnitKind,
+    clause_left,
     find_length_mentions,
 )
 from reportgraph.tools.intake.spec.model import LengthRequirement, per_page_default
@@ -26,7 +27,36 @@ from reportgraph.tools.text import language_unit
 ITEM_COUNT = re.compile(
     rf"(?P<n>\d+|[一二两三四五六七八九十]+|\b(?:{'|'.join(EN_NUMBER_WORDS)}))\s*(?:个)?(?:[A-Za-z-]+\s+){{0,2}}?"
     r"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:sections|parts|chapters|paragraphs|posts|stories|essays"
-    r"|articles|poems|letters|entries|scenes|days)\b)",
+    r"|articles|poems|letters|entries|scenes|days)\b|(?<=-)(?:section|part|chapter)\b)",
+    re.IGNORECASE,
+)
+# "The executive summary should be a page max", "摘要不超过300字": a length whose subject is one named part
+# of the report bounds that part, not the whole. The subject opens the length's clause (after a comma),
+# and an English one is followed by a verb; "each section" is a length per item (resolve_per_item).
+PART_NOUN_EN = (
+    r"(?:executive\s+)?summary|abstract|introduction|intro|conclusions?|preface|foreword|appendix|appendices"
+    r"|overview|opening|epilogue|(?!each\b|every\b|per\b)\w+(?:\s+\w+)?\s+(?:section|part|chapter)"
+)
+PART_SUBJECT_EN = re.compile(
+    rf"^\s*(?:(?:and|but|also|while|however),?\s+)?(?:the|your|its|an?)\s+(?:{PART_NOUN_EN})"
+    r"\s+(?:should|must|shall|needs?|has|is|can|may|will|ought)\b",
+    re.IGNORECASE,
+)
+PART_SUBJECT_ZH = re.compile(
+    r"^\s*(?:其中|另外|此外|并且|而且|且|而|但)?\s*(?:摘要|引言|前言|导言|绪论|结论|结语|小结|附录|概述|导语|开头|结尾|开篇"
+    r"|第[一二三四五六七八九十\d]+(?:部分|章|节))(?:部分)?的?(?:篇幅|字数|长度)?"
+)
+# "Keep the introduction to 200 words", "with an abstract of no more than 150 words": a part named right
+# before the length, with only verbs and prepositions between, once the task has named the whole report
+# ("Write an abstract of 150 words" asks for an abstract: no report named before it).
+PART_OBJECT_EN = re.compile(
+    rf"\b(?:the|your|its|an?)\s+(?:{PART_NOUN_EN})\s+(?:(?:should|must|shall|needs?|has|have|is|are|be|can|may"
+    r"|will|ought|not|no|to|of|at|in|within|under|kept|limited|capped|run|come|take|stay|more|less|fewer|than"
+    r"|longer|shorter|exceed|go|over|below|beyond)\s+)*$",
+    re.IGNORECASE,
+)
+WHOLE_NOUN = re.compile(
+    r"\b(?:report|essay|paper|article|piece|text|document|brief(?:ing)?|review|post|memo)\b|全文|报告|文章|整篇|全篇",
     re.IGNORECASE,
 )
 PER_SECTION = ("部分", "个部分", "节", "章", "")  # item words of a length per section ("" = each/各)
@@ -103,13 +133,32 @@ def agrees(mention: LengthMention, best: LengthMention) -> bool:
     return (best.min or 0) <= middle <= (best.max or 0)
 
 
+def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] = ()) -> bool:
+    """Whether the clause of ``mention`` opens with one named part of the report as its subject (the
+    part nouns above, or a heading of the task's outline: "政策建议部分不少于800字"), or names one right
+    before it after the task named the report (PART_OBJECT_EN)."""
+    if mention.item_word is not None:
+        return False
+    left = re.split(r"[，,：:]", clause_left(text, mention.start, 60))[-1]
+    if PART_SUBJECT_EN.search(left) or PART_SUBJECT_ZH.match(left):
+        return True
+    named = PART_OBJECT_EN.search(left)
+    if named and WHOLE_NOUN.search(text[: mention.start - len(left) + named.start()]):
+        return True
+    opening = re.sub(r"^\s*(?:the\s+)?", "", left, flags=re.IGNORECASE).lower()
+    return any(name and opening.startswith(name.lower()) for name in part_names)
+
+
 def pick(
-    text: str, sections: int | None = None
+    text: str, sections: int | None = None, part_names: tuple[str, ...] = ()
 ) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
-    """The best whole-text reading, the mentions it used (or that agree with it), and all mentions."""
+    """The best whole-text reading, the mentions it used (or that agree with it), and all mentions.
+
+    A length for one named part (names_a_part) is in the mentions but never a candidate."""
     mentions = find_length_mentions(text)
+    whole_text = [m for m in mentions if not names_a_part(text, m, part_names)]
     candidates = []
-    for mention in mentions:
+    for mention in whole_text:
         resolved = resolve_per_item(text, mention, sections) if mention.item_word is not None else mention
         if resolved is not None:
             candidates.append(
@@ -121,7 +170,7 @@ def pick(
     per_item, _, _, best, original = min(candidates, key=lambda c: c[:3])
     if per_item:
         return best, [original], mentions
-    whole = [m for m in mentions if m.item_word is None and m is not original]
+    whole = [m for m in whole_text if m.item_word is None and m is not original]
     best, used = complete_range(best, whole)
     agreeing = [m for m in whole if agrees(m, best)]
     # "全文约3000字，每部分750字左右": a per-section length that adds up to the whole agrees with it.
@@ -141,11 +190,16 @@ def total_within(total: LengthMention, best: LengthMention) -> bool:
 
 
 def parse_length(
-    text: str, language: Literal["zh", "en"], per_page: int | None = None, sections: int | None = None
+    text: str,
+    language: Literal["zh", "en"],
+    per_page: int | None = None,
+    sections: int | None = None,
+    part_names: tuple[str, ...] = (),
 ) -> LengthReading:
     """The length the task asks for (None if none); ``per_page`` words or 字 per page for page lengths;
-    ``sections``: how many sections the task's outline has (for a length given per section)."""
-    best, used, mentions = pick(text, sections)
+    ``sections``: how many sections the task's outline has (for a length given per section);
+    ``part_names``: its headings (a length whose subject is one of them bounds that part only)."""
+    best, used, mentions = pick(text, sections, part_names)
     used_ids = {id(m) for m in used}
     unused = [(m.start, m.end) for m in mentions if id(m) not in used_ids]
     if best is None:

@@ -60,7 +60,9 @@ LABELLED = re.compile(
 # never) turns it round: 不少于 and "no shorter than" are lower bounds, 不超过 and "don't go over" upper ones.
 ZH_MORE = r"(?:超过|超出|多于|大于|高于|长于|逾)"
 ZH_LESS = r"(?:少于|低于|小于|短于|不足|不到)"
-ZH_NEGATION = r"不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?"
+ZH_NEGATION = (
+    r"(?:不(?:要|能|得|应|宜|可|准|会|该|应该|应当)?(?:以?能?)?|(?<![特区分告级类派识])别|切勿|勿|莫)"
+)
 EN_MORE = (
     r"(?:more|longer|greater|larger|bigger)\s+than|over|above|beyond|exceed(?:ing|s)?|in\s+excess\s+of"
     r"|go(?:ing)?\s+(?:over|beyond|past|above)|run(?:ning)?\s+(?:over|past|beyond|longer\s+than)"
@@ -72,7 +74,8 @@ EN_LESS = (
     r"|short\s+of"
 )
 EN_NEGATION = (
-    r"(?:\bno|\bnot|n't|\bnever|\bnor)(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
+    r"(?:\bno|\bnot|n't|\bnever|\bnor|\bnothing)(?:\s+(?:make|keep|let)\s+it)?"
+    r"(?:\s+(?:be|go|run|come\s+in|fall|drop|get|to))?"
     r"(?:\s+(?:any|much|significantly|substantially))?\s+"
 )
 LOWER_WORDS = (
@@ -111,7 +114,9 @@ AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
 # A bound with no unit of its own, in a sentence that states a length: "单词数不少于1500，不超过2000".
 UNITLESS_BOUND = re.compile(
     rf"(?P<mod>(?P<lower>{LOWER_WORDS})|(?P<upper>{UPPER_WORDS}))\s*(?:要|需|为|是|在)?\s*(?P<a>{NUMBER})"
-    rf"(?!\s*(?:[\d.,]|{UNIT_PLAIN}|年|岁|%|％|个|名|张|篇|项|次|条|位|种))",
+    rf"(?!\s*(?:\d|[.,]\d|{UNIT_PLAIN}|年|岁|%|％|个|名|张|篇|项|次|条|位|种))"
+    # "no more than 15 sources": a figure before a noun counts that noun ("either", "or so" are no nouns).
+    r"(?!\s+(?!(?:either|too|though|as|or|and|but|for|at|in|is|are|would|will)\b)[A-Za-z])",
     re.IGNORECASE,
 )
 # "第3页", "the first 10 pages", "前5": a place in a source, not a length of the report.
@@ -119,8 +124,8 @@ REFERENCE_LEFT = re.compile(r"(?:第|前|后|\bfirst|\blast|\btop|\bpages?|\bp\.
 REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORECASE)
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
-    r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:for\s+)?each(?:\s+\w+)?"
-    r"|per\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
+    r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:\bfor\s+)?\beach(?:\s+\w+)?"
+    r"|\bper\s+\w+)(?:\s+(?:should|must|needs?\s+to|has\s+to|is\s+to|will|can)(?:\s+(?:be|run|have|come\s+to))?)?"
     r"[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
@@ -130,6 +135,20 @@ PER_ITEM_RIGHT = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_END = re.compile(r"[。！？!?\n;；]|\.\s")
+# "anything below 2,000 is too thin", "少于3000字就不合适了": a comparative the task then rejects states the
+# opposite bound (below 2,000 is rejected, so 2,000 is the minimum). Only in the comparative's own clause,
+# and not after "or"/否则, which reject the failure to meet a bound ("不少于3000字，否则不合格").
+REJECTED = re.compile(
+    r"^(?:(?!\b(?:or|otherwise|else)\b|否则|不然)[^，,。.;；!?！？\n]){0,14}?"
+    r"(?:不合适|不行|不可以|不够|不达标|不合格|不予|不接受|不符合|太短|太长|太少|太多|过短|过长|偏短|偏长|单薄"
+    r"|\b(?:is|are|feels?|seems?|looks?|(?:would|will)\s+be)\s+(?:(?:far|much|way)\s+)?(?:too|un(?:acceptable|suitable))\b"
+    r"|\bis\s+not\s+(?:enough|acceptable|ok(?:ay)?)\b|\bwon't\s+do\b|\bwill\s+not\s+do\b|\b(?:will|would)\s+be\s+rejected\b)",
+    re.IGNORECASE,
+)
+# "Keep it under 1,200 words. It shouldn't be shorter than 800 either.": a bound without a unit in the
+# sentence next to a length, read only when nothing but a clause end (or "either", 了) follows its figure.
+BARE_TAIL = re.compile(r"^\s*(?:either|too|as\s+well|though|for\s+that\s+matter)?\s*(?:[.,;!?。，；！？…]|$)",
+                       re.IGNORECASE)
 SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
 
 
@@ -238,11 +257,19 @@ def modifier(text: str, start: int, end: int) -> tuple[Bound, int, int]:
     return bound, span_start, span_end
 
 
+def judged(text: str, bound: Bound, end: int) -> Bound:
+    """The bound once what the task says of it is read: a comparative it rejects states the other bound."""
+    if bound in ("lower", "upper") and REJECTED.match(text[end:]):
+        return "upper" if bound == "lower" else "lower"
+    return bound
+
+
 def single_mention(text: str, start: int, end: int, figure_text: str, kind: UnitKind) -> LengthMention | None:
     figure = parse_number(figure_text)
     if figure is None or not figure_allowed(figure, kind) or is_reference(text, start, end):
         return None
     bound, span_start, span_end = modifier(text, start, end)
+    bound = judged(text, bound, span_end)
     if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
         bound = "lower"  # "2,200+ words"
     span_start, item_word = per_item_start(text, span_start, span_end)
@@ -271,21 +298,47 @@ def unit_kind_of_label(match: re.Match[str]) -> UnitKind:
     return "default"
 
 
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``start``–``end``: from the end of the previous sentence to the next end."""
+    sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    next_end = SENTENCE_END.search(text, end)
+    return sentence_start, next_end.start() if next_end else len(text)
+
+
+def unit_source(
+    text: str, start: int, end: int, bound: Bound, stated: list[LengthMention]
+) -> LengthMention | None:
+    """The length a unitless bound takes its unit from: one in its own sentence, else the other bound of
+    a range in the sentence before or after, when the figure ends its clause ("… shorter than 800
+    either.")."""
+    sentence_start, sentence_end = sentence_bounds(text, start, end)
+    whole = [m for m in stated if m.item_word is None]
+    same = [m for m in whole if sentence_start <= m.start < sentence_end]
+    if same:
+        return same[0]
+    if not BARE_TAIL.match(text[end:]):
+        return None
+    before = sentence_bounds(text, max(0, sentence_start - 2), max(0, sentence_start - 1))[0]
+    after = len(text)
+    if sentence_end < len(text):
+        after = sentence_bounds(text, sentence_end + 1, sentence_end + 1)[1]
+    opposite = "upper" if bound == "lower" else "lower"
+    near = [m for m in whole if before <= m.start < after and m.bound == opposite]
+    return near[0] if near else None
+
+
 def unitless_bounds(text: str, stated: list[LengthMention]) -> list[LengthMention]:
-    """Bounds without a unit, taken only in a sentence that states a length (their unit comes from it)."""
+    """Bounds without a unit, taken only beside a length the task states (their unit comes from it)."""
     found = []
     for match in UNITLESS_BOUND.finditer(text):
         start, end = match.start(), match.end()
-        sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
-        next_end = SENTENCE_END.search(text, end)
-        sentence_end = next_end.start() if next_end else len(text)
-        same = [m for m in stated if sentence_start <= m.start < sentence_end and m.item_word is None]
+        bound = judged(text, "lower" if match["lower"] else "upper", end)
+        source = unit_source(text, start, end, bound, stated)
         figure = parse_number(match["a"])
-        if not same or figure is None or not figure_allowed(figure, same[0].kind):
+        if source is None or figure is None or not figure_allowed(figure, source.kind):
             continue
-        bound: Bound = "lower" if match["lower"] else "upper"
         low, high = (figure, None) if bound == "lower" else (None, figure)
-        found.append(LengthMention(low, high, bound, same[0].kind, start, end))
+        found.append(LengthMention(low, high, bound, source.kind, start, end))
     return found
 
 

@@ -26,6 +26,10 @@ CN_ORDINAL = r"[一二三四五六七八九十]{1,3}"
 EN_ORDINAL_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight")
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
+# "Section A:", "Part 2.", "Chapter IV." are one part_en marker, not a letter, number or roman one.
+AFTER_PART_WORD = r"(?<!(?i:part) )(?<!(?i:section) )(?<!(?i:chapter) )"
+# What is left of the next item's marker word when a list's markers are of another style: "Origins; Part".
+MARKER_WORD_TAIL = re.compile(r"[\s;；,，]*\b(?:part|section|chapter)\s*$", re.IGNORECASE)
 LOWER_ROMAN = "|".join(numeral.lower() for numeral in reversed(ROMAN))
 
 
@@ -35,22 +39,34 @@ class MarkerStyle:
     numbered: bool = True  # False: ## lines and bullets, which carry no number
     self_cued: bool = False  # the marker itself says "part of the report" (第一部分, Part A)
     line_start: bool = False  # the marker only counts at the start of a line
+    # A run whose every marker opens a line is an outline by itself: "一、行业概况\n二、出口现状" (一、 marks
+    # the top headings of Chinese documents, GB/T 9704's 一、（一）1.（1） order of levels).
+    lines_cue: bool = False
+    # Three or more of (a) (b) (c) / (i) (ii) / ①②③ / 一、二、三、 in a row name the parts of what is asked
+    # for, unless the sentence before announces rules ("要求：①…", "Requirements: (a) …").
+    inline_cue: bool = False
 
 
 STYLES: dict[str, MarkerStyle] = {
-    "paren": MarkerStyle(re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h]|{LOWER_ROMAN})\s*[）)]")),
-    "letter": MarkerStyle(re.compile(r"(?<![A-Za-z.])(?<!(?i:part) )(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
+    "paren": MarkerStyle(
+        re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h]|{LOWER_ROMAN})\s*[）)]"), inline_cue=True
+    ),
+    "letter": MarkerStyle(re.compile(rf"(?<![A-Za-z.]){AFTER_PART_WORD}(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
     "cn_shi": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})(?:是|为)")),
-    "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])")),
-    "dotted": MarkerStyle(re.compile(r"(?<![\d.,A-Za-z(（-])(?P<n>\d{1,2})\s*(?:[.．、]|[)）])(?![\d.])")),
+    "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])"), inline_cue=True),
+    "dotted": MarkerStyle(
+        re.compile(rf"(?<![\d.,A-Za-z(（-]){AFTER_PART_WORD}(?P<n>\d{{1,2}})\s*(?:[.．、]|[)）])(?![\d.])")
+    ),
     "cn_ordinal": MarkerStyle(
-        re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*(?:[、．]|\.(?!\d))")
+        re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})\s*(?:[、．]|\.(?!\d))"),
+        lines_cue=True,
+        inline_cue=True,
     ),
     "part_cn": MarkerStyle(
         re.compile(rf"第\s*(?P<n>\d{{1,2}}|{CN_ORDINAL})\s*(?:部分|章|节)\s*[:：、.，,]?\s*"), self_cued=True
     ),
     "roman": MarkerStyle(
-        re.compile(r"(?<![A-Za-z.])(?P<n>(?:X|IX|IV|V?I{0,3}))(?<=[IVX])\s*[.．)、:：](?=\s)")
+        re.compile(rf"(?<![A-Za-z.]){AFTER_PART_WORD}(?P<n>(?:X|IX|IV|V?I{{0,3}}))(?<=[IVX])\s*[.．)、:：](?=\s)")
     ),
     "part_en": MarkerStyle(
         re.compile(
@@ -144,10 +160,15 @@ def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]
             if cut and not NAME_CHAIN.fullmatch(body[cut.start() :].rstrip(" .。")):
                 body = body[: cut.start()]
             end = marker.end() + len(body)
-        items.append((marker.group(0).strip(), clean_title(body)))
+        items.append((marker.group(0).strip(), clean_title(MARKER_WORD_TAIL.sub("", body), marked=True)))
     return items, end
 
 
+REQUIREMENTS_LEAD = re.compile(
+    r"要求|注意|规则|规范|标准|须知|说明|\b(?:requirements?|rules|guidelines|constraints|criteria|notes?|instructions"
+    r"|conditions|checklist)\b",
+    re.IGNORECASE,
+)
 # "一、… 二、… 以上为报告结构": the outline announced after the list.
 CUE_AFTER = re.compile(
     r"^[\s。.]*(?:以上|上述|the above)[^。.\n]{0,12}(?:结构|提纲|大纲|部分|章节|structure|outline|sections)",
@@ -155,13 +176,22 @@ CUE_AFTER = re.compile(
 )
 
 
-def cued(text: str, style: MarkerStyle, start: int, end: int) -> bool:
+def opens_lines(text: str, run: list[re.Match[str]]) -> bool:
+    """Every marker of ``run`` is the first thing on its line."""
+    lines = (text[: marker.start()].rstrip(" \t\u3000") for marker in run)
+    return all(not before or before.endswith("\n") for before in lines)
+
+
+def cued(text: str, style: MarkerStyle, run: list[re.Match[str]], end: int) -> bool:
     """An outline announced by the sentence before the list, the markers themselves, or the words after it."""
-    if style.self_cued or CUE_AFTER.match(text[end:]):
+    start = run[0].start()
+    if style.self_cued or CUE_AFTER.match(text[end:]) or (style.lines_cue and opens_lines(text, run)):
         return True
     lead = sentence_left(text, start)
     if not lead.strip():  # the list opens a sentence: "报告从三个方面展开。①起源②发展③影响"
         lead = sentence_left(text, start - len(lead) - 1)
+    if style.inline_cue and len(run) >= 3 and not REQUIREMENTS_LEAD.search(lead):
+        return True
     return bool(SECTION_CUE.search(lead)) or (not style.numbered and lead.rstrip().endswith((":", "：")))
 
 
@@ -180,7 +210,7 @@ def marked_lists(text: str) -> list[OutlineList]:
     for name, style in STYLES.items():
         for run in runs(text, name, style):
             items, end = run_items(text, run)
-            if not cued(text, style, run[0].start(), end):
+            if not cued(text, style, run, end):
                 continue
             if plausible_titles([title for _, title in items]):
                 start = lead_start(text, run[0].start())

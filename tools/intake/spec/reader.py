@@ -38,9 +38,8 @@ def parse_requirements(
     language = parse_language(task_text, outline.spans if outline.from_task else None)
     sections = outline if outline.from_task else parse_sections(task_text, language)
     per_page = words_per_page if language == "en" else chars_per_page
-    length = parse_length(
-        task_text, language, per_page, len(sections.sections) if sections.from_task else None
-    )
+    titles = tuple(s.title for s in sections.sections) if sections.from_task else ()
+    length = parse_length(task_text, language, per_page, len(titles) or None, titles)
     title = parse_title(task_text)
     soft = parse_soft(task_text)
     boilerplate = [

@@ -10,6 +10,7 @@ from reportgraph.tools.intake.spec.inline import inline_lists
 from reportgraph.tools.intake.spec.model import SectionRequirement
 from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
 from reportgraph.tools.intake.spec.outline import marked_lists
+from reportgraph.tools.intake.spec.tables import table_outlines
 from reportgraph.tools.intake.spec.titles import OutlineList, section_focus
 
 DEFAULT_OUTLINE = {
@@ -57,8 +58,8 @@ def count_spans(text: str, count: int) -> list[tuple[int, int]]:
 
 
 def choose(text: str) -> OutlineList | None:
-    """The first marked list, else the first unmarked one (read only when there is no marked list)."""
-    marked = marked_lists(text)
+    """The first marked list or table, else the first unmarked list (read only when there is neither)."""
+    marked = sorted([*marked_lists(text), *table_outlines(text)], key=lambda outline: outline.start)
     if marked:
         return marked[0]
     unmarked = inline_lists(text)

@@ -16,7 +16,9 @@ SECTION_CUE = re.compile(
     r"|\bcover(?:s|ing)?\b|\binclud(?:e|es|ing)\b|\bin (?:this|that) order\b|\bsplit\b|\bdivide"
     r"|\blay\s+(?:it\s+)?out\b|\bformat\b|\btemplate\b|\bpoints\b|\baspects\b|\btopics\b|\bcontain"
     r"|\bdiscuss|\baddress|\bcompris|\bconsist|\bas follows\b|\bbelow\b|\bthe following\b"
-    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b|按照?\s*$",
+    r"|\bfollowing (?:content|topics|sections|parts|structure|elements)\b|按照?\s*$"
+    # "The report should have (a) … (b) …": the report's having items announces its parts.
+    r"|\b(?:should|must|will|shall|to|needs?\s+to|ought\s+to)\s+(?:have|feature|comprise)\b",
     re.IGNORECASE,
 )
 # Items that are instructions or qualities, not headings: "1. 文章开头应该引人入胜", "2. 结构清晰",
@@ -82,16 +84,30 @@ def section_focus(title: str) -> SectionFocus:
     return "general"
 
 
-def clean_title(item: str) -> str:
-    """The bare section name: drop a description after a colon or dash, a parenthetical, list glue."""
+# A heading that names its own short list: "Costs, Risks and Benefits (of Strict Liability)". In a marked
+# item the comma belongs to the heading when the rest is such a chain ending in "and/or X"; a description
+# after a comma ("Background, explaining why …", "Methods, which …") is no chain.
+_NOT_A_NAME = r"(?!(?:which|who|that|where|explaining|describing|including|covering|focusing|with|e\.g)\b)"
+_CHAIN_ITEM = rf"{_NOT_A_NAME}[\w'’-]+(?:\s+[\w'’-]+){{0,3}}"
+HEADING_CHAIN = re.compile(
+    rf"^\s*{_CHAIN_ITEM}(?:\s*,\s*{_CHAIN_ITEM})*,?\s+(?:and|or|&)\s+\S", re.IGNORECASE
+)
+
+
+def clean_title(item: str, marked: bool = False) -> str:
+    """The bare section name: drop a description after a colon or dash, a parenthetical, list glue.
+
+    ``marked``: the item has its own marker (1. / (a) / Part I), so a comma that opens a chain of names
+    ("Costs, Risks and Benefits of Strict Liability") is part of the heading."""
     title = re.sub(r"\*\*|__|`", "", item).strip()  # markdown emphasis: "1. **Introduction**"
     inner = re.match(r"[（(]([^（）()]+)[）)]", title)  # "Part A (Findings of the Paper)": the name is inside
     title = inner.group(1) if inner else LIST_CLOSER.sub("", title)
     title = re.split(r"[：:]|\s[-–—]+\s|\s*—+\s*|[（(]", title, maxsplit=1)[0]
     title = re.sub(r"^\s*(?:[-*•]\s+)?(?:and\s+)?", "", title, flags=re.IGNORECASE)
     title = re.sub(r"(?:[\s,，]+and|和|以及|及)\s*$", "", title.strip(" \t；;，,。.、"))
-    if len(title) > 30:
-        title = re.split(r"[，,]", title, maxsplit=1)[0]
+    head, comma, rest = [*re.split(r"([，,])", title, maxsplit=1), "", ""][:3]
+    if len(title) > 30 and comma and not (marked and comma == "," and HEADING_CHAIN.match(rest)):
+        title = head
     title = EN_INSTRUCTION_VERB.sub("", ZH_INSTRUCTION_VERB.sub("", title.strip()))
     return title.strip(" \t；;，,。.、\"“”'")
 

@@ -1,0 +1,223 @@
+"""The requirement reader on kinds of phrasing a fresh set of prompts showed it misread (own prompts, own
+topics): bounds in separate sentences and judged bounds ("anything below X is too thin"), outlines in a
+markdown table, on 一、 lines, behind inline markers, headings holding commas or "and", a count phrase after
+the last item, a length for one named part, and a length unit naming the other language.
+
+Each case states what a careful reader takes from the prompt; a field is right or the test fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from reportgraph.tools.intake.spec import APPROX_TOLERANCE, RequirementSpec, parse_requirements
+
+
+def about(figure: int) -> tuple[int, int]:
+    return round(figure * (1 - APPROX_TOLERANCE)), round(figure * (1 + APPROX_TOLERANCE))
+
+
+def length_of(spec: RequirementSpec) -> tuple[int | None, int | None, str] | None:
+    return (spec.length.min, spec.length.max, spec.length.unit) if spec.length else None
+
+
+def titles(spec: RequirementSpec) -> list[str] | None:
+    return [s.title for s in spec.sections] if spec.sections_from_task else None
+
+
+# (prompt, (min, max, unit)) — kind 1: a minimum and a maximum in separate sentences, negated or judged.
+SEPARATE_BOUNDS: list[tuple[str, tuple[int | None, int | None, str]]] = [
+    ("Write a briefing on kelp farming. Keep it under 1,800 words. It shouldn't be shorter than 1,100 "
+     "either.",
+     (1100, 1800, "words")),
+    ("Draft an essay on lighthouse keepers. Don't go past 2,400 words; anything under 1,600 is too slight.",
+     (1600, 2400, "words")),
+    ("Write about peat bogs. Anything over 3,200 words is too long. It must not be shorter than 2,000 words.",
+     (2000, 3200, "words")),
+    ("写一篇关于候鸟迁徙的科普文章。不要超过四千五百字。当然也不能太短，少于三千字就不合适了。",
+     (3000, 4500, "cjk_chars")),
+    ("写一份关于地铁票价的分析，最多6000字……另外也别少于四千字。", (4000, 6000, "cjk_chars")),
+    ("请介绍一下古代漕运。篇幅别低于两千字，也别超过两千八百字。", (2000, 2800, "cjk_chars")),
+    ("写一篇关于社区食堂的调研。超过5000字就太长了，不少于3500字。", (3500, 5000, "cjk_chars")),
+    ("Write up the dam survey. Stay below 2,600 words. But don't make it shorter than 1,900.",
+     (1900, 2600, "words")),
+    ("Write up the dam survey. No more than 2,600 words. Nothing under 1,900 words, though.",
+     (1900, 2600, "words")),
+    ("Write up the dam survey in at least 1,900 words. Don't exceed 2,600.", (1900, 2600, "words")),
+    ("写一份水坝调查报告，字数上不要超过五千；另外，低于三千五百字也不行。", (3500, 5000, "cjk_chars")),
+]
+
+
+@pytest.mark.parametrize("prompt, expected", SEPARATE_BOUNDS)
+def test_bounds_in_separate_sentences_make_one_range(prompt: str, expected: tuple[Any, ...]) -> None:
+    spec = parse_requirements(prompt)
+    assert length_of(spec) == expected
+    assert spec.unparsed == []
+
+
+def test_a_bound_kept_with_a_consequence_is_not_turned_round() -> None:
+    spec = parse_requirements("写一篇关于船闸的文章，不少于3000字，否则不合格。")
+    assert length_of(spec) == (3000, None, "cjk_chars")
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write a report on canal locks under 2,000 words. Cite at least 12 sources.",
+        "Write a report on canal locks, 2,000 words at most, and use no fewer than 12 sources.",
+    ],
+)
+def test_a_bare_figure_beside_a_length_is_no_bound_when_a_noun_follows(prompt: str) -> None:
+    assert length_of(parse_requirements(prompt)) == (None, 2000, "words")
+
+
+# kind 9: a length whose subject is one named part bounds that part, not the report.
+def test_a_length_for_one_part_is_not_the_total() -> None:
+    spec = parse_requirements(
+        "Write a 2,500-word policy paper on congestion charging. "
+        "The executive summary should be half a page max."
+    )
+    assert length_of(spec) == (*about(2500), "words")
+    spec = parse_requirements(
+        "写一份关于快递包装回收的报告，全文约5000字，包括摘要、现状、问题和对策。摘要不超过400字。"
+    )
+    assert length_of(spec) == (*about(5000), "cjk_chars")
+    assert any("摘要不超过400字" in span for span in spec.unparsed)
+
+
+def test_a_length_for_one_heading_of_the_outline_is_not_the_total() -> None:
+    spec = parse_requirements(
+        "写一份关于校园午餐的报告，约3000字，包括现状调查、营养分析和改进建议。改进建议部分不少于800字。"
+    )
+    assert length_of(spec) == (*about(3000), "cjk_chars")
+    assert any("800字" in span for span in spec.unparsed)
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Write a 1,800-word report on bell foundries. Keep the introduction to 150 words or fewer.",
+        "Write a 1,800-word report on bell foundries with an abstract of no more than 150 words.",
+    ],
+)
+def test_a_part_named_right_before_a_length_is_not_the_total(prompt: str) -> None:
+    spec = parse_requirements(prompt)
+    assert length_of(spec) == (*about(1800), "words")
+    assert any("150 words" in span for span in spec.unparsed)
+
+
+@pytest.mark.parametrize(
+    "prompt, expected",
+    [
+        ("Write an abstract of no more than 150 words on bell foundries.", (None, 150, "words")),
+        ("Write a report on the introduction of bell taxes in about 1800 words.", (*about(1800), "words")),
+    ],
+)
+def test_a_part_word_is_no_part_when_it_is_the_task_or_its_topic(
+    prompt: str, expected: tuple[Any, ...]
+) -> None:
+    assert length_of(parse_requirements(prompt)) == expected
+
+
+def test_a_part_length_alone_is_quoted_not_read_as_the_total() -> None:
+    spec = parse_requirements(
+        "Write a report on ferry timetables. The introduction must be no more than 150 words."
+    )
+    assert spec.length is None
+    assert any("150 words" in span for span in spec.unparsed)
+
+
+# kind 10: the unit names the report's language.
+@pytest.mark.parametrize(
+    "prompt, language, expected",
+    [
+        ("请写一篇关于海水淡化的文章，一千二到一千五百个单词。", "en", (1200, 1500, "words")),
+        ("请写一篇关于海水淡化的文章，两千个单词左右。", "en", (*about(2000), "words")),
+        ("Write an article on Song paper money, 写3000个汉字.", "zh", (*about(3000), "cjk_chars")),
+        ("Write an article on Song paper money in about 2500 中文字.", "zh", (*about(2500), "cjk_chars")),
+    ],
+)
+def test_a_unit_of_the_other_language_names_the_report_language(
+    prompt: str, language: str, expected: tuple[Any, ...]
+) -> None:
+    spec = parse_requirements(prompt)
+    assert (spec.language, length_of(spec)) == (language, expected)
+
+
+# (prompt, headings, length) — kinds 2–8: outlines in tables, on 一、 lines, behind inline markers, headings
+# holding commas or "and", part markers, a count phrase after the last item, a stated count of items.
+OUTLINES: list[tuple[str, list[str], tuple[int | None, int | None, str] | None]] = [
+    # kind 2: a markdown table (numbering column, alignment colons, headings in the first or second column)
+    ("A briefing on hedgerows, about 1,600 words, laid out as below.\n\n| No. | Section | Covers |\n"
+     "|:-:|:--|:--|\n| 1 | Why Hedges Matter | wildlife |\n| 2 | Loss Since 1950 | data |\n"
+     "| 3 | Replanting Schemes | grants |", ["Why Hedges Matter", "Loss Since 1950", "Replanting Schemes"],
+     (*about(1600), "words")),
+    ("请写一份关于老旧小区加装电梯的报告，约三千字，章节见下表。\n\n| 章节标题 | 写作要点 |\n| --- | --- |\n"
+     "| 改造需求 | 老人出行 |\n| 资金分摊 | 楼层差异 |\n| 推进建议 | 政府角色 |",
+     ["改造需求", "资金分摊", "推进建议"], (*about(3000), "cjk_chars")),
+    # kind 3: 一、 lines, with or without a sentence announcing them
+    ("写一篇关于古籍修复的文章，约2500字。\n\n一、修复的历史\n二、常用技法\n三、人才培养",
+     ["修复的历史", "常用技法", "人才培养"], (*about(2500), "cjk_chars")),
+    ("写一篇关于古籍修复的文章：一、修复的历史；二、常用技法；三、人才培养。约2500字。",
+     ["修复的历史", "常用技法", "人才培养"], (*about(2500), "cjk_chars")),
+    # kind 4: inline markers (a) (i) ①, with or without ";" and a closing "and"
+    ("Write about night trains in Europe: (a) their decline, (b) the revival and (c) open problems. "
+     "Roughly 1,400 words.", ["their decline", "the revival", "open problems"], (*about(1400), "words")),
+    ("I want 1,400 words on night trains. Go through (i) timetables; (ii) rolling stock; and (iii) ticket "
+     "prices.", ["timetables", "rolling stock", "ticket prices"], (*about(1400), "words")),
+    ("写一篇关于夜间列车的文章，①线路变迁②车辆更新③票价政策，约1500字。",
+     ["线路变迁", "车辆更新", "票价政策"], (*about(1500), "cjk_chars")),
+    # kind 5: a comma inside a marked heading is part of it
+    ("Write a report on tree planting, around 2,000 words. Structure:\n1. Carbon Accounting\n"
+     "2. Costs, Risks and Benefits of Monoculture Plantations\n3. Community Forestry",
+     ["Carbon Accounting", "Costs, Risks and Benefits of Monoculture Plantations", "Community Forestry"],
+     (*about(2000), "words")),
+    ("Write 2,000 words on tree planting in three sections (1) Soils, Water and Roots (2) Species Choice "
+     "(3) Monitoring.", ["Soils, Water and Roots", "Species Choice", "Monitoring"], (*about(2000), "words")),
+    # kind 6: Part/Section markers with a dash or colon, no residue of the next marker
+    ("Write about the Silk Road in three parts: Part I — Caravans and Oasis Towns; Part II — Religion on the "
+     "Move; Part III — Why the Routes Faded. About 2,400 words.",
+     ["Caravans and Oasis Towns", "Religion on the Move", "Why the Routes Faded"], (*about(2400), "words")),
+    ("About 2,400 words on the Silk Road, structured as: Section A: Caravans, Camels and Oases; Section B: "
+     "Religion; Section C: Decline.", ["Caravans, Camels and Oases", "Religion", "Decline"],
+     (*about(2400), "words")),
+    # kind 7: the count phrase after the last item is no part of it
+    ("报告分为政策沿革、实施效果、典型案例、结论与建议四个部分，约四千字，主题是河长制。",
+     ["政策沿革", "实施效果", "典型案例", "结论与建议"], (*about(4000), "cjk_chars")),
+    ("这份报告由历史回顾、现状评估和结论与建议三个部分组成，篇幅约3000字，主题是社区医院。",
+     ["历史回顾", "现状评估", "结论与建议"], (*about(3000), "cjk_chars")),
+    ("报告须包含以下内容：市场规模、竞争格局、结论与建议三个部分，约3000字。",
+     ["市场规模", "竞争格局", "结论与建议"], (*about(3000), "cjk_chars")),
+    # kind 8: the stated count keeps "X and Y" as two items, and a per-part length counts that many
+    ("Write a five-part report on seaweed farming: site selection, seed stock, harvesting methods, market "
+     "channels and policy support. Each part should be about 250 words.",
+     ["site selection", "seed stock", "harvesting methods", "market channels", "policy support"],
+     (*about(1250), "words")),
+    ("Write about seaweed farming. It should have four parts, namely history, biology, farming methods and "
+     "markets, each roughly 300 words.", ["history", "biology", "farming methods", "markets"],
+     (*about(1200), "words")),
+    ("Write about seaweed farming in two parts: history, costs and benefits. About 900 words.",
+     ["history", "costs and benefits"], (*about(900), "words")),
+]
+
+
+@pytest.mark.parametrize("prompt, headings, length", OUTLINES)
+def test_outlines_are_read_whole(prompt: str, headings: list[str], length: tuple[Any, ...] | None) -> None:
+    spec = parse_requirements(prompt)
+    assert (titles(spec), length_of(spec)) == (headings, length)
+    assert not any("|" in span or "部分" in span for span in spec.unparsed)
+
+
+def test_a_requirements_list_with_markers_is_no_outline() -> None:
+    spec = parse_requirements("写一篇关于古籍修复的文章。要求：①字数约2500字；②语言简洁；③引用资料。")
+    assert titles(spec) is None
+    assert length_of(spec) == (*about(2500), "cjk_chars")
+
+
+def test_a_description_after_a_comma_in_a_marked_item_is_no_heading() -> None:
+    spec = parse_requirements(
+        "Write a report on tree planting. Structure:\n1. Background, explaining why this topic matters now\n"
+        "2. Species Choice\n3. Monitoring"
+    )
+    assert titles(spec) == ["Background", "Species Choice", "Monitoring"]

@@ -1,0 +1,49 @@
+"""Outlines given as a markdown table: a header row naming the sections column, one heading per row.
+
+| 序号 | 章节标题 | 主要内容 |        | Section | Words |
+|---|---|---|                    |---|---|
+| 1 | 研究背景 | … |            | History | 500 |
+
+The headings column is the first whose header names sections, parts, chapters or headings (章节, 部分,
+标题, Section, Chapter …); a numbering column before it (序号, No., #) is left out. A table (GFM: a header
+row, a delimiter row of -, : and |, then body rows) whose header names no such column is no outline.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportgraph.tools.intake.spec.outline import lead_start
+from reportgraph.tools.intake.spec.titles import OutlineList, clean_title, plausible_titles
+
+TABLE = re.compile(
+    r"^[ \t]*(?P<header>\|?[^\n|]*\|[^\n]*)\n"
+    r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*"
+    r"(?P<rows>(?:\n[ \t]*\|[^\n]*)+)",
+    re.MULTILINE,
+)
+HEADINGS_HEADER = re.compile(
+    r"章节|部分|标题|小节|板块|结构|\b(?:sections?|parts?|chapters?|headings?|titles?|outline)\b",
+    re.IGNORECASE,
+)
+
+
+def cells(row: str) -> list[str]:
+    """The cells of one table row, without the outer pipes: "| 1 | 背景 |" → ["1", "背景"]."""
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def table_outlines(text: str) -> list[OutlineList]:
+    """Every markdown table of ``text`` whose header names a headings column, read as an outline."""
+    found = []
+    for match in TABLE.finditer(text):
+        header = cells(match["header"])
+        column = next((i for i, cell in enumerate(header) if HEADINGS_HEADER.search(cell)), None)
+        if column is None:
+            continue
+        rows = [cells(row) for row in match["rows"].strip("\n").splitlines()]
+        titles = [clean_title(row[column], marked=True) for row in rows if len(row) > column and row[column]]
+        if plausible_titles(titles):
+            start = lead_start(text, match.start())
+            found.append(OutlineList([(t, t) for t in titles], start, match.end(), numbered=False))
+    return found
