@@ -125,7 +125,8 @@ def test_no_length_when_none_is_asked(prompt: str) -> None:
 @pytest.mark.parametrize(
     ("numeral", "value"),
     [("两千", 2000), ("三千", 3000), ("五百", 500), ("八百", 800), ("一千五百", 1500), ("三千五", 3500),
-     ("一万", 10_000), ("一万五", 15_000), ("两万", 20_000), ("十二", 12), ("一千零五十", 1050)],
+     ("一万", 10_000), ("一万五", 15_000), ("两万", 20_000), ("十二", 12), ("一千零五十", 1050),
+     ("一百零五", 105), ("两千零五", 2005), ("三千万", 30_000_000), ("一亿二千万", 120_000_000)],
 )  # fmt: skip
 def test_chinese_numerals(numeral: str, value: int) -> None:
     assert parse_chinese_number(numeral) == value

@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from reportgraph.tools.intake.spec.numbers import parse_chinese_number
+
 APPROXIMATE_SHARE = 0.1  # "约/about": one- or two-significant-figure rounding (3,092 → 约3000 is 3 %)
 _SCALES = {
     "万": 1e4,
@@ -89,21 +91,6 @@ _APPROX_BEFORE = re.compile(
     re.I,
 )
 _APPROX_AFTER = re.compile(r"^\s*(?:[^\s\d]{0,3}?)(?:左右|上下|余|多)")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 # Chinese numerals a claim states as a quantity: "五倍", "百分之三十", "一百二十篇" (a bare 一 is a word).
 _CN_CLAIM = re.compile(
@@ -193,24 +180,6 @@ def numbered_terms(text: str) -> set[tuple[int | str, str]]:
     return terms
 
 
-def chinese_numeral(run: str) -> float | None:
-    """一百二十 → 120, 三千万 → 30,000,000, 十二 → 12; None for a run that is not a number."""
-    total, section, digit = 0.0, 0.0, None
-    for char in run:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        elif char in _CN_UNITS:
-            section += (1 if digit is None else digit) * _CN_UNITS[char]
-            digit = None
-        elif char in ("万", "亿"):
-            scale = 1e4 if char == "万" else 1e8
-            total = (total + section + (digit or 0)) * scale
-            section, digit = 0.0, None
-        else:
-            return None
-    return total + section + (digit or 0)
-
-
 def _scaled(match: re.Match[str]) -> tuple[float, bool]:
     value = float(match.group("num").replace(",", ""))
     scale = match.group("scale")
@@ -233,7 +202,7 @@ def claimed(text: str) -> list[Quantity]:
         found.append(Quantity(value, _approximate(clean, match.start(), match.end()), percent, match.start()))
     for match in _CN_CLAIM.finditer(clean):
         run = match.group("pct") or match.group("times") or match.group("count")
-        numeral = chinese_numeral(run)
+        numeral = parse_chinese_number(run)
         if numeral is not None:
             approx = _approximate(clean, match.start(), match.end())
             found.append(Quantity(numeral, approx, bool(match.group("pct")), match.start()))
@@ -254,7 +223,7 @@ def stated(text: str) -> set[float]:
     values.update(float(m.group(1)) for m in _ORDINAL.finditer(text))
     values.update(float(_EN_WORDS[m.group(1).lower()]) for m in _EN_WORD.finditer(text))
     for run in _CN_RUN.findall(text):
-        numeral = chinese_numeral(run)
+        numeral = parse_chinese_number(run)
         if numeral is not None:
             values.add(numeral)
     return values

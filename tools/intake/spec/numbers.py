@@ -38,12 +38,20 @@ NUMBER = (
 
 
 def parse_chinese_number(text: str) -> int | None:
-    """两千 → 2000, 一千五百 → 1500, 三千五 → 3500 (colloquial), 十二 → 12; None if not a numeral."""
+    """两千 → 2000, 一千五百 → 1500, 三千五 → 3500 (colloquial), 十二 → 12, 三千万 → 30,000,000,
+    一亿二千万 → 120,000,000; None if not a numeral. The one reader of Chinese numerals: the requirement
+    reader and the checker's quantities both use it."""
     total = section = digit = 0
     last_unit = 1
     for char in text:
         if char in CN_DIGITS:
             digit = CN_DIGITS[char]
+            if digit == 0:
+                last_unit = 1  # 一百零五 = 105: after 零 the next digit is ones, not tens
+        elif char == "亿":  # scales everything before it: 三千万亿 is rare, 一亿二千万 is not
+            total = (total + section + digit) * 100_000_000
+            section = digit = 0
+            last_unit = 100_000_000
         elif char == "万":
             total += (section + digit) * 10_000
             section = digit = 0
