@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import psutil
+from gated_video import gated_video_server
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
 sys.path.insert(0, str(TESTS))
@@ -47,21 +48,6 @@ CACHE_ERRORS = re.compile(
     r"cached index .* unreadable|database is locked",
     re.I,
 )
-GATED_VIDEO_SERVER = """
-import os, sys, time
-from mcp.server.fastmcp import FastMCP
-
-app = FastMCP("gated-video")
-
-@app.tool()
-def describe_video(path: str) -> str:
-    \"\"\"Describe a video file.\"\"\"
-    while not os.path.exists(sys.argv[1]):
-        time.sleep(0.05)
-    return "A slide reading the talk's title."
-
-app.run()
-"""
 WAIT_S = 900
 
 
@@ -132,7 +118,7 @@ def count_cache_errors(paths: list[Path]) -> int:
 def soak(tasks: int, jobs: int, root: Path) -> dict[str, object]:
     folders = [make_task(root / "tasks", n) for n in range(tasks)]
     gate, server = root / "gate-open", root / "gated_video.py"
-    server.write_text(GATED_VIDEO_SERVER, encoding="utf-8")
+    server.write_text(gated_video_server("A slide reading the talk's title."), encoding="utf-8")
     config = root / "mcp.json"
     config.write_text(
         json.dumps(

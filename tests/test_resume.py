@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from corpus_ids import chunk_ids_by_title
+from gated_video import gated_video_server
 from media_files import slide_video
 from reportgraph.graph.checkpoints import open_checkpointer
 from reportgraph.graph.cli import main
@@ -53,22 +54,6 @@ Green tea likes cooler water.
 """
 KILL_MARKER = "✓ retrieve"
 CLI_TIMEOUT_S = 300
-# The video tool answers once the gate file exists (a readiness poll: how long it waits decides nothing).
-GATED_VIDEO_SERVER = """
-import os, sys, time
-from mcp.server.fastmcp import FastMCP
-
-app = FastMCP("gated-video")
-
-@app.tool()
-def describe_video(path: str) -> str:
-    \"\"\"Describe a video file.\"\"\"
-    while not os.path.exists(sys.argv[1]):
-        time.sleep(0.05)
-    return "A slide reading TEA ORIGINS."
-
-app.run()
-"""
 
 
 
@@ -129,7 +114,7 @@ class Gate:
 
     def write(self, root: Path) -> None:
         server = root / "gated_video.py"
-        server.write_text(GATED_VIDEO_SERVER, encoding="utf-8")
+        server.write_text(gated_video_server("A slide reading TEA ORIGINS."), encoding="utf-8")
         self.path, self.gate = root / "mcp.json", root / "gate-open"
         config = {"servers": {"video": {"transport": "stdio", "command": sys.executable,
                                         "args": [str(server), str(self.gate)]}},
