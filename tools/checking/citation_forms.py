@@ -33,6 +33,7 @@ from reportgraph.tools.checking.citation_styles import citation_summary, split_r
 from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, UNRESOLVED_SOURCE, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
+WHOLE_TALK_SLACK_S = 2.0  # a range within this many seconds of both ends of a talk cites the whole talk
 UNRESOLVED_PREFIX = "unresolved-"
 
 _INSIDE = r"[^\[\]【】\n]"  # what a bracket holds, unless it opens with a name holding brackets
@@ -254,10 +255,6 @@ class Materials:
         return [
             self._make(ordered[0].model_copy(update={"id": doc_id, "text": text, "chunk_index": None}))
         ], ""
-
-
-# A range within this many seconds of both ends of a talk cites the whole talk.
-WHOLE_TALK_SLACK_S = 2.0
 
 
 def _is_video(name: str) -> bool:

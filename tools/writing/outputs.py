@@ -156,6 +156,8 @@ def write_run_outputs(
     retrieval, inventory, spec, task_notes), ``events`` every event of the run, ``report`` report.md's text
     (banner.final_report: a needs_review report opens with its unmet items), ``markdown`` the report as
     drafted (``[@id]`` citations, for sources.json)."""
+    spec = state["spec"]
+    note = REPORT_NOTE[spec.language][mode]
     run = {
         "task_dir": str(state["task_dir"]),  # as the caller gave it (the CLI: as typed)
         "status": status,
@@ -166,17 +168,16 @@ def write_run_outputs(
         "video": state.get("video") or {},
         "retrieval": state.get("retrieval", {}),
         "inventory": state.get("inventory", {}),
-        "spec": state["spec"].model_dump(mode="json"),
+        "spec": spec.model_dump(mode="json"),
         "task_notes": state.get("task_notes", []),
         "evidence": given_evidence(state),
         # How the report was drafted: for its reviewer (report.html shows it too), not in report.md's body.
-        "process_note": REPORT_NOTE[state["spec"].language][mode].removeprefix("> "),
+        "process_note": note.removeprefix("> "),
     }
     registry = state.get("sources") or {}
-    spec = state["spec"]
     review = review_html(ReviewInputs(
         markdown=markdown, registry=registry, validation=validation, spec=spec,
-        task_link=task_link(Path(state["task_dir"]), output_dir), note=REPORT_NOTE[spec.language][mode]))
+        task_link=task_link(Path(state["task_dir"]), output_dir), note=note))
     return write_outputs(output_dir, markdown=markdown, registry=registry,
                          validation=validation, run=run, report=report, review=review)
 
