@@ -58,6 +58,11 @@ OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
     "en": "Note: page(s) {pages} of {file} were read by OCR; quotes from them may carry recognition errors.",
 }
+OCR_PICTURE = {
+    "zh": "说明：{file} 的文字由 OCR 从图片中识别，引文可能含识别误差。",
+    "en": "Note: the text of {file} was read from the picture by OCR; quotes from it may carry recognition "
+    "errors.",
+}
 DROPPED_ENTRIES = {
     "zh": "说明：资料库 {file} 中有 {count} 条条目未能读取，本报告未使用：{items}。",
     "en": "Note: {count} entries of {file} could not be read and are not used: {items}.",
@@ -105,6 +110,8 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
         if pdf.get("ocr_pages"):
             pages = PAGE_SEPARATOR[lang].join(map(str, pdf["ocr_pages"]))
             lines.append(OCR_PAGES[lang].format(file=pdf["file"], pages=pages))
+    lines += [OCR_PICTURE[lang].format(file=document["file"]) for document in materials.get("documents", [])
+              if document.get("ocr") and document["records"]]
     dropped = (materials.get("corpus") or {}).get("dropped") or []
     if dropped:
         items = ENTRY_SEPARATOR[lang].join(

@@ -80,6 +80,11 @@ def test_a_picture_with_text_is_a_document_and_check_resolves_its_citation(tmp_p
     picture = read_document(folder / "lake board.png")
     assert not picture.problems
     text = " ".join(record.text for record in picture.records)
+    summary = materials_summary([], None, (), [picture])
+    assert summary["unread_files"] == [] and summary["documents"][0]["ocr"]
+    for language in ("en", "zh"):
+        [note] = material_disclosures(summary, language)
+        assert "lake board.png" in note and "OCR" in note
     assert "ferry to Lofoten" in text and "3 metres" in text, text
     report = tmp_path / "report.md"
     report.write_text("# Lake briefing\n\n## Water\n\nGlacier melt raised the lake by 3 metres "
@@ -141,7 +146,9 @@ def test_a_run_discloses_the_unread_picture_and_audio(tmp_path: Path,
     report = (out / "report.md").read_text(encoding="utf-8")
     for name, code in (("shore.jpg", "image_no_text"), ("harbour.wav", "audio_not_transcribed")):
         assert any(name in line and FILE_REASONS["en"][code] in line for line in report.splitlines()), name
-    assert "lake board.png" not in report.split("##")[0]  # the picture with text is read, not disclosed
+    # The picture with text is read, and its quotes are flagged as OCR's, as OCRed PDF pages are.
+    [read_note] = [line for line in report.splitlines() if "lake board.png" in line]
+    assert "OCR" in read_note and "could not be read" not in read_note
     checks = json.loads((out / "validation.json").read_text(encoding="utf-8"))["checks"]
     read = next(check for check in checks if check["name"] == "materials_read")
     assert not read["passed"]

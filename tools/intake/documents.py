@@ -69,6 +69,7 @@ class DocumentExtraction(BaseModel):
     file_hash: str
     title: str = ""
     parts: list[str] = Field(default_factory=list, description="Text of each slide, or the whole text")
+    ocr: bool = Field(default=False, description="The text was read from a picture by OCR")
     records: list[SourceRecord] = Field(default_factory=list)
     problems: list[DocumentProblem] = Field(default_factory=list)
 
@@ -254,7 +255,8 @@ def _xlsx(raw: bytes, found: DocumentExtraction) -> tuple[str, list[str]]:
     return title, ["\n\n".join(sheets)]
 
 
-def _image(raw: bytes, _found: DocumentExtraction) -> tuple[str, list[str]]:
+def _image(raw: bytes, found: DocumentExtraction) -> tuple[str, list[str]]:
+    found.ocr = True
     picture = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
     if picture is None:
         raise NotRead("image_not_decoded", "OpenCV cannot decode this picture format")

@@ -72,7 +72,7 @@ def materials_summary(
 ) -> dict[str, Any]:
     """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
     None, lost_words: [{page, words}]}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} |
-    None, "documents": [{file, records}], "unread_files": [{file, code, reason?}]}`` (``unread_files``:
+    None, "documents": [{file, records, ocr}], "unread_files": [{file, code, reason?}]}`` (``unread_files``:
     other materials nothing read, e.g. :func:`unread_materials`, and the ``documents`` that could not be read
     or hold no text)."""
     unread = list(unread_files) + [
@@ -82,7 +82,7 @@ def materials_summary(
     ]
     return {
         "unread_files": unread,
-        "documents": [{"file": document.source_file, "records": len(document.records)}
+        "documents": [{"file": document.source_file, "records": len(document.records), "ocr": document.ocr}
                       for document in documents],
         "pdfs": [
             {
