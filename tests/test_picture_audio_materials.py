@@ -21,15 +21,18 @@ from reportgraph.graph.cli import main
 from reportgraph.graph.mcp_server import build_server
 from reportgraph.nodes.context import env
 from reportgraph.prompts.materials import FILE_REASONS, material_disclosures
+from reportgraph.tools.checking.citation_forms import resolve_citations
 from reportgraph.tools.confine import Roots
 from reportgraph.tools.intake import inventory, materials_summary, read_document, talks, unread_materials
+from reportgraph.tools.registry import to_registry
+from reportgraph.tools.video import analyse_video
 
 TASK = ("Write a 100-300 word briefing in English on the lake district from the files in this folder. Cite "
         "your sources. Sections: Water, Travel.\n")
 NOTES = ("The lake district lies north of the ridge. Its villages depend on the ferry and on summer "
          "visitors. Fishing boats leave the harbour before dawn.\n")
 LINES = ["Glacier melt raised the lake by 3 metres", "The ferry to Lofoten runs twice daily"]
-INTERVIEW = "1\n00:00:00,000 --> 00:00:00,900\nThe harbour master says the ferry is often late.\n"
+INTERVIEW = "1\n00:00:00,500 --> 00:00:03,500\nThe harbour master says the ferry is often late.\n"
 # Words run together: the OCR reads them, but the quality gate of scanned pages refuses them.
 GLUED = ["Lakeshorepathwaysremainedclosedthroughout", "theentirewinterbecauseofrepeatedlandslides"]
 
@@ -47,7 +50,7 @@ def draw_photo(path: Path) -> None:
     assert cv2.imwrite(str(path), cv2.GaussianBlur(noise, (31, 31), 0))
 
 
-def write_tone(path: Path, seconds: float = 1.0, rate: int = 16_000) -> None:
+def write_tone(path: Path, seconds: float = 4.0, rate: int = 16_000) -> None:
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -130,6 +133,18 @@ def test_audio_is_a_talk_only_when_something_can_hear_it(tmp_path: Path) -> None
     assert unread_materials(stock, speech=False) == [{"file": "harbour.wav", "code": "audio_not_transcribed"}]
     assert sorted(talks(stock, speech=True)) == ["harbour.wav", "interview.wav"]
     assert unread_materials(stock, speech=True) == []
+
+
+def test_a_heard_audio_file_is_cited_by_time_range(tmp_path: Path) -> None:
+    write_tone(tmp_path / "interview.wav")
+    (tmp_path / "interview.srt").write_text(INTERVIEW, encoding="utf-8")
+    heard = analyse_video(tmp_path / "interview.wav", language="en")
+    assert heard.status == "ok", heard.problems
+    _, ledger = resolve_citations("Late ferries [interview.wav 00:01–00:03]. All of it [interview.wav].",
+                                  to_registry(heard.records))
+    ranged, whole = ledger.citations
+    assert ranged.problem == "" and ranged.ids
+    assert "time range" in whole.problem
 
 
 @pytest.mark.usefixtures("offline")
