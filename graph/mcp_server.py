@@ -39,16 +39,9 @@ from reportgraph.tools.confine import (
     bearer_ok,
     require_token_beyond_loopback,
 )
-from reportgraph.tools.intake import Inventory, inventory
+from reportgraph.tools.intake import inventory
 from reportgraph.tools.registry import SourceRecord, render_citation
-from reportgraph.tools.retrieval import (
-    EmbedderChoice,
-    IndexBuild,
-    build_or_load,
-    embedder_settings,
-    search,
-    select_embedder,
-)
+from reportgraph.tools.retrieval import IndexBuild, build_task_index, embedder_settings, search
 from reportgraph.tools.video import VideoAnalysis, analyse_video, model_endpoint
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -56,8 +49,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 T = TypeVar("T")
 
 INSTRUCTIONS = (
-    "Tools over a report task folder (task.md plus a long_context.json collection, PDFs and videos). "
-    "search_corpus finds evidence and its citable ids; fetch_context returns a source by id or by title; "
+    "Tools over a report task folder (task.md plus a long_context.json collection, PDFs, other documents, "
+    "pictures and videos). search_corpus finds evidence and its citable ids; fetch_context returns a source "
+    "by id or by title; "
     "analyse_video turns a video into timestamped segments; validate_report checks a report, written with "
     "[@id] citation markers, against the task's requirements."
 )
@@ -111,50 +105,42 @@ class ReportCheck(BaseModel):
 # --- shared set-up ---------------------------------------------------------------------------------------
 
 
-def embedder_choice(context: Context) -> EmbedderChoice:
-    return select_embedder(embedder_settings(context, env().openai_api_key), cache_dir=context.cache_dir)
-
-
-def task_index(task_dir: str) -> tuple[IndexBuild, EmbedderChoice, Inventory]:
-    """The task folder's index (from the run cache when a run built it) and the embedder it uses."""
+def task_index(task_dir: str) -> IndexBuild:
+    """The task folder's index, the one a run builds (tools/retrieval ``build_task_index``: the collection,
+    PDFs, documents and pictures read by OCR), from the run cache when a run built it."""
     stock = inventory(task_dir)
     root = Path(stock.root)
-    corpus = str(root / stock.corpus[0]) if stock.corpus else None
-    pdfs = tuple(str(root / name) for name in stock.pdf)
-    files = [Path(path) for path in (corpus, *pdfs) if path]
-    stamp = tuple((path.stat().st_size, path.stat().st_mtime_ns) for path in files)
-    return (*_index(corpus, pdfs, stamp), stock)
+    indexed = (*stock.corpus[:1], *stock.pdf, *stock.document, *stock.image)
+    stamp = tuple((name, (root / name).stat().st_size, (root / name).stat().st_mtime_ns) for name in indexed)
+    return _index(stock.root, stamp)
 
 
 @lru_cache(maxsize=8)
-def _index(
-    corpus: str | None, pdfs: tuple[str, ...], stamp: tuple[tuple[int, int], ...]
-) -> tuple[IndexBuild, EmbedderChoice]:
-    # ``stamp`` (the files' sizes and times) only keys the cache: a changed folder is indexed anew.
+def _index(root: str, stamp: tuple[tuple[str, int, int], ...]) -> IndexBuild:
+    # ``stamp`` (the indexed files' names, sizes and times) only keys the cache: a changed folder is indexed
+    # anew.
     context = Context()
-    choice = embedder_choice(context)
-    build = build_or_load(corpus, list(pdfs), cache_dir=context.cache_dir, embedder=choice.embedder)
-    return build, choice
+    return build_task_index(Path(root), embedder_settings(context, env().openai_api_key), context.cache_dir)
 
 
 # --- the tools (sync work, run in a worker thread by the async wrappers below) -----------------------------
 
 
 def search_corpus_sync(task_dir: str, query: str, k: int) -> SearchResult:
-    build, choice, _ = task_index(task_dir)
+    build = task_index(task_dir)
     hits = search(build.store, query, k=k)
     return SearchResult(
         query=query,
         hits=[SearchHit(score=round(hit.score, 6), **Source.of(hit.record).model_dump()) for hit in hits],
         records_indexed=len(build.store.records),
-        retrieval=choice.reason,
+        retrieval=build.problems[0].removeprefix("embedder: "),  # build_task_index names its embedder first
     )
 
 
 def fetch_context_sync(task_dir: str, source_id: str, title: str, chunk: int | None) -> FetchResult:
     if not source_id and not title:
         raise ValueError("give a source_id, or a document title (and optionally a chunk number)")
-    records = task_index(task_dir)[0].store.records
+    records = task_index(task_dir).store.records
     if source_id:
         found = [record for record in records if record.id == source_id]
     else:
@@ -203,9 +189,10 @@ class ServedTools:
         self.roots = roots
 
     async def search_corpus(self, task_dir: str, query: str, k: int = 5) -> SearchResult:
-        """Search a task folder's document collection and PDFs (BM25, plus dense vectors when an embedder is
-        configured). Returns the best pieces with their citable ids; the first call builds or loads the
-        index. ``task_dir`` must lie under the server's roots."""
+        """Search a task folder's document collection, PDFs, other documents (text, HTML, Office files,
+        tables) and pictures' text read by OCR: the records a run indexes (BM25, plus dense vectors when an
+        embedder is configured). Returns the best pieces with their citable ids; the first call builds or
+        loads the index. ``task_dir`` must lie under the server's roots."""
         folder = str(self.roots.confine_folder(task_dir))
         return await in_thread(lambda: search_corpus_sync(folder, query, k))
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import BaseMessage
 from reportgraph.nodes.common import chat_model, embedder_settings, task_index
-from reportgraph.nodes.context import Context, env, llm_enabled
+from reportgraph.nodes.context import Context, env, llm_enabled, speech_configured
 from reportgraph.tools.checking import (
     Facet,
     SupportChecker,
@@ -28,7 +28,7 @@ from reportgraph.tools.checking import (
     section_facets,
     validate_report,
 )
-from reportgraph.tools.intake import inventory, read_task_text
+from reportgraph.tools.intake import inventory, read_task_text, talks
 from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import build_materials, select_embedder
@@ -88,7 +88,8 @@ def check_inputs(
 
 
 def folder_materials(task_dir: Path, context: Context) -> TaskMaterials:
-    """Read the task, index its collection and PDFs, analyse (or reuse the analysis of) its videos.
+    """Read the task, index its collection, PDFs and documents, analyse (or reuse the analysis of) its
+    videos and the audio files the talk pipeline can hear (tools/intake ``talks``).
 
     Raises BadInputError for a folder that is not a task folder."""
     task = read_task_text(task_dir / "task.md")
@@ -98,7 +99,7 @@ def folder_materials(task_dir: Path, context: Context) -> TaskMaterials:
     )
     build = task_index(context, task_dir, stock)
     analyses = [analyse_or_reuse(context, env().openai_api_key, task_dir, name, stock.subtitle,
-                                 spec.language)[0] for name in stock.video]
+                                 spec.language)[0] for name in talks(stock, speech_configured(context))]
     records: list[SourceRecord] = [*build.store.records, *(r for a in analyses for r in a.records)]
     status: VideoStatus = combined_status(analyses) if analyses else "absent"
     disclosure = " ".join(
@@ -106,7 +107,7 @@ def folder_materials(task_dir: Path, context: Context) -> TaskMaterials:
     )
     registry = to_registry(records)
     return TaskMaterials(task.text, spec, registry, registry, status, disclosure,
-                         build_materials(build))
+                         build_materials(build, speech_configured(context)))
 
 
 def check_report(task_dir: Path, markdown: str, context: Context,

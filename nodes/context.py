@@ -190,6 +190,11 @@ class Context(BaseModel):
         return self._memo
 
 
+def speech_configured(context: Context) -> bool:
+    """Whether a speech recogniser is named, so the folder's audio files are transcribed as talks."""
+    return bool(context.speech_model)
+
+
 def llm_enabled(context: Context) -> bool:
     """Whether drafting uses the chat model (else the offline extractive drafter)."""
     if context.llm == "off":

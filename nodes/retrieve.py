@@ -7,13 +7,14 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from reportgraph.nodes.common import NodeRecord, emit, task_index
-from reportgraph.nodes.context import Context
+from reportgraph.nodes.context import Context, speech_configured
 from reportgraph.nodes.state import ReportState
 from reportgraph.tools.intake import (
     BadInputError,
     Inventory,
     material_notes,
     nothing_to_cite,
+    talks,
 )
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.retrieval import (
@@ -58,15 +59,16 @@ def focused_packs(
     return planned, packs
 
 
-def note_build(build: IndexBuild, record: NodeRecord) -> dict[str, Any]:
+def note_build(build: IndexBuild, record: NodeRecord, speech: bool) -> dict[str, Any]:
     """Log what indexing met (retrieval and PDF problems, OCRed or unreadable pages, collection entries
-    left out); return the materials summary for run.json and the report's disclosures."""
+    left out); return the materials summary for run.json and the report's disclosures (``speech``: a speech
+    recogniser is configured)."""
     for problem in build.problems[1:]:
         record.fallback("retrieval", problem)
     for pdf in build.pdfs:
         for pdf_problem in pdf.problems:
             record.fallback("pdf", pdf_problem.message)
-    materials = build_materials(build)
+    materials = build_materials(build, speech)
     for note in material_notes(materials):
         record.note(**note)
     return materials
@@ -89,8 +91,8 @@ def retrieve(state: ReportState, runtime: Runtime[Context]) -> dict[str, Any]:
             "error": {"code": error.code, "message": str(error)},
             "events": record.finish(status="bad_input"),
         }
-    materials = note_build(build, record)
-    if not build.store.records and not (stock.video or stock.subtitle):
+    materials = note_build(build, record, speech_configured(context))
+    if not build.store.records and not (talks(stock, speech_configured(context)) or stock.subtitle):
         refusal = BadInputError(
             "no_usable_material",
             f"no material has text to cite: {nothing_to_cite(build.pdfs, build.corpus_report, materials)}",

@@ -7,10 +7,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 from reportgraph.nodes.common import NodeRecord, emit
-from reportgraph.nodes.context import Context, env
+from reportgraph.nodes.context import Context, env, speech_configured
 from reportgraph.nodes.state import ReportState
 from reportgraph.prompts.video import NO_ANALYSIS
-from reportgraph.tools.intake import Inventory
+from reportgraph.tools.intake import Inventory, talks
 from reportgraph.tools.registry import SourceRecord, to_registry
 from reportgraph.tools.video import (
     McpConfigError,
@@ -52,7 +52,8 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     context = runtime.context
     stock = Inventory.model_validate(state["inventory"])
     spec = state["spec"]
-    if not stock.video:
+    media = talks(stock, speech_configured(context))  # videos, and the audio files it can hear
+    if not media:
         return {
             "video": {"status": "absent", "disclosure": "", "analyses": []},
             "events": record.finish(videos=0),
@@ -60,7 +61,7 @@ def video_analyse(state: ReportState, runtime: Runtime[Context]) -> dict[str, An
     task_dir = Path(state["task_dir"])
     analyses: list[VideoAnalysis] = []
     mcp = mcp_video_tool(context, record)
-    for name in stock.video:
+    for name in media:
 
         def progress(step: str, detail: str, done: int | None = None, total: int | None = None,
                      video: str = name) -> None:

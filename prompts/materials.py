@@ -15,7 +15,7 @@ UNREADABLE_FILE = {
     "en": "Note: {file} could not be read at all ({reason}); the report uses nothing from it.",
 }
 # Why a whole file stayed unread, by its code (tools/intake/materials: UNREADABLE_FILE_CODES,
-# unread_materials; tools/intake/taskio: UNREAD_REFUSALS).
+# unread_materials; tools/intake/taskio: UNREAD_REFUSALS; tools/intake/documents: UNREADABLE_DOCUMENT_CODES).
 FILE_REASONS = {
     "zh": {"pdf_encrypted": "文件已加密，需要密码才能打开", "pdf_unreadable": "文件已损坏或不是有效的 PDF",
            "subtitle_without_video": "这是字幕文件，任务中没有与之同名的视频，字幕只随其视频读取",
@@ -23,6 +23,10 @@ FILE_REASONS = {
            "nested_too_deep": "文件夹嵌套过深", "not_a_regular_file": "不是普通文件（管道、套接字或设备）",
            "os_error": "系统无法读取该文件", "document_unreadable": "文件已损坏或格式与扩展名不符，无法解析",
            "document_empty": "文件中没有文字",
+           "image_not_decoded": "无法解码这种图片格式，请另存为 PNG 或 JPEG",
+           "image_no_text": "图片中没有可识别的文字（如照片），图片内容未经分析",
+           "image_text_unreadable": "OCR 识别出的文字质量太差，无法引用",
+           "audio_not_transcribed": "这是音频文件，未配置语音识别服务，内容未经转写与分析",
            "format_not_read": "本工具不读取这种文件格式，请另存为 docx、pptx、"
            "xlsx、PDF 或纯文本"},
     "en": {"pdf_encrypted": "it is encrypted with a password",
@@ -35,6 +39,11 @@ FILE_REASONS = {
            "it is not a regular file (a pipe, socket or device)", "os_error": "the system could not read it",
            "document_unreadable": "it is damaged or not of the format its name says",
            "document_empty": "it holds no text",
+           "image_not_decoded": "its picture format cannot be decoded; save it as PNG or JPEG",
+           "image_no_text": "a picture without readable text, such as a photo; what it shows was not "
+           "analysed",
+           "image_text_unreadable": "the text OCR read in the picture is too garbled to quote",
+           "audio_not_transcribed": "an audio recording, not analysed: no speech recogniser is configured",
            "format_not_read": "its format is not one this tool reads; save it as docx, pptx, xlsx, PDF or "
            "plain text"},
 }
@@ -48,6 +57,11 @@ LOST_WORDS = {
 OCR_PAGES = {
     "zh": "说明：{file} 第 {pages} 页的文字由 OCR 识别，引文可能含识别误差。",
     "en": "Note: page(s) {pages} of {file} were read by OCR; quotes from them may carry recognition errors.",
+}
+OCR_PICTURE = {
+    "zh": "说明：{file} 的文字由 OCR 从图片中识别，引文可能含识别误差。",
+    "en": "Note: the text of {file} was read from the picture by OCR; quotes from it may carry recognition "
+    "errors.",
 }
 DROPPED_ENTRIES = {
     "zh": "说明：资料库 {file} 中有 {count} 条条目未能读取，本报告未使用：{items}。",
@@ -96,6 +110,8 @@ def material_disclosures(materials: dict[str, Any] | None, language: str) -> lis
         if pdf.get("ocr_pages"):
             pages = PAGE_SEPARATOR[lang].join(map(str, pdf["ocr_pages"]))
             lines.append(OCR_PAGES[lang].format(file=pdf["file"], pages=pages))
+    lines += [OCR_PICTURE[lang].format(file=document["file"]) for document in materials.get("documents", [])
+              if document.get("ocr") and document["records"]]
     dropped = (materials.get("corpus") or {}).get("dropped") or []
     if dropped:
         items = ENTRY_SEPARATOR[lang].join(

@@ -23,8 +23,9 @@ TASK = ("Based on the files in this folder, write a 100-300 word briefing on wha
         "sources. Sections: Nature, Town.\n")
 
 
-def test_every_document_suffix_has_a_reader() -> None:
-    assert sorted(READERS) == sorted(s for s, kind in EXTENSION_KINDS.items() if kind == "document")
+def test_every_document_and_picture_suffix_has_a_reader() -> None:
+    read = sorted(suffix for suffix, kind in EXTENSION_KINDS.items() if kind in ("document", "image"))
+    assert sorted(READERS) == read
 
 
 @pytest.mark.parametrize("name", sorted(FACTS))

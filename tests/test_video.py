@@ -200,6 +200,18 @@ def test_audio_only_without_and_with_transcription(tmp_path: Path, fake_openai: 
     assert b"RIFF" in upload and b"verbose_json" in upload
 
 
+def test_an_audio_file_is_heard_as_a_talk_without_missing_pictures(tmp_path: Path, fake_openai: str) -> None:
+    """A sound recording (an .m4a: taskio's audio kind) has no pictures to miss: transcribed, it is fully
+    analysed; untranscribed, only its speech is named as not analysed."""
+    tone_only(tmp_path / "tone.m4a")
+    plain = analyse(tmp_path / "tone.m4a")
+    assert [problem.split(":")[0] for problem in plain.problems] == ["speech not transcribed"]
+    endpoint = ModelEndpoint(model="whisper-1", base_url=fake_openai, api_key="test")
+    heard = analyse(tmp_path / "tone.m4a", transcriber=endpoint)
+    assert heard.status == "ok" and not heard.problems
+    assert [r.text for r in heard.records if r.segment == "transcript"] == ["A steady tone is heard."]
+
+
 def test_unreachable_transcriber_is_recorded(tmp_path: Path) -> None:
     tone_only(tmp_path / "tone.mp4")
     endpoint = ModelEndpoint(model="whisper-1", base_url="http://127.0.0.1:9/v1", api_key="x", timeout_s=2)

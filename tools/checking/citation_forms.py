@@ -27,9 +27,11 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from reportgraph.tools.checking.citation_styles import citation_summary, split_reference_section
+from reportgraph.tools.intake.taskio import EXTENSION_KINDS
 from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, UNRESOLVED_SOURCE, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
@@ -258,7 +260,8 @@ class Materials:
 
 
 def _is_video(name: str) -> bool:
-    return name.lower().rsplit(".", 1)[-1] in ("mp4", "mkv", "mov", "webm", "avi", "m4v")
+    """A file cited by time range: a video, or an audio file the talk pipeline heard."""
+    return EXTENSION_KINDS.get(PurePosixPath(name).suffix.lower()) in ("video", "audio")
 
 
 def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Materials) -> WrittenCitation:

@@ -5,6 +5,7 @@ from reportgraph.tools.intake.materials import (
     material_notes,
     materials_summary,
     nothing_to_cite,
+    talks,
     unpaired_subtitles,
     unread_materials,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "read_document",
     "read_task_text",
     "require_task_dir",
+    "talks",
     "unpaired_subtitles",
     "unread_materials",
 ]

@@ -8,8 +8,14 @@ detection, mojibake repair: :func:`~reportgraph.tools.intake.taskio.decode_task_
 standard ``html.parser`` (scripts, styles and page furniture left out), ``.docx`` through python-docx
 (paragraphs and tables in order), ``.pptx`` through python-pptx (every shape's text, tables and speaker
 notes), ``.csv``/``.tsv`` through the standard ``csv`` module and ``.xlsx`` through openpyxl (cached cell
-values; one ``header: value`` line a row). A file that cannot be read, or holds no text, is recorded as a
-problem (``document_unreadable`` / ``document_empty``), never raised: the report names it.
+values; one ``header: value`` line a row). Pictures (``.png``, ``.jpg`` … : taskio's ``image`` kind) are
+decoded with OpenCV and read by the project's OCR (RapidOCR, tools/ocr.py, with its word spaces), their text
+kept only past the OCR quality gate of scanned PDF pages
+(:func:`~reportgraph.tools.intake.pdfscan.ocr_quality`); a picture is one document cited
+``[chart.png chunk 1]`` like a text file. A file that cannot be read, or holds no text, is recorded as a
+problem (``document_unreadable`` / ``document_empty``; a picture OpenCV cannot decode, e.g. HEIC or SVG,
+``image_not_decoded``; one without text, e.g. a photo, ``image_no_text``; one whose OCR text fails the gate,
+``image_text_unreadable``), never raised: the report names it.
 """
 
 from __future__ import annotations
@@ -22,14 +28,21 @@ from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import cv2
+import numpy as np
 from pydantic import BaseModel, Field
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
-from reportgraph.tools.intake.taskio import BadInputError, decode_task_bytes
+from reportgraph.tools.intake.pdfscan import letter_count, ocr_quality
+from reportgraph.tools.intake.taskio import EXTENSION_KINDS, BadInputError, decode_task_bytes
+from reportgraph.tools.ocr import read_page_lines
 from reportgraph.tools.registry import SourceRecord, document_id, document_part_id
 from reportgraph.tools.text import detect_language
 
 # Codes of a document nothing could be read from (tools/intake/materials.py and prompts/materials.py).
-UNREADABLE_DOCUMENT_CODES = ("document_unreadable", "document_empty")
+UNREADABLE_DOCUMENT_CODES = ("document_unreadable", "document_empty", "image_not_decoded", "image_no_text",
+                             "image_text_unreadable")
+# A picture whose OCR finds fewer letters than this (a photo's stray "Ag", a logo) holds no text to cite.
+MIN_IMAGE_LETTERS = 6
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 _HTML_SKIPPED = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form"}
 _HTML_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
@@ -37,8 +50,16 @@ _HTML_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"
 
 
 class DocumentProblem(BaseModel):
-    code: str = Field(description="document_unreadable | document_empty")
+    code: str = Field(description="One of UNREADABLE_DOCUMENT_CODES")
     message: str
+
+
+class NotRead(ValueError):
+    """A file a reader opened but found nothing to cite in, with the code saying why."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        super().__init__(reason)
 
 
 class DocumentExtraction(BaseModel):
@@ -48,6 +69,7 @@ class DocumentExtraction(BaseModel):
     file_hash: str
     title: str = ""
     parts: list[str] = Field(default_factory=list, description="Text of each slide, or the whole text")
+    ocr: bool = Field(default=False, description="The text was read from a picture by OCR")
     records: list[SourceRecord] = Field(default_factory=list)
     problems: list[DocumentProblem] = Field(default_factory=list)
 
@@ -69,6 +91,9 @@ def read_document(path: str | Path, settings: ChunkingSettings | None = None) ->
     reader = READERS[path.suffix.lower()]
     try:
         title, parts = reader(raw, found)
+    except NotRead as error:
+        found.problems.append(DocumentProblem(code=error.code, message=f"{path.name}: {error}"))
+        return found
     except Exception as error:  # each library raises its own kinds on a damaged file; the file is named
         found.problems.append(DocumentProblem(code="document_unreadable",
                                               message=f"{path.name}: {type(error).__name__}: {error}"))
@@ -230,7 +255,21 @@ def _xlsx(raw: bytes, found: DocumentExtraction) -> tuple[str, list[str]]:
     return title, ["\n\n".join(sheets)]
 
 
+def _image(raw: bytes, found: DocumentExtraction) -> tuple[str, list[str]]:
+    found.ocr = True
+    picture = cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
+    if picture is None:
+        raise NotRead("image_not_decoded", "OpenCV cannot decode this picture format")
+    text = "\n".join(read_page_lines(picture))
+    if letter_count(text) < MIN_IMAGE_LETTERS:
+        raise NotRead("image_no_text", f"OCR found no text in the picture ({letter_count(text)} letters)")
+    if problem := ocr_quality(text):
+        raise NotRead("image_text_unreadable", f"the text OCR read is not usable: {problem}")
+    return "", [text]
+
+
 READERS: dict[str, Callable[[bytes, DocumentExtraction], tuple[str, list[str]]]] = {
     ".txt": _plain, ".md": _plain, ".markdown": _plain, ".html": _html, ".htm": _html, ".docx": _docx,
     ".pptx": _pptx, ".csv": _csv, ".tsv": _csv, ".xlsx": _xlsx, ".xlsm": _xlsx,
+    **{suffix: _image for suffix, kind in EXTENSION_KINDS.items() if kind == "image"},
 }

@@ -23,23 +23,40 @@ UNREADABLE_FILE_CODES = ("pdf_encrypted", "pdf_unreadable")
 PDF_TEXTLESS_CODES = ("pdf_empty", "pdf_no_text")  # opened, but without a page of text
 
 
+def _named_after(subtitle: PurePosixPath, media: Sequence[str]) -> bool:
+    """Whether ``subtitle`` is read with one of ``media`` (``talk.srt``, ``talk.en.vtt`` for ``talk.mp4``
+    beside it: tools/video/subtitles.find_sidecars)."""
+    return any(subtitle.parent == item.parent and subtitle.name.startswith(item.stem + ".")
+               for item in map(PurePosixPath, media))
+
+
 def unpaired_subtitles(subtitles: Sequence[str], videos: Sequence[str]) -> list[dict[str, str]]:
     """``[{file, code: "subtitle_without_video"}]`` for subtitle files (task-relative paths) that no video
     of the task is named after: the video analysis reads a subtitle file only beside its video
     (``talk.srt``, ``talk.en.vtt`` for ``talk.mp4``), so these are listed as unread, never silently left."""
-    def paired(subtitle: PurePosixPath) -> bool:
-        return any(subtitle.parent == video.parent and subtitle.name.startswith(video.stem + ".")
-                   for video in map(PurePosixPath, videos))
-
     return [{"file": name, "code": "subtitle_without_video"} for name in subtitles
-            if not paired(PurePosixPath(name))]
+            if not _named_after(PurePosixPath(name), videos)]
 
 
-def unread_materials(stock: Inventory) -> list[dict[str, str]]:
+def talks(stock: Inventory, speech: bool) -> list[str]:
+    """The folder's files the talk pipeline (tools/video) analyses: every video, and each audio file it can
+    get words from: by the speech recogniser when one is configured (``speech``), else from a subtitle file
+    named after it. An audio file has no pictures, so without either nothing of it could be analysed."""
+    heard = [name for name in stock.audio
+             if speech or any(_named_after(PurePosixPath(sub), [name]) for sub in stock.subtitle)]
+    return [*stock.video, *heard]
+
+
+def unread_materials(stock: Inventory, speech: bool = False) -> list[dict[str, str]]:
     """``[{file, code}]`` for every material of the folder that nothing reads: subtitles without their video
-    (:func:`unpaired_subtitles`), entries the system would not let us read (permission denied, nested too
-    deep: taskio ``UNREAD_REFUSALS``) and documents of formats nothing reads (``format_not_read``)."""
-    unread = unpaired_subtitles(stock.subtitle, stock.video)
+    (:func:`unpaired_subtitles`), audio files the talk pipeline cannot analyse (``audio_not_transcribed``:
+    no speech recogniser configured, ``speech`` False, and no subtitle file of theirs; :func:`talks`),
+    entries the system would not let us read (permission denied, nested too deep: taskio
+    ``UNREAD_REFUSALS``) and documents of formats nothing reads (``format_not_read``)."""
+    analysed = talks(stock, speech)
+    unread = unpaired_subtitles(stock.subtitle, analysed)
+    unread += [{"file": name, "code": "audio_not_transcribed"}
+               for name in stock.audio if name not in analysed]
     unread += [{"file": item.path, "code": item.code}
                for item in stock.refused if item.code in UNREAD_REFUSALS]
     unread += [{"file": name, "code": "format_not_read"} for name in stock.other
@@ -55,7 +72,7 @@ def materials_summary(
 ) -> dict[str, Any]:
     """``{"pdfs": [{file, pages, ocr_pages, unreadable: [{page, reason}], unreadable_file: {code, reason} |
     None, lost_words: [{page, words}]}], "corpus": {file, entries, loaded, skipped: [...], dropped: [...]} |
-    None, "documents": [{file, records}], "unread_files": [{file, code, reason?}]}`` (``unread_files``:
+    None, "documents": [{file, records, ocr}], "unread_files": [{file, code, reason?}]}`` (``unread_files``:
     other materials nothing read, e.g. :func:`unread_materials`, and the ``documents`` that could not be read
     or hold no text)."""
     unread = list(unread_files) + [
@@ -65,7 +82,7 @@ def materials_summary(
     ]
     return {
         "unread_files": unread,
-        "documents": [{"file": document.source_file, "records": len(document.records)}
+        "documents": [{"file": document.source_file, "records": len(document.records), "ocr": document.ocr}
                       for document in documents],
         "pdfs": [
             {

@@ -359,7 +359,7 @@ def build_task_index(
     stock: Inventory | None = None,
 ) -> IndexBuild:
     """The index of a task folder's collection (its first ``long_context`` file), PDFs and other documents
-    (text, HTML, Office files, tables), cached.
+    (text, HTML, Office files, tables, and pictures read by OCR), cached.
 
     ``stock`` is the folder's inventory when the caller has it. ``problems[0]`` names the embedder chosen
     and why (``"embedder: …"``); the rest are indexing problems. Raises
@@ -373,15 +373,16 @@ def build_task_index(
         cache_dir=cache_dir,
         embedder=choice.embedder,
         progress=progress,
-        document_paths=[task_dir / name for name in stock.document],
+        document_paths=[task_dir / name for name in (*stock.document, *stock.image)],
     )
     build.problems.insert(0, f"embedder: {choice.reason}")
     build.inventory = stock
     return build
 
 
-def build_materials(build: IndexBuild) -> dict[str, Any]:
+def build_materials(build: IndexBuild, speech: bool = False) -> dict[str, Any]:
     """What reading the folder left out (:func:`~reportgraph.tools.intake.materials.materials_summary`):
-    PDFs, the collection, documents, and the folder's files nothing read (its inventory's, when known)."""
-    unread = unread_materials(build.inventory) if build.inventory is not None else []
+    PDFs, the collection, documents, and the folder's files nothing read (its inventory's, when known;
+    ``speech``: a speech recogniser is configured, so its audio files are analysed as talks)."""
+    unread = unread_materials(build.inventory, speech) if build.inventory is not None else []
     return materials_summary(build.pdfs, build.corpus_report, unread, build.documents)

@@ -38,6 +38,9 @@ def find_slides(run: VideoRun) -> None:
     assert run.probe is not None
     with run.step("slides") as report:
         choice = choose_video_stream(run.probe)
+        if choice is None and run.audio_file:
+            report.status, report.detail = "skipped", "an audio file: nothing visual to analyse"
+            return
         if choice is None:
             cover_only = any(s.cover_art for s in run.probe.of_type("video"))
             what = "only a cover image" if cover_only else "no video stream"

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import av.container
+from reportgraph.tools.intake.taskio import EXTENSION_KINDS
 from reportgraph.tools.registry import SegmentKind, SourceRecord, video_segment_id
 from reportgraph.tools.text import detect_language
 from reportgraph.tools.video.probe import MediaProbe, open_media
@@ -45,6 +46,8 @@ class VideoRun:
         self.track: SubtitleTrack | None = None
         self.scan: SceneScan | None = None
         self.picture_text: dict[int, list[str]] = {}
+        # A sound recording (taskio's "audio" kind) has no pictures to miss: only its speech is analysed.
+        self.audio_file = EXTENSION_KINDS.get(path.suffix.lower()) == "audio"
 
     def problem(self, text: str, limitation: Limitation | None = None) -> None:
         self.result.problems.append(text)
