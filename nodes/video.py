@@ -18,6 +18,7 @@ from reportgraph.tools.video import (
     VideoAnalysis,
     analyse_or_reuse,
     combined_status,
+    media_noun,
     read_mcp_config,
     sidecar_records,
     start_mcp_servers,
@@ -108,9 +109,13 @@ def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, A
         record.fallback("sidecar_subtitles", f"{len(rescued)} subtitle segments read without the video")
         video["status"] = "partial"
     if not video.get("disclosure"):
-        reasons = "; ".join(p for a in video.get("analyses", []) for p in a["problems"]) or "unknown error"
-        names = ", ".join(a["file_name"] for a in video.get("analyses", []))
-        video["disclosure"] = NO_ANALYSIS[spec.language].format(name=names, reason=reasons)
+        # A crash before any analysis leaves none: every talk of the folder is then named.
+        failed = {a["file_name"]: "; ".join(a["problems"]) for a in video.get("analyses", [])}
+        video["disclosure"] = " ".join(
+            NO_ANALYSIS[spec.language].format(noun=media_noun(name, spec.language), name=name,
+                                              reason=reason or "unknown error")
+            for name, reason in (failed or dict.fromkeys(stock.video, "")).items()
+        )
     video["fallback"] = {"taken": True, "rescued_records": len(rescued)}
     emit(
         runtime, "video_fallback", f"fallback: {len(rescued)} segments rescued; the report discloses the rest"

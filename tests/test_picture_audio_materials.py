@@ -194,3 +194,13 @@ def test_mcp_search_corpus_finds_documents_and_pictures(tmp_path: Path) -> None:
     outside = lake_folder(tmp_path / "elsewhere")
     with pytest.raises(Exception, match="outside"):
         search(outside, "ferry")
+
+
+def test_a_damaged_recording_is_called_a_recording_not_a_video(tmp_path: Path) -> None:
+    (tmp_path / "memo.wav").write_bytes(b"")
+    (tmp_path / "talk.mp4").write_bytes(b"")
+    memo, talk = analyse_video(tmp_path / "memo.wav"), analyse_video(tmp_path / "talk.mp4")
+    assert memo.status == talk.status == "failed"
+    assert memo.disclosure["zh"].startswith("录音 memo.wav 中未能分析的内容")
+    assert memo.disclosure["en"] == memo.disclosure["en"].replace("video", "")
+    assert talk.disclosure["zh"].startswith("视频 talk.mp4 中未能分析的内容")

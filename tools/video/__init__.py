@@ -22,6 +22,7 @@ from reportgraph.tools.video.types import (
     ModelEndpoint,
     StepReport,
     VideoAnalysis,
+    media_noun,
     model_endpoint,
     video_file_key,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "analyse_or_reuse",
     "analyse_video",
     "combined_status",
+    "media_noun",
     "model_endpoint",
     "parse_external_segments",
     "read_mcp_config",

@@ -127,7 +127,8 @@ def add_metadata_record(run: VideoRun) -> None:
     probe = run.probe
     assert probe is not None
     duration = probe.duration_s or 0.0
-    parts = [f"Video file {run.path.name}", f"duration {format_timestamp(duration)} ({duration:.1f} s)"]
+    kind = "Audio" if run.audio_file else "Video"
+    parts = [f"{kind} file {run.path.name}", f"duration {format_timestamp(duration)} ({duration:.1f} s)"]
     if probe.title:
         parts.append(f"title: {probe.title}")
     for kind in ("video", "audio", "subtitle"):

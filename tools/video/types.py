@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
-from reportgraph.prompts.video import DISCLOSURE, DISCLOSURE_SEPARATOR
+from reportgraph.prompts.video import DISCLOSURE, DISCLOSURE_SEPARATOR, MEDIA_NOUN
+from reportgraph.tools.intake.taskio import EXTENSION_KINDS
 from reportgraph.tools.registry import SourceRecord, short_hash
 from reportgraph.tools.video.probe import MediaProbe, StreamChoice
 
@@ -119,11 +120,18 @@ def make_disclosure(file_name: str, limitations: Sequence[Limitation]) -> dict[s
         return {"zh": "", "en": ""}
     return {
         language: template.format(
+            noun=media_noun(file_name, language),
             name=file_name,
             items=DISCLOSURE_SEPARATOR[language].join(getattr(item, language) for item in limitations),
         )
         for language, template in DISCLOSURE.items()
     }
+
+
+def media_noun(file_name: str, language: str) -> str:
+    """What the talk's file is called in the report: "video", or "recording" for an audio file."""
+    kind = "audio" if EXTENSION_KINDS.get(Path(file_name).suffix.lower()) == "audio" else "video"
+    return MEDIA_NOUN["zh" if language == "zh" else "en"][kind]
 
 
 def video_file_key(path: Path) -> str:
