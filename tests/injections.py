@@ -368,4 +368,7 @@ WRITER_NEGATIVES = [
     "レポートを書く人は多くの資料を読む。",
     "보고서 작성자는 세 곳의 해변을 방문했다.",
     "This page lists the lamps every reader can buy in town.",
+    "To the report writers at the agency, the lamp seemed expensive.",
+    "Report writer - Jane Okafor",
+    "报告撰写者注意到数据缺失。",
 ]

@@ -122,6 +122,7 @@ _WHO = (
 )
 _PRODUCE = (
     r"writ(?:es?|ing)|compil\w*|summari[sz]\w*|draft\w*|reads?|reading|prepar\w*|produc\w*|generat\w*|"
+    r"put(?:s|ting)? together|assembl\w*|"
     r"creat\w*|r[ée]dig\w*|[ée]cri[tv]\w*|r[ée]sum\w*|lit|lisent|lira|génèr\w*|redact\w*|escrib\w*|"
     r"le[ae]|leer|elabor\w*|escrev\w*|ler|lê|ger[ae]\w*|пиш\w*|напиш\w*|состав\w*|резюмир\w*|чита\w*|"
     r"прочита\w*|готов\w*|подготов\w*"
@@ -185,31 +186,41 @@ _ROLE = re.compile(
             rf"(?:{_OUTPUT}|{_THIS})\s*(?:を|の|를|을)?\s*(?:{_PRODUCE_CJK})[^、。,.]{{0,4}}?\s*(?:人|方|者|사람|분)",
             # the report's writer, summary author, writers of this page, auteur du rapport, 报告撰写者
             rf"{_words(_OUTPUT)}(?:'s|s'|s)?[\s-]*{_words(_ROLE_NOUN)}",
-            rf"{_words(_ROLE_NOUN)}\s+(?:\S+\s+){{0,2}}?(?:{_OBJECT})",
+            rf"{_words(_ROLE_NOUN)}\s+(?:\S+\s+){{0,3}}?(?:{_OBJECT})",
             rf"(?:{_OUTPUT})(?:{_ROLE_NOUN_CJK})",
             rf"{_WORD_START}downstream\s+(?:writer|author|model|reader|summari[sz]er|agent)s?",
         ]
     ),
     re.I,
 )
-# Spoken to: "Note to …", "致…", "à l'attention de …" before the role and a colon after it (a few words may
-# come between: "whoever writes the report from this page:"); or a bare role, its colon and an order. After a
-# bare role's colon a capital is a byline's name ("Report writer: Jane Smith"), not an order.
+# Spoken to: "Note to …", "Dear …", "致…", "à l'attention de …" before the role and a colon, comma or dash
+# after it (a few words may come between: "whoever writes the report from this page:"); a plain "To …"
+# needs the colon or dash at once ("To the report writers, the net seemed dear" is no address). A bare role
+# speaks when "请注意：" / "へ：" or a colon and an order follow; a capital after its colon is a byline's name
+# ("Report writer: Jane Smith").
 _TO = (
-    r"(?:^|[^\w\s]\s*)(?:to|dear|hey|an|para|для|致|给)|"
-    r"(?:note|message|memo|reminder|instructions?|attention)\s+(?:to|for)|"
+    r"(?:^|[^\w\s]\s*)(?:dear|hey|致)|(?:note|message|memo|reminder|instructions?|attention)\s+(?:to|for)|"
     r"à l'attention de|note à|message à|hinweis an|nachricht an|nota para|mensaje para|вниманию|"
     r"примечание для"
 )
 _SPOKEN_TO = re.compile(rf"(?:{_TO})\s*(?:\w+\s+|\w{{1,10}})?$", re.I)
-_TO_COLON = re.compile(r"[^.!?。！？:：,，]{0,30}[:：,，]")
+_PLAIN_TO = re.compile(r"(?:^|[^\w\s]\s*)(?:to|an|para|для|给)\s*(?:\w+\s+|\w{1,10})?$", re.I)
+_TO_COLON = re.compile(r"[^.!?。！？:：,，—–]{0,30}(?:[:：,，—–]|\s-\s)")
+_COLON = re.compile(r"\s*(?:[:：—–]|-\s)")
 _AFTER_COLON = re.compile(
     rf"^\s*(?:[:：]\s*(?-i:[a-zà-ÿа-я])|[:：].*(?:{_WORD_START}(?:{_MUST})|{_THIS}|{_EVERY_READER})|"
-    r"(?:へ|에게|께)\s*[:：,，])",
+    r"(?:へ|에게|께|请注意|注意|please note)\s*[:：,，])",
     re.I,
 )
 _ORDER = re.compile(rf"{_WORD_START}(?:{_MUST})", re.I)
 _AIMED_HERE = re.compile(rf"{_THIS}|{_EVERY_READER}", re.I)
+
+
+def _spoken_to(before: str, after: str) -> bool:
+    """The role between an address ("Note to", "致", a plain "To") and its colon."""
+    if _SPOKEN_TO.search(before):
+        return bool(_TO_COLON.match(after))
+    return bool(_PLAIN_TO.search(before) and _COLON.match(after))
 
 
 def addresses_writer(text: str) -> bool:
@@ -217,7 +228,7 @@ def addresses_writer(text: str) -> bool:
     every reader (see the module's list)."""
     for role in _ROLE.finditer(text):
         before, after = text[: role.start()], text[role.end() :]
-        if (_SPOKEN_TO.search(before) and _TO_COLON.match(after)) or _AFTER_COLON.match(after):
+        if _AFTER_COLON.match(after) or _spoken_to(before, after):
             return True
         if _ORDER.search(after) and _AIMED_HERE.search(text):
             return True
