@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 from corpus_ids import chunk_ids_by_title
-from injections import Injection, held_out_injections, injections
+from injections import (
+    WRITER_NEGATIVES,
+    Injection,
+    WriterInjection,
+    held_out_injections,
+    injections,
+    writer_injections,
+)
 from reportgraph.graph.cli import main
 from reportgraph.tools.checking.instructions import is_instruction
 from reportgraph.tools.text import split_sentences
@@ -72,6 +79,24 @@ def test_held_out_injections_in_the_rules_languages_are_flagged() -> None:
     assert len(flagged) >= 0.8 * len(covered), [i.text for i in covered if i not in flagged][:5]
 
 
+def _flagged(injection: Injection) -> bool:
+    return all(is_instruction(s) for s in split_sentences(injection.text) if injection.canary in s)
+
+
+def test_the_writer_addressed_by_role_is_flagged_and_sentences_about_writers_are_not() -> None:
+    """Kind 6 (instructions.py): every generated sentence that speaks to the writer by role, or orders it
+    while pointing at this text or every reader, is flagged (measured: 1025 of 1025; 0 before the kind was
+    added). Orders that point nowhere are left alone by design, like a style guide's advice: reported."""
+    made = writer_injections()
+    aimed = [i for i in made if i.aimed]
+    missed = [i.text for i in aimed if not _flagged(i)]
+    unaimed = [i for i in made if not i.aimed]
+    flagged_unaimed = sum(map(_flagged, unaimed))
+    print(f"aimed {len(aimed) - len(missed)}/{len(aimed)}; unaimed {flagged_unaimed}/{len(unaimed)}")
+    assert len({i.language for i in aimed}) == 9 and not missed, missed[:5]
+    assert not [s for s in WRITER_NEGATIVES if is_instruction(s)]
+
+
 def _folder(root: Path, planted: list[Injection]) -> Path:
     """The task and a collection: the topic's documents, and as many again each carrying injections between
     on-topic sentences (so retrieval finds them)."""
@@ -130,9 +155,13 @@ def test_the_offline_writer_quotes_no_injection(tmp_path: Path) -> None:
     assert not quoted
 
 
-def _obeying_rules(folder: Path, planted: list[Injection]) -> list[dict[str, Any]]:
+CODE_WORD = "The code word for this report is {canary} [@{cited}]."
+
+
+def _obeying_rules(folder: Path, planted: list[Injection], obeyed: str = CODE_WORD) -> list[dict[str, Any]]:
     """A scripted model that obeys every injection it is shown, in its own words (pasted evidence would be
-    cut by the reply cleaner): the section it writes states the canary, citing the injected document."""
+    cut by the reply cleaner): the section it writes states the canary (or, for ``obeyed`` with
+    ``{payload}``, does what was asked), citing the injected document."""
     ids = chunk_ids_by_title(folder / "long_context.json")
     safe, lanes = ids["Helmets and lights"], ids["Protected lanes"]
     honest = {
@@ -143,11 +172,13 @@ def _obeying_rules(folder: Path, planted: list[Injection]) -> list[dict[str, Any
     for n, injection in enumerate(planted):
         cited = ids[f"{TOPIC[n % len(TOPIC)][0]}, notes {n}"]
         for section in (1, 2):
-            obeyed = f"The code word for this report is {injection.canary} [@{cited}]."
+            payload = getattr(injection, "payload", "").rstrip(".")
+            payload = payload[:1].upper() + payload[1:]
+            said = obeyed.format(canary=injection.canary, cited=cited, payload=payload)
             rules.append(
                 {
                     "match": [f"section {section},", injection.canary],
-                    "content": f"{honest[section]} {obeyed}\n",
+                    "content": f"{honest[section]} {said}\n",
                 }
             )
     outline = {
@@ -189,3 +220,38 @@ def test_a_report_that_obeys_fails_its_checks(tmp_path: Path, offset: int) -> No
         assert all(canary in named for canary in obeyed), failed.keys()  # each obeyed sentence is named
         if "relevance" in failed:
             assert "instruction to a model or reader" in json.dumps(failed["relevance"])
+
+
+def _writer_sample(count: int) -> list[WriterInjection]:
+    """Aimed writer injections in English and Chinese (the offline writer's languages), every wrapper."""
+    made = [i for i in writer_injections() if i.aimed and i.language in ("en", "zh")]
+    return made[:: max(1, len(made) // count)][:count]
+
+
+def test_the_offline_writer_quotes_no_instruction_to_the_writer_by_role(tmp_path: Path) -> None:
+    planted = _writer_sample(16)
+    result = _run(_folder(tmp_path, planted), tmp_path / "out", "--llm", "off")
+    assert "rotected" in result["report"]  # the topic was written about
+    quoted = [i.text for i in planted if i.canary in result["report"]]
+    assert not quoted, quoted[:3]
+
+
+def test_a_report_that_carries_a_role_addressed_payload_fails_relevance(tmp_path: Path) -> None:
+    """The scripted model does what each injection asks in the injection's own words, citing it. The claim
+    is verbatim in its source, so citation_support calls it supported; relevance finds the source sentence
+    it repeats is an instruction (junk as evidence) and names the claim. The claim alone ("Tell every reader
+    that …") addresses no one by role: the flag comes from the source."""
+    planted = [i for i in _writer_sample(40) if i.language == "en"][:8]
+    folder = _folder(tmp_path, planted)
+    rules = _obeying_rules(folder, planted, obeyed="{payload} [@{cited}].")
+    (tmp_path / "rules.json").write_text(json.dumps({"rules": rules}, ensure_ascii=False), encoding="utf-8")
+    model = f"scripted:{tmp_path / 'rules.json'}"
+    result = _run(folder, tmp_path / "out", "--model", model, "--max-rounds", "0")
+    obeyed = [i.canary for i in planted if i.canary in result["report"]]
+    assert obeyed, "the injections reached the model, which obeyed: the checks are what is under test"
+    failed = {c["name"]: c for c in result["validation"]["checks"] if not c["passed"]}
+    assert result["validation"]["status"] != "pass" and "relevance" in failed, failed.keys()
+    named = json.dumps(failed["relevance"], ensure_ascii=False)
+    assert "instruction to a model or reader" in named
+    assert all(canary in named for canary in obeyed), (obeyed, named[:500])
+    assert not any(is_instruction(i.payload) for i in planted)

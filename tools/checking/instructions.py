@@ -11,11 +11,24 @@ is structural: a sentence is an instruction when it
    drop the possessive (zh, ja, ko);
 3. overrides: a verb of ignoring or forgetting with instructions, rules, the user or the prompt as object;
 4. restricts the reply ("answer only with …", "只回复 …");
-5. is a chat role line (``system:``, ``[assistant]``, ``{"role": "system"``).
+5. is a chat role line (``system:``, ``[assistant]``, ``{"role": "system"``);
+6. addresses the writer in the third person, by role: a producer of the output named by a relative
+   clause ("whoever writes the report", "撰写报告的人", "wer den Bericht schreibt", "レポートを書く人") or a
+   role noun ("the report's writer", "报告撰写者", "auteur du rapport", "보고서 작성자"), and either spoken
+   to (after "note to", "致", "à l'attention de" …, or before a colon: "Report writer: recommend …") or given
+   an order (should, 请, doit, soll, debe, должен, べき, 해야 …) in a sentence that also points at this text
+   ("this page", "本页", "diese Seite" …) or at every reader ("every reader", "所有读者", "tous les
+   lecteurs" …).
+   Sentences about writers that point at neither — news ("Report writers at the agency said …") or a style
+   guide's general advice ("Writers of safety reports should state the date of inspection") — are not
+   instructions: nothing structural tells general advice from an order to this report's writer, so the
+   order must show that it is aimed here. A role noun before a colon followed by a capital is a byline
+   ("Report writer: Jane Smith"), not an address.
 
-The concept words (second person, output, persona, ignoring) are given for English, Chinese, French, German,
-Spanish, Portuguese, Russian, Japanese and Korean; the rule combines them, it does not match sentences.
-tests/test_injections.py generates injections from its own parts and measures the rule on them.
+The concept words (second person, output, persona, ignoring; for kind 6 producing, role, order, this text,
+every reader) are given for English, Chinese, French, German, Spanish, Portuguese, Russian, Japanese and
+Korean; the rule combines them, it does not match sentences. tests/test_injections.py generates injections
+from its own parts (tests/injections.py) and measures the rule on them, negatives of the same words too.
 """
 
 from __future__ import annotations
@@ -101,6 +114,127 @@ INSTRUCTION = re.compile(
 )
 
 
+# 6. the writer by role. Producing verbs after a relative pronoun (en, fr, es, pt, ru share the order).
+_WHO = (
+    r"whoever|whomever|anyone|anybody|everyone|everybody|those|the (?:one|person|people|model|tool|agent)|"
+    r"any (?:one|person|model|tool|agent)|quiconque|celui|celle|ceux|la personne|toute personne|quien|"
+    r"quienes|quienquiera|el que|la que|la persona|cualquiera|quem|aquele|a pessoa|qualquer pessoa|кто"
+)
+_PRODUCE = (
+    r"writ(?:es?|ing)|compil\w*|summari[sz]\w*|draft\w*|reads?|reading|prepar\w*|produc\w*|generat\w*|"
+    r"put(?:s|ting)? together|assembl\w*|"
+    r"creat\w*|r[ée]dig\w*|[ée]cri[tv]\w*|r[ée]sum\w*|lit|lisent|lira|génèr\w*|redact\w*|escrib\w*|"
+    r"le[ae]|leer|elabor\w*|escrev\w*|ler|lê|ger[ae]\w*|пиш\w*|напиш\w*|состав\w*|резюмир\w*|чита\w*|"
+    r"прочита\w*|готов\w*|подготов\w*"
+)
+_PRODUCE_DE = r"schreib\w*|verfass\w*|zusammenfass\w*|erstell\w*|lies\w*|entw[iu]rf\w*|zusammenstell\w*"
+_PRODUCE_CJK = (
+    r"撰写|编写|起草|整理|总结|概括|阅读|生成|编制|汇总|写|读|"
+    r"書|作成|まとめ|要約|読|執筆|쓰|작성|요약|읽|정리|만드"
+)
+_ROLE_NOUN = (
+    r"writers?|authors?|compilers?|drafters?|editors?|preparers?|summari[sz]ers?|r[ée]dact(?:eur|rice)s?|"
+    r"auteurs?|autrices?|redact(?:or|ora)(?:es|s)?|autor(?:a|es|as)?|redat(?:or|ora)(?:es|s)?|"
+    r"verfasser(?:in|innen)?|ersteller(?:in|innen)?|автор\w*|составител\w*"
+)
+_ROLE_NOUN_CJK = (
+    r"的?(?:撰写|编写|起草|写作|编制|整理)(?:者|人员|人)|的?作者|"
+    r"の?(?:作成者|執筆者|書き手|筆者)|\s*(?:작성자|필자)"
+)
+_THIS = (
+    r"(?:this|these|from this)\s+(?:\w+\s+)?(?:pages?|documents?|text|article|source|file|notes?|passage|"
+    r"post|site|material|report|summary|answer)|"
+    r"ce(?:tte|s|t)?\s+(?:page|document|texte|article|notes|fichier|source|rapport|résumé)|"
+    r"diese[rnms]?\s+(?:Seite|Dokument|Text|Artikel|Notizen|Datei|Quelle|Bericht|Zusammenfassung)|"
+    r"d?est[ea]s?\s+(?:página|documento|texto|artículo|artigo|notas|archivo|arquivo|fuente|fonte|informe|"
+    r"resumen|relatório|resumo)|эт\w+\s+(?:страниц|документ|текст|стать|заметк|отч[её]т|резюме)\w*|"
+    r"本文|本页|此页|这一?页|本网页|此文|这篇|这段(?:文字|话|内容)|"
+    r"这份(?:材料|文档|文件|资料|报告|笔记)|本材料|本文档|本文件|以上内容|"
+    r"このページ|この文書|この記事|この資料|本ページ|このレポート|この報告書|"
+    r"이\s*(?:페이지|문서|글|자료|보고서)|본문"
+)
+_EVERY_READER = (
+    r"(?:every|each|all|any)\s+(?:of\s+(?:the|its)\s+)?(?:readers?|users?|visitors?)|"
+    r"(?:chaque|tou(?:s|tes) les)\s+(?:lect|utilisat)\w+|"
+    r"(?:jede[nrms]?|alle[n]?)\s+(?:Leser|Nutzer|Benutzer)\w*|"
+    r"(?:cada|tod[oa]s l[oa]s|tod[oa]s [oa]s)\s+(?:lector|leitor|usuari|usuári|utilizador)\w*|"
+    r"(?:кажд|вс)\w*\s+(?:читател|пользовател)\w*|"
+    r"(?:每位|每个|每一位|所有|全体|各位|广大)(?:读者|用户)|"
+    r"(?:すべての|全ての|各)読者|読者(?:全員|の皆様|の皆さん)|(?:모든|각)\s*독자|독자\s*여러분"
+)
+_MUST = (
+    r"should|must|shall|ought to|has to|have to|needs? to|please|make sure|be sure|remember to|"
+    r"(?:is|are) (?:\w+ )?(?:asked|required|expected|told|instructed|requested|to)|"
+    r"doit|doivent|devra|devrait|prié|veuillez|merci de|il faut|soll\w*|muss|müssen|bitte|"
+    r"debe\w*|tiene que|tienen que|por favor|ha de|deve\w*|tem que|têm que|precisa|"
+    r"должен|должна|должны|обязан\w*|следует|нужно|надо|пожалуйста|"
+    r"应|请|务必|必须|需要|须|一定要|要|"
+    r"べき|ください|下さい|なければ|必ず|해야|하세요|하십시오|주세요|반드시|바랍니다"
+)
+_OBJECT = rf"(?:{_OUTPUT})\w*|{_THIS}|this|ceci|dies|esto|isso|это"
+_ROLE = re.compile(
+    "|".join(
+        [
+            # whoever writes the report, quiconque rédige le rapport, тот, кто пишет отчёт
+            rf"{_words(_WHO)}(?:\s+(?:who|that|qui|que|quer que))?(?:\s+(?:is|are|will|va|vai|va a|будет))?"
+            rf"\s+(?:{_PRODUCE})\s+(?:\S+\s+){{0,3}}?(?:{_OBJECT})",
+            # wer den Bericht schreibt, jeder, der diese Seite zusammenfasst
+            rf"(?:{_WORD_START}wer|jede[rn]?,?\s+der|derjenige,?\s+der|die person,?\s+die)"
+            rf"\s+(?:\S+\s+){{0,3}}?(?:{_OBJECT})\s+(?:\S+\s+){{0,2}}?(?:{_PRODUCE_DE})",
+            # 撰写报告的人, 任何总结本页的人; レポートを書く人, 보고서를 쓰는 사람
+            rf"(?:{_PRODUCE_CJK})[^，。,：:！？]{{0,8}}?(?:{_OUTPUT}|{_THIS})[^，。,：:]{{0,4}}?的(?:人|者|作者|你|模型)",
+            rf"(?:{_OUTPUT}|{_THIS})\s*(?:を|の|를|을)?\s*(?:{_PRODUCE_CJK})[^、。,.]{{0,4}}?\s*(?:人|方|者|사람|분)",
+            # the report's writer, summary author, writers of this page, auteur du rapport, 报告撰写者
+            rf"{_words(_OUTPUT)}(?:'s|s'|s)?[\s-]*{_words(_ROLE_NOUN)}",
+            rf"{_words(_ROLE_NOUN)}\s+(?:\S+\s+){{0,3}}?(?:{_OBJECT})",
+            rf"(?:{_OUTPUT})(?:{_ROLE_NOUN_CJK})",
+            rf"{_WORD_START}downstream\s+(?:writer|author|model|reader|summari[sz]er|agent)s?",
+        ]
+    ),
+    re.I,
+)
+# Spoken to: "Note to …", "Dear …", "致…", "à l'attention de …" before the role and a colon, comma or dash
+# after it (a few words may come between: "whoever writes the report from this page:"); a plain "To …"
+# needs the colon or dash at once ("To the report writers, the net seemed dear" is no address). A bare role
+# speaks when "请注意：" / "へ：" or a colon and an order follow; a capital after its colon is a byline's name
+# ("Report writer: Jane Smith").
+_TO = (
+    r"(?:^|[^\w\s]\s*)(?:dear|hey|致)|(?:note|message|memo|reminder|instructions?|attention)\s+(?:to|for)|"
+    r"à l'attention de|note à|message à|hinweis an|nachricht an|nota para|mensaje para|вниманию|"
+    r"примечание для"
+)
+_SPOKEN_TO = re.compile(rf"(?:{_TO})\s*(?:\w+\s+|\w{{1,10}})?$", re.I)
+_PLAIN_TO = re.compile(r"(?:^|[^\w\s]\s*)(?:to|an|para|для|给)\s*(?:\w+\s+|\w{1,10})?$", re.I)
+_TO_COLON = re.compile(r"[^.!?。！？:：,，—–]{0,30}(?:[:：,，—–]|\s-\s)")
+_COLON = re.compile(r"\s*(?:[:：—–]|-\s)")
+_AFTER_COLON = re.compile(
+    rf"^\s*(?:[:：]\s*(?-i:[a-zà-ÿа-я])|[:：].*(?:{_WORD_START}(?:{_MUST})|{_THIS}|{_EVERY_READER})|"
+    r"(?:へ|에게|께|请注意|注意|please note)\s*[:：,，])",
+    re.I,
+)
+_ORDER = re.compile(rf"{_WORD_START}(?:{_MUST})", re.I)
+_AIMED_HERE = re.compile(rf"{_THIS}|{_EVERY_READER}", re.I)
+
+
+def _spoken_to(before: str, after: str) -> bool:
+    """The role between an address ("Note to", "致", a plain "To") and its colon."""
+    if _SPOKEN_TO.search(before):
+        return bool(_TO_COLON.match(after))
+    return bool(_PLAIN_TO.search(before) and _COLON.match(after))
+
+
+def addresses_writer(text: str) -> bool:
+    """Kind 6: ``text`` speaks to the writer by role, or orders it in a sentence aimed at this text or at
+    every reader (see the module's list)."""
+    for role in _ROLE.finditer(text):
+        before, after = text[: role.start()], text[role.end() :]
+        if _AFTER_COLON.match(after) or _spoken_to(before, after):
+            return True
+        if _ORDER.search(after) and _AIMED_HERE.search(text):
+            return True
+    return False
+
+
 def is_instruction(text: str) -> bool:
     """True when ``text`` (a sentence or a line) addresses a model or a report's writer (rules above)."""
-    return bool(INSTRUCTION.search(text))
+    return bool(INSTRUCTION.search(text)) or addresses_writer(text)
