@@ -28,11 +28,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reportgraph.tools.file_kinds import VIDEO_SUFFIXES, suffix_alternation
 from reportgraph.tools.text import language_shares, split_sentences
 from reportgraph.tools.writing import sentence_key
 
 CITATION = re.compile(
-    r"\[(?:[^\[\]]+\.pdf p\.\d+|[^\[\]]+\.(?:mp4|mkv|webm|mov) [\d:]+–[\d:]+|long_context: [^\]]+)\]"
+    r"\[(?:[^\[\]]+\.pdf p\.\d+|"
+    rf"[^\[\]]+\.{suffix_alternation(VIDEO_SUFFIXES)} [\d:]+–[\d:]+|"
+    r"long_context: [^\]]+)\]"
 )
 CORPUS_TITLE = re.compile(r'long_context: "(.+?)"')
 HEADING = re.compile(r"^## (.+)$", re.M)

@@ -1,5 +1,5 @@
 """Small helpers the nodes share: run-record events, progress events, the chat model and its structured
-questions, and the task's index (loaded once per run)."""
+questions, and the task's index and its records as registry entries (each made once per run)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from reportgraph.nodes.context import Context, env
 from reportgraph.nodes.state import ReportState
 from reportgraph.tools.intake import Inventory
 from reportgraph.tools.llm import LLMSettings, SchemaT, ask_structured, make_chat_model, reply_notes, usage_of
+from reportgraph.tools.registry import to_registry
 from reportgraph.tools.retrieval import EmbedderSettings, IndexBuild, ProgressCallback, build_task_index
 from reportgraph.tools.retrieval import embedder_settings as run_embedder_settings
 from reportgraph.tools.writing.report import assemble
@@ -107,6 +108,15 @@ def task_index(context: Context, task_dir: Path, stock: Inventory | None = None,
         key, lambda: build_task_index(task_dir, settings, context.cache_dir, progress, stock)
     )
     return build
+
+
+def task_collection(context: Context, task_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every record of the task's index as registry entries (id → record dict: what relevance ranks a cited
+    document among), made once per run beside the index (the run's memo), so validate's rounds reuse it
+    instead of converting the whole index each round. Shared: read it, never change it."""
+    key = ("task_collection", str(Path(task_dir).resolve()))
+    collection, _ = context.memo.once(key, lambda: to_registry(task_index(context, task_dir).store.records))
+    return collection
 
 
 def draft_markdown(state: ReportState) -> str:

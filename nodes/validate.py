@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 from reportgraph.nodes.check_inputs import TaskMaterials, check_inputs
 from reportgraph.nodes.clock import drafting_started, next_round_projection, remaining_s
-from reportgraph.nodes.common import NodeRecord, ask, draft_markdown, emit, task_index
+from reportgraph.nodes.common import NodeRecord, ask, draft_markdown, emit, task_collection
 from reportgraph.nodes.context import Context
 from reportgraph.nodes.gaps import pending_gaps
 from reportgraph.nodes.state import OutlineItem, ReportState
@@ -29,7 +29,7 @@ from reportgraph.tools.checking import (
     validation_summary,
 )
 from reportgraph.tools.intake.spec import RequirementSpec
-from reportgraph.tools.registry import render_citations, to_registry
+from reportgraph.tools.registry import render_citations
 from reportgraph.tools.writing.replies import with_reply_check
 
 # Why a run ended needs_review (validation.json "stopped_because").
@@ -153,8 +153,8 @@ def run_checks(state: ReportState, context: Context, record: NodeRecord, markdow
     video = state.get("video") or {}
     task_text = state.get("task_text", "")
     # Relevance ranks a cited document among the whole collection, not only the evidence retrieved.
-    build = task_index(context, Path(state["task_dir"]))
-    materials = TaskMaterials(task_text, spec, state.get("sources") or {}, to_registry(build.store.records),
+    collection = task_collection(context, Path(state["task_dir"]))
+    materials = TaskMaterials(task_text, spec, state.get("sources") or {}, collection,
                               video.get("status", "absent"),
                               video.get("disclosure", ""), (state.get("retrieval") or {}).get("materials"))
     budgets = {item["index"]: item["budget"] for item in state.get("outline") or []}

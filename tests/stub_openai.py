@@ -3,15 +3,17 @@
 It answers ``POST /v1/chat/completions`` from a script: the first rule whose ``match`` strings all occur in
 the request's messages (and whose ``times`` are not used up) gives the reply: text, a call of the tool the
 request offers (its arguments sent as given, malformed or not), or an HTTP error (429 with a short
-``retry-after-ms``, 500 …), after the rule's ``delay_s`` (and once its ``hold`` event is set, if it has
-one). Like a real server it honours ``max_tokens`` (a longer reply is cut at ``max_tokens`` x 4 characters
-and ends with ``finish_reason: "length"``) and serves only the structured-output modes it ``accepts``: a
-``response_format`` it does not take gets HTTP 500 (as llama.cpp's server answers ``json_schema``), tools it
-does not take HTTP 400. It answers the structured output probe (tools/llm/structured.py) by itself, and
-``GET /v1/models`` with its ``context_window`` when given. ``POST /v1/embeddings`` gets HTTP 500, as from a
-chat-only llama.cpp server (issue 15). Every request is logged (other routes' paths in ``other_posts``). It
-listens on 127.0.0.1 on a free port (or ``port``: a server restarted behind the same URL), in a background
-thread, and stops when its ``with`` block ends.
+``retry-after-ms``, 500 …), once the rule's ``hold`` event is set, if it has one. It never waits a fixed
+time: a test orders requests with events, so load cannot decide its outcome. Like a real server it honours
+``max_tokens`` (a longer reply is cut at ``max_tokens`` x 4 characters and ends with ``finish_reason:
+"length"``) and serves only the structured-output modes it ``accepts``: a ``response_format`` it does not
+take gets HTTP 500 (as llama.cpp's server answers ``json_schema``), tools it does not take HTTP 400. It
+answers the structured output probe (tools/llm/structured.py) by itself, and ``GET /v1/models`` with its
+``context_window`` when given. ``POST /v1/embeddings`` gets HTTP 500, as from a chat-only llama.cpp server
+(issue 15). Every request is logged with the read timeout the openai SDK gave it (its
+``x-stainless-read-timeout`` header); :meth:`StubOpenAI.wait_served` waits for requests to arrive; other
+routes' paths go to ``other_posts``. It listens on 127.0.0.1 on a free port (or ``port``: a server
+restarted behind the same URL), in a background thread, and stops when its ``with`` block ends.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ class StubRule:
     tool_arguments: str | dict[str, Any] | None = None
     status: int = 200
     times: int | None = None
-    delay_s: float = 0.0
     used: int = 0
     # Set when a request matches; a rule with ``hold`` answers only once the test sets it (or after
     # HOLD_LIMIT_S, so a broken test ends): an order the test controls, never a window load decides.
@@ -54,6 +55,7 @@ class StubRequest:
     input_tokens: int
     output_tokens: int
     body: dict[str, Any] = field(default_factory=dict)
+    read_timeout: float | None = None  # seconds, as the client's x-stainless-read-timeout header says
     at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
@@ -85,10 +87,11 @@ class StubOpenAI:
         self.accepts = set(accepts)
         self.context_window = context_window
         self.in_flight = 0
-        self.peak_in_flight = 0  # most requests of delayed rules being answered at once
+        self.peak_in_flight = 0  # most requests of held rules being answered at once
         self.requests: list[StubRequest] = []
         self.other_posts: list[str] = []  # paths of POSTs to other routes than chat completions
         self._lock = threading.Lock()
+        self._logged = threading.Condition(self._lock)
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -114,6 +117,13 @@ class StubOpenAI:
             return [r for r in self.requests
                     if all(n in r.prompt for n in needles) and (status is None or r.status == status)]
 
+    def wait_served(self, count: int, *needles: str, timeout_s: float = HOLD_LIMIT_S) -> bool:
+        """Wait until ``count`` logged requests contain every needle; False if they did not within
+        ``timeout_s`` (a bound for a broken test, not a window: it waits no longer than needed)."""
+        with self._logged:
+            return self._logged.wait_for(
+                lambda: sum(all(n in r.prompt for n in needles) for r in self.requests) >= count, timeout_s)
+
     def refused(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]] | None:
         """A structured-output mode this server does not take, answered as such servers do."""
         kind = (body.get("response_format") or {}).get("type")
@@ -123,15 +133,17 @@ class StubOpenAI:
             return 400, error_body("stub: tools not supported", "invalid_request_error"), {}
         return None
 
-    def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def answer(self, body: dict[str, Any], read_timeout: float | None = None,
+               ) -> tuple[int, dict[str, Any], dict[str, str]]:
         prompt = prompt_of(body)
         tool = offered_tool(body)
         refusal = self.refused(body)
         if refusal is not None:
-            with self._lock:
-                self.requests.append(StubRequest(prompt, refusal[0], tool, 0, 0, body))
+            with self._logged:
+                self.requests.append(StubRequest(prompt, refusal[0], tool, 0, 0, body, read_timeout))
+                self._logged.notify_all()
             return refusal
-        with self._lock:
+        with self._logged:
             rule = next((r for r in self.rules if (r.times is None or r.used < r.times)
                          and all(n in prompt for n in r.match)), None)
             if rule is not None:
@@ -144,16 +156,16 @@ class StubOpenAI:
                 content, finish_reason = content[: int(limit) * CHARS_PER_TOKEN], "length"
             input_tokens, output_tokens = len(prompt) // 4, max(1, len(content) // 4)
             self.requests.append(StubRequest(prompt, status, tool, input_tokens if status == 200 else 0,
-                                             output_tokens if status == 200 else 0, body))
-        if rule is not None:
-            rule.arrived.set()
-        if rule is not None and (rule.delay_s or rule.hold is not None):
-            with self._lock:
+                                             output_tokens if status == 200 else 0, body, read_timeout))
+            # Counted in flight with its arrival: a test that saw it arrive sees it in flight.
+            if rule is not None and rule.hold is not None:
                 self.in_flight += 1
                 self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            if rule.hold is not None:
-                rule.hold.wait(HOLD_LIMIT_S)
-            time.sleep(rule.delay_s)
+            self._logged.notify_all()
+        if rule is not None:
+            rule.arrived.set()
+        if rule is not None and rule.hold is not None:
+            rule.hold.wait(HOLD_LIMIT_S)
             with self._lock:
                 self.in_flight -= 1
         if rule is None:
@@ -209,7 +221,8 @@ class StubOpenAI:
                     else:
                         self.reply(404, error_body(f"stub: no route {self.path}", "not_found_error"), {})
                     return
-                self.reply(*stub.answer(body))
+                timeout = self.headers.get("x-stainless-read-timeout")
+                self.reply(*stub.answer(body, float(timeout) if timeout else None))
 
             def reply(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from reportgraph.graph.cli import main
+from reportgraph.nodes.context import env
+from stub_openai import StubOpenAI, StubRule
 
 TASK = (
     "请根据资料库中的文献撰写一篇《检索学习笔记》，包含以下部分：（1）词法检索；（2）向量检索。"
@@ -101,3 +103,30 @@ def test_a_report_saved_in_another_encoding_is_checked_as_the_same_report(
     code = main(["check", str(task_dir), str(path), "-o", str(tmp_path / "other"), "--embedder", "none"])
     validation = json.loads((tmp_path / "other" / "validation.json").read_text(encoding="utf-8"))
     assert code == 0 and validation["checks"] == expected["checks"]
+
+
+def test_a_judge_outage_is_recorded_and_check_still_writes_its_report(
+    task_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An English sentence on a Chinese source, no embedder: only the judge could settle it, and its endpoint
+    # fails every request (HTTP 500).
+    english = REPORT.replace("它根据词频和逆文档频率给文档打分", "It ranks documents by term frequency")
+    with StubOpenAI([StubRule(match=["You check citations"], status=500)]) as stub:
+        monkeypatch.setenv("OPENAI_BASE_URL", stub.url)
+        monkeypatch.setenv("REPORTGRAPH_MAX_RETRIES", "0")
+        env.cache_clear()
+        out = tmp_path / "outage"
+        out.mkdir()
+        (out / "report.md").write_text(english, encoding="utf-8")
+        code = main(["check", str(task_dir), str(out / "report.md"), "-o", str(out), "--embedder", "none",
+                     "--llm", "on", "--model", "stub-model"])
+        asked = stub.served("You check citations")
+    env.cache_clear()
+    validation = json.loads((out / "validation.json").read_text(encoding="utf-8"))
+    support = next(c for c in validation["checks"] if c["name"] == "citation_support")
+    assert code == 1 and validation["status"] == "needs_review" and (out / "report.html").is_file()
+    assert asked and all(r.status == 500 for r in asked)
+    assert support["figure"]["unverified"] == 1 and support["figure"]["judge_failures"] == 1
+    assert support["figure"]["judge_error"].startswith("model unavailable: ModelUnavailableError")
+    [unverified] = [c for c in support["figure"]["citations"] if c["outcome"] == "unverified"]
+    assert unverified["reason"].endswith("the judge gave no verdict")

@@ -3,9 +3,11 @@ CJK, brackets, several dots, commas, quotes (issue 27). Names are generated, not
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportgraph.tools.checking import resolve_citations
+from reportgraph.tools.file_kinds import VIDEO_SUFFIXES
 from reportgraph.tools.registry import (
     SourceRecord,
     corpus_chunk_id,
@@ -70,7 +72,7 @@ def _registry(pdf: str, video: str, collection: str, title: str) -> list[SourceR
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pdf=_STEMS.map(lambda s: f"{s}.pdf") | _STEMS.map(lambda s: f"{s}.PDF"),
-    video=st.tuples(_STEMS, st.sampled_from([".mp4", ".mov", ".mkv", ".webm"])).map("".join),
+    video=st.tuples(_STEMS, st.sampled_from(VIDEO_SUFFIXES)).map("".join),  # every suffix intake reads
     collection=_STEMS.map(lambda s: f"{s}.json"),
     title=_TITLES,
 )
@@ -100,3 +102,18 @@ def test_a_page_the_pdf_lacks_and_a_whole_file_still_fail_for_any_name(pdf: str)
     _, ledger = resolve_citations(f"One [{pdf} p.7]. Two [{pdf}].\n", registry)
     assert [c.form for c in ledger.citations] == ["pdf_page", "whole_file"]
     assert "no page 7" in ledger.citations[0].problem and "whole of" in ledger.citations[1].problem
+
+
+
+@pytest.mark.parametrize("suffix", VIDEO_SUFFIXES)
+def test_check_reads_every_video_intake_reads_as_a_video(suffix: str) -> None:
+    # One list of video suffixes (tools/file_kinds.py): a range of a video of the folder, a whole video and a
+    # range of a video the folder lacks are each read as a video's, whatever suffix intake took it by.
+    registry = to_registry(_registry("p.pdf", f"talk{suffix}", "c.json", "t"))
+    report = f"One [talk{suffix} 00:10–00:20]. Two [talk{suffix}]. Three [gone{suffix} 0:10-0:20].\n"
+    _, ledger = resolve_citations(report, registry)
+    assert [c.form for c in ledger.citations] == ["video_range", "whole_file", "video_range"]
+    first, whole, gone = ledger.citations
+    assert not first.problem and first.ids
+    assert whole.problem.endswith("give a time range")
+    assert gone.problem == f"no analysed video named gone{suffix} in the task folder"

@@ -11,8 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 from reportgraph.tools.checking.alignment import assess, missing_terms, subject_terms
-from reportgraph.tools.checking.quantities import claimed, matches, numbered_terms, stated, without_labels
+from reportgraph.tools.checking.quantities import (
+    REFERENCE_KINDS,
+    claimed,
+    matches,
+    numbered_terms,
+    stated,
+    without_labels,
+)
 from reportgraph.tools.checking.support import SupportChecker
 from reportgraph.tools.intake.spec.facets import SECTION_KINDS, mentions
 
@@ -57,6 +65,13 @@ def test_reference_labels_are_looked_up_in_the_unit_in_either_language() -> None
     page = "Table 3 lists the scoring rules; Figure 2 shows a board."
     assert numbered_terms("规则列于 表3") <= numbered_terms(page)
     assert not numbered_terms("The rules are listed in Table 7.") <= numbered_terms(page)
+
+
+@pytest.mark.parametrize(("kind", "word"), [(k, w) for k, words in REFERENCE_KINDS.items() for w in words])
+def test_every_reference_label_is_looked_up_and_never_a_quantity(kind: str, word: str) -> None:
+    # One list: a label the checker looks up in the unit is also taken off the claim's numbers.
+    for written in (f"细节见 {word}12。", f"Details are in {word.title()} 12."):
+        assert numbered_terms(written) == {("12", kind)} and claimed(written) == []
 
 
 def test_years_inside_names() -> None:

@@ -14,9 +14,9 @@ from faults.inputs import encrypted_pdf
 from reportgraph.graph.cli import main
 from reportgraph.prompts.materials import material_disclosures
 from reportgraph.tools.checking.citation_forms import resolve_citations
+from reportgraph.tools.file_kinds import EXTENSION_KINDS
 from reportgraph.tools.intake import inventory, materials_summary, read_document, unread_materials
 from reportgraph.tools.intake.documents import READERS
-from reportgraph.tools.intake.taskio import EXTENSION_KINDS
 from reportgraph.tools.registry import render_citation, to_registry
 
 TASK = ("Based on the files in this folder, write a 100-300 word briefing on what they observe. Cite your "

@@ -26,7 +26,7 @@ from reportgraph.graph.graph import build_graph
 from reportgraph.nodes.plan import LengthReading, stated_length
 from reportgraph.nodes.validate import STOP_NO_PROGRESS, STOP_TIME_BUDGET
 from reportgraph.tools.checking.alignment import assess
-from reportgraph.tools.checking.support import SupportChecker
+from reportgraph.tools.checking.support import SupportChecker, llm_support_judge
 from reportgraph.tools.intake.pdf import extract_pdf
 from reportgraph.tools.llm import (
     MAX_STRUCTURED_ATTEMPTS,
@@ -446,6 +446,19 @@ def test_support_judge_settles_only_borderline_sentences_and_is_bounded() -> Non
     assert (no.supported, no.method) == (False, "llm judge")
     assert checker.check("judge says yes：" + borderline, source).method == "lexical", "calls are bounded"
     assert len(asked) == 2
+
+
+@pytest.mark.parametrize("status", [500, 401, 200])  # an outage, a wrong key, a reply that is no verdict
+def test_a_judge_without_a_verdict_leaves_the_sentence_unverified_and_says_why(status: int) -> None:
+    rules = [StubRule(match=["You check citations"], status=status, content="I would rather not say.")]
+    with StubOpenAI(rules, accepts=()) as stub:
+        model = make_chat_model(LLMSettings(model="m", base_url=stub.url, max_retries=0, timeout_s=5))
+        checker = SupportChecker(judge=llm_support_judge(model, lambda _reply: None))
+        # Another language and no embedder: only the judge could settle it.
+        verdict = assess(checker, "人工评估费时费力。", "Human evaluation is labor-intensive and expensive.")
+    assert verdict.outcome == "unverified" and verdict.reason.endswith("the judge gave no verdict")
+    assert checker.judge_failures == 1
+    assert checker.judge_error.startswith("model unavailable" if status != 200 else "model reply not usable")
 
 
 def test_without_an_embedder_another_language_is_unverified_not_failed() -> None:

@@ -27,7 +27,15 @@ from reportgraph.tools.llm import (
     server_context_window,
     structured_mode,
 )
-from reportgraph.tools.llm.calls import MIN_TIMEOUT_S, PROMPT_WEIGHT, TIMEOUT_SLACK, CallLimits, ServerGate
+from reportgraph.tools.llm.calls import (
+    MIN_TIMEOUT_S,
+    PROMPT_WEIGHT,
+    TIMEOUT_SLACK,
+    CallLimits,
+    EndpointSlots,
+    ServerGate,
+    endpoint_slots,
+)
 from stub_openai import HOLD_LIMIT_S, StubOpenAI, StubRule
 
 
@@ -49,30 +57,86 @@ OUTLINE_JSON = '{"sections": ["origin", "brewing"]}'
 # ---------------------------------------------------------------- slots and timeouts
 
 
+# A request the stub holds is never answered in time, whatever the load, so the timeout it meets only sets
+# how long the test takes; a request answered at once gets at least ANSWER_TIMEOUT_S (a loopback answer
+# takes milliseconds: a bound, not a window).
+HELD_TIMEOUT_S = 0.3
+ANSWER_TIMEOUT_S = 2.0
+
+
+class TurnedAway:
+    """An endpoint's slot semaphore (``EndpointSlots._slots``) that notes the threads it turned away: a
+    call turned away is queued for a slot, which no wait of the test's could otherwise tell."""
+
+    def __init__(self, permits: threading.BoundedSemaphore) -> None:
+        self.permits = permits
+        self.threads: set[int] = set()
+        self.changed = threading.Condition()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self.permits.acquire(blocking=False):
+            return True
+        with self.changed:
+            self.threads.add(threading.get_ident())
+            self.changed.notify_all()
+        return self.permits.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self.permits.release()
+
+    def wait(self, count: int) -> bool:
+        """Until ``count`` threads were turned away; False after HOLD_LIMIT_S (only a broken gate waits)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.threads) >= count, HOLD_LIMIT_S)
+
+
+def turned_away(monkeypatch: pytest.MonkeyPatch, slots: EndpointSlots) -> TurnedAway:
+    watched = TurnedAway(slots._slots)
+    monkeypatch.setattr(slots, "_slots", watched)
+    return watched
+
+
 @pytest.mark.parametrize("slots", [1, 3])
-def test_requests_in_flight_never_exceed_the_endpoint_slots(slots: int) -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=1.0)]) as stub:
+def test_requests_in_flight_never_exceed_the_endpoint_slots(
+    slots: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server holds every request until ``slots`` have arrived and the other calls were turned away
+    # from a slot: a gate that let one more through would never turn away as many.
+    release = threading.Event()
+    with StubOpenAI([StubRule(match=["draft"], content="ok", hold=release)]) as stub:
+        queued = turned_away(monkeypatch, endpoint_slots(stub.url, "stub-model", slots))
         chat = model(stub, max_concurrent=slots)
         with ThreadPoolExecutor(4) as pool:
-            replies = list(pool.map(lambda i: chat.invoke(f"draft {i}").content, range(4)))
-    assert replies == ["ok"] * 4
-    assert stub.peak_in_flight == slots
+            try:
+                replies = pool.map(lambda i: chat.invoke(f"draft {i}").content, range(4))
+                assert stub.wait_served(slots, "draft") and queued.wait(4 - slots)
+                assert stub.in_flight == slots
+            finally:
+                release.set()
+            assert list(replies) == ["ok"] * 4
+    assert stub.peak_in_flight == slots and len(stub.requests) == 4
 
 
-def test_a_queued_request_does_not_spend_its_timeout_waiting_for_a_slot() -> None:
-    # Three requests of 2 s each through one slot: the last waits 4 s for the slot, longer than its 3 s
-    # timeout; it still succeeds, because the timeout starts when it is sent (a second of slack per request
-    # for a loaded machine, not a sub-second window).
-    with StubOpenAI([StubRule(match=["draft"], content="ok", delay_s=2.0)]) as stub:
-        chat = model(stub, timeout_s=3.0, max_retries=0)
-        with ThreadPoolExecutor(3) as pool:
-            replies = list(pool.map(lambda i: chat.invoke(f"draft {i}").content, range(3)))
-    assert replies == ["ok"] * 3
-    assert len(stub.requests) == 3
+def test_a_queued_request_does_not_spend_its_timeout_waiting_for_a_slot(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another caller of the process (the test) holds the endpoint's only slot until the call was turned
+    # away from it: the call is then sent with its whole timeout, as the SDK's read-timeout header states.
+    with StubOpenAI([StubRule(match=["draft"], content="ok")]) as stub:
+        slots = endpoint_slots(stub.url, "stub-model", 1)
+        queued = turned_away(monkeypatch, slots)
+        chat = model(stub, timeout_s=ANSWER_TIMEOUT_S, max_retries=0)
+        with ThreadPoolExecutor(1) as pool:
+            with slots.slot():
+                reply = pool.submit(chat.invoke, "draft")
+                assert queued.wait(1) and not stub.requests
+            assert reply.result().content == "ok"
+    [request] = stub.requests
+    assert request.read_timeout == ANSWER_TIMEOUT_S
 
 
 def test_the_timeout_adapts_to_the_measured_speed() -> None:
-    gate, limits = ServerGate(1), CallLimits(timeout_s=120.0)
+    gate, limits = ServerGate(EndpointSlots(1)), CallLimits(timeout_s=120.0)
     assert gate.timeout_for(1000, 500, limits) == 120.0, "before any answer: the configured timeout"
     gate.observe(prompt_tokens=1000, completion_tokens=100, seconds=10.0)  # (100 + 0.1*1000)/10 = 20/s
     expected = TIMEOUT_SLACK * (500 + PROMPT_WEIGHT * 1000) / 20
@@ -82,20 +146,34 @@ def test_the_timeout_adapts_to_the_measured_speed() -> None:
     assert gate.timeout_for(1000, 500, limits) > expected
 
 
-def test_a_timed_out_request_is_resent_only_once_the_server_should_be_done() -> None:
-    with StubOpenAI([StubRule(match=["draft"], content="late", delay_s=0.9)]) as stub:
-        chat = model(stub, timeout_s=0.5, max_retries=1)
-        reply = chat.invoke("draft")
-    assert reply.content == "late"
+def test_a_timed_out_request_is_resent_only_once_the_server_should_be_done(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first request is held (it times out whatever the load), the resend is answered at once.
+    never = threading.Event()
+    rules = [StubRule(match=["draft"], content="late", hold=never, times=1),
+             StubRule(match=["draft"], content="resent")]
+    with StubOpenAI(rules) as stub:
+        slots = endpoint_slots(stub.url, "stub-model", 1)
+        closed: list[float] = []  # for how long the client closed the slot, seconds
+        close = slots.hold
+        monkeypatch.setattr(slots, "hold", lambda seconds: (closed.append(seconds), close(seconds)))
+        reply = model(stub, timeout_s=ANSWER_TIMEOUT_S / 2, max_retries=1).invoke("draft")
+        never.set()
+    assert reply.content == "resent"
     first, second = stub.requests
-    # 0.5 s timeout, then the slot stays closed as long again before the resend (with a 1 s timeout)
-    assert second.at - first.at >= 0.95
+    # The slot stayed closed as long again as the client waited (no less than its timeout: a socket
+    # timeout never fires early), and the resend, with twice the timeout, came only once it opened.
+    [seconds] = closed
+    assert seconds >= ANSWER_TIMEOUT_S / 2
+    assert second.at >= slots.busy_until > first.at
+    assert (first.read_timeout, second.read_timeout) == (ANSWER_TIMEOUT_S / 2, ANSWER_TIMEOUT_S)
 
 
 def test_a_server_slower_than_every_timeout_ends_with_a_timeout_error_nodes_do_not_retry() -> None:
     never = threading.Event()  # the server answers no request until the test is over
     with StubOpenAI([StubRule(match=["draft"], content="late", hold=never)]) as stub:
-        chat = model(stub, timeout_s=0.3, max_retries=1)
+        chat = model(stub, timeout_s=HELD_TIMEOUT_S, max_retries=1)
         with pytest.raises(ModelTimeoutError) as raised:
             chat.invoke("draft")
         never.set()

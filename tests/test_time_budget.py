@@ -18,8 +18,9 @@ from reportgraph.tools.registry import SourceRecord
 
 def started_ago(seconds: float, **settings: Any) -> Context:
     context = Context(**settings)
-    context.memo.once(("drafting_started",), lambda: time.time() - seconds)
-    assert drafting_started(context) < time.time() - seconds + 1
+    started = time.time() - seconds
+    context.memo.once(("drafting_started",), lambda: started)
+    assert drafting_started(context) == started
     return context
 
 

@@ -24,7 +24,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -421,8 +421,11 @@ def _by_similarity(
 
 
 def _judged(checker: SupportChecker, claim: str, aligned: str, undecided: Assessment) -> Assessment:
+    failures = checker.judge_failures
     verdict = checker.judge(claim, aligned)
     if verdict is None:
+        if checker.judge_failures > failures:  # asked, no verdict: why is in the check's figure
+            return replace(undecided, reason=f"{undecided.reason}; the judge gave no verdict")
         return undecided
     outcome: Outcome = "supported" if verdict else "unsupported"
     return Assessment(

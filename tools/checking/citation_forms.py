@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from reportgraph.tools.checking.citation_styles import citation_summary, split_reference_section
-from reportgraph.tools.intake.taskio import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, EXTENSION_KINDS, suffix_alternation, suffixes_of
 from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, UNRESOLVED_SOURCE, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
@@ -45,7 +45,11 @@ _INSIDE = r"[^\[\]【】\n]"  # what a bracket holds, unless it opens with a nam
 _BRACKET = re.compile(rf"(?<!!)[\[【]({_INSIDE}{{1,300}})[\]】](?!\()")
 _FOOTNOTE_DEFINITION = re.compile(r"^\s*\[\^[^\]\s]+\]:.*$", re.M)
 _DEFINITION = re.compile(r"^\s*[\[【]([^\]】\n]{1,40})[\]】]\s*[:：]\s*(.+?)\s*$", re.M)
-_FILE = r"(?P<file>[^\s\[\],，:：]+?\.(?:pdf|mp4|mkv|mov|webm|avi|m4v|json|jsonl))"
+# File names by suffix (tools/file_kinds.py): a PDF, a video or a collection is cited by page, time range
+# or title; a document of another kind by chunk or slide.
+_PLACED = suffix_alternation((*suffixes_of("pdf", "video", "audio"), *CORPUS_SUFFIXES))
+_DOCUMENTS = suffix_alternation(suffixes_of("document"))
+_FILE = rf"(?P<file>[^\s\[\],，:：]+?\.{_PLACED})"
 _LABEL = r"(?:(?:文档|图片|视频|论文|来源|资料|source|document|video|pdf)\s*[:：]\s*)?"
 # What follows a file's name in each form; shared by the name-regex forms below and by names read from the
 # folder itself (any characters: spaces, CJK, brackets, several dots), see Materials.split_name.
@@ -56,8 +60,8 @@ _DOCUMENT_TAIL = r"\s*[:：]\s*[\"“「『]?(?P<title>.+?)[\"”」』]?(?:\s*[
 _PAGE = re.compile(rf"^{_LABEL}{_FILE}{_PAGE_TAIL}", re.I)
 _RANGE = re.compile(rf"^{_LABEL}{_FILE}{_RANGE_TAIL}")
 _DOCUMENT = re.compile(rf"^(?P<file>[\w.\-]+){_DOCUMENT_TAIL}")
-# Documents of other kinds (tools/intake: .txt, .md, .html, .docx, .pptx, .csv, .xlsx) are cited by part.
-_DOC_FILE = r"(?P<file>[^\[\]\n]+?\.(?:txt|md|markdown|html?|docx|pptx|csv|tsv|xlsx|xlsm))"
+# Documents of other kinds (.txt, .md, .html, .docx, .pptx, .csv, .xlsx …) are cited by part.
+_DOC_FILE = rf"(?P<file>[^\[\]\n]+?\.{_DOCUMENTS})"
 _PART_TAIL = r"\s*[,，]?\s*(?P<unit>chunk|slide)\s*(?P<a>\d+)$"
 _PART = re.compile(rf"^{_LABEL}{_DOC_FILE}{_PART_TAIL}", re.I)
 _WHOLE_FILE = re.compile(rf"^{_LABEL}(?:{_FILE}|{_DOC_FILE.replace('<file>', '<doc>')})$", re.I)
@@ -73,7 +77,8 @@ _TITLE_CHUNK = re.compile(r"^(?P<title>.+?)\s*[,，]\s*chunks?\s*(?P<chunk>\d+)(
 _NUMBERED = re.compile(r"^(?P<label>(?:[A-Za-z]+-)?\d{1,3})$")
 _CITATION_LIKE = re.compile(
     rf"^{UNRESOLVED_SOURCE}:|"
-    r"\.(?:pdf|mp4|json|txt|md|html?|docx|pptx|csv|tsv|xlsx)\b|chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
+    rf"\.(?:{_PLACED}|{_DOCUMENTS})\b|"
+    r"chunk|\bp\.\s*\d|page\s*\d|第\s*\d+\s*页|^[^\s:：]{1,20}[:：]\s*\S|^[A-Za-z]+-\d+$",
     re.I,
 )
 
@@ -284,7 +289,8 @@ def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Mat
         found, problem = materials.part(file, match["unit"], int(match["a"]))
         return WrittenCitation(inner, form, found, problem)
     if form == "whole_file":
-        what = ("a page" if file.lower().endswith(".pdf") else "a time range" if _is_video(file)
+        name = file.lower()
+        what = ("a page" if name.endswith(".pdf") else "a time range" if _is_video(name)
                 else "a chunk or slide")
         return WrittenCitation(inner, form, [], f"cites the whole of {file}: give {what}")
     chunk = int(match["chunk"]) if match["chunk"] else None

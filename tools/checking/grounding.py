@@ -179,6 +179,8 @@ def check_support(report: Report) -> CheckResult:
             "embedder": report.inputs.support.uses_embeddings,
             "embedder_error": report.inputs.support.embed_error,
             "judge": report.inputs.support.has_judge,
+            "judge_failures": report.inputs.support.judge_failures,
+            "judge_error": report.inputs.support.judge_error,
             "method": "claim aligned to the best-matching source sentences; verbatim, number/name "
             "consistency, lexical containment, embedding similarity, then the judge",
         },

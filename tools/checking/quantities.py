@@ -6,8 +6,9 @@ multiplies: 万 10⁴, 亿 10⁸, 千 10³, 百 10², k/K/thousand 10³, M/milli
 matches when equal up to the percent/fraction shift (93 % ↔ 0.93).
 
 Not every digit is a claimed quantity. Labels are taken off a claim before its numbers are read (they name
-something, they do not state a figure): figure/table/section/appendix/equation numbers (图1, 表 1, Table 4,
-Section 3.2, 第2节, §4), research questions (RQ1), time stamps and ranges ("00:12–00:24", the citation's job).
+something, they do not state a figure): figure/table/section/appendix/equation/algorithm numbers (图1, 表 1,
+Table 4, Section 3.2, 第2节, §4), research questions (RQ1), time stamps and ranges ("00:12–00:24", the
+citation's job).
 Numbers glued to a name in the source ("ACL2020", "EACL2023") are read as values there, so "ACL 2020" in a
 claim is found.
 
@@ -26,6 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from reportgraph.tools.intake.spec.numbers import parse_chinese_number
+from reportgraph.tools.text import CJK_CHAR
 
 APPROXIMATE_SHARE = 0.1  # "约/about": one- or two-significant-figure rounding (3,092 → 约3000 is 3 %)
 _SCALES = {
@@ -52,14 +54,6 @@ _NUMBER = re.compile(
 # In a source, a number glued after a name's capitals ("ACL2020") is a value too.
 _GLUED = re.compile(r"(?<=[A-Z])(\d{2,4})(?![\d.])")
 _ORDINAL = re.compile(r"(?<![A-Za-z\d])(\d+)(?:st|nd|rd|th)\b")
-_LABELS = re.compile(
-    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[–—\-~～至到]\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"|(?:图|表|附录|公式|算法|(?<![A-Za-z])(?:Figure|Fig\.|Table|Tab\.|Section|Sec\.|Appendix|Eq\.|Equation"
-    r"|Algorithm|RQ|§))\s*[A-Z]?\d+(?:\.\d+)*[a-z]?"
-    r"|第\s*\d+(?:\.\d+)*\s*(?:节|章|部分|小节)"
-    r"|(?<![A-Za-z])RQ\s*\d+",
-    re.I,
-)
 # A number inside a term ("6-gram", "5-point scale", "10-fold", "3-shot") names a kind of thing: in any
 # script (6元组, 5分制) it is looked up as that term in the whole cited unit, not as a claimed quantity.
 TERM_KINDS: dict[str, str] = {
@@ -74,16 +68,36 @@ _TERM = re.compile(
     + "|".join(f"(?P<{kind}>{words})" for kind, words in TERM_KINDS.items())
     + ")"
 )
-# Reference labels in zh and en, by kind: "图1" and "Figure 1" name the same figure.
-REFERENCE_KINDS: dict[str, str] = {
-    "figure": r"图|figure|fig\.",
-    "table": r"表|table|tab\.",
-    "section": r"section|sec\.|§",
-    "appendix": r"附录|appendix",
+# Labels in zh and en by kind ("图1" and "Figure 1" name the same figure). A reference names something the
+# cited unit prints under it (numbered_terms looks it up there); every label, reference or not, is blanked
+# before a claim's numbers are read (without_labels).
+REFERENCE_KINDS: dict[str, tuple[str, ...]] = {
+    "figure": ("图", "figure", "fig."),
+    "table": ("表", "table", "tab."),
+    "section": ("section", "sec.", "§"),
+    "appendix": ("附录", "appendix"),
 }
-_REFERENCE = re.compile(
-    r"(?<![A-Za-z\u4e00-\u9fff])(" + "|".join(REFERENCE_KINDS.values()) + r")\s*([A-Z]?\d+(?:\.\d+)*)",
+_OTHER_LABELS = ("公式", "算法", "equation", "eq.", "algorithm", "rq")
+_REFERENCE_OF = {word: kind for kind, words in REFERENCE_KINDS.items() for word in words}
+_LABEL_WORDS = [*_REFERENCE_OF, *_OTHER_LABELS]
+_CJK_LABELS = [word for word in _LABEL_WORDS if CJK_CHAR.match(word)]
+_LATIN_LABELS = [word for word in _LABEL_WORDS if not CJK_CHAR.match(word)]
+
+
+def _words(words: list[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+_LABEL_NUMBER = r"[A-Z]?\d+(?:\.\d+)*"
+# A Chinese label may follow any character ("如图2"); a Latin one not a letter ("subtable 2" is no label).
+_LABELS = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?(?:\s*[–—\-~～至到]\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    rf"|(?:{_words(_CJK_LABELS)}|(?<![A-Za-z])(?:{_words(_LATIN_LABELS)}))\s*{_LABEL_NUMBER}[a-z]?"
+    r"|第\s*\d+(?:\.\d+)*\s*(?:节|章|部分|小节)",
     re.I,
+)
+_REFERENCE = re.compile(
+    rf"(?<![A-Za-z\u4e00-\u9fff])({_words(list(_REFERENCE_OF))})\s*({_LABEL_NUMBER})", re.I
 )
 _APPROX_BEFORE = re.compile(
     r"(?:约|大约|大概|近|将近|接近|超过|逾|多于|不少于|上下|approximately|about|around|roughly|nearly|almost"
@@ -173,10 +187,7 @@ def numbered_terms(text: str) -> set[tuple[int | str, str]]:
         (int(m.group(1)), next(kind for kind in TERM_KINDS if m.group(kind))) for m in _TERM.finditer(text)
     }
     for match in _REFERENCE.finditer(text):
-        kind = next(
-            kind for kind, words in REFERENCE_KINDS.items() if re.fullmatch(words, match.group(1), re.I)
-        )
-        terms.add((match.group(2), kind))
+        terms.add((match.group(2), _REFERENCE_OF[match.group(1).lower()]))
     return terms
 
 

@@ -31,11 +31,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, Field
 from reportgraph.prompts.judging import SUPPORT_JUDGE_SYSTEM, SUPPORT_JUDGE_USER
-from reportgraph.tools.llm import invoke_structured
+from reportgraph.tools.llm import ask_structured
 from reportgraph.tools.text import detect_language
 
 EmbedFunction = Callable[[Sequence[str]], np.ndarray]
-# (sentence, source text) → True/False, or None when the judge could not tell.
+# (sentence, source text) → True/False, or None when the judge could not tell; raises JudgeUnavailable
+# when it could give no verdict at all.
 SupportJudge = Callable[[str, str], bool | None]
 
 LEXICAL_SUPPORT = 0.5
@@ -150,6 +151,11 @@ class EmbeddingUnavailable(RuntimeError):
     """The embedder failed (e.g. its endpoint went down mid-check); what remains is checked without it."""
 
 
+class JudgeUnavailable(RuntimeError):
+    """The judge gave no verdict (its model's endpoint failed, or the reply was unusable): the sentence
+    stays as similarity left it, and the checker records why."""
+
+
 class SupportChecker:
     """Scores claim/source pairs; similarity and the judge are consulted only where overlap falls short."""
 
@@ -167,6 +173,8 @@ class SupportChecker:
         self.judge_calls_left = max_judge_calls
         self._vectors: dict[str, np.ndarray] = {}  # a source cited by many sentences is embedded once
         self.embed_error = ""  # why embeddings stopped mid-check, for the checks' figures
+        self.judge_failures = 0  # calls the judge could give no verdict for, and why the last one failed
+        self.judge_error = ""
 
     @property
     def uses_embeddings(self) -> bool:
@@ -219,11 +227,17 @@ class SupportChecker:
         return np.stack([self._vectors[text] for text in texts])
 
     def judge(self, claim: str, source: str) -> bool | None:
-        """The judge's verdict while calls are left; None without a judge, over the cap, or undecided."""
+        """The judge's verdict while calls are left; None without a judge, over the cap, undecided, or
+        when it gave none (counted in ``judge_failures``, the reason in ``judge_error``)."""
         if self._judge is None or self.judge_calls_left <= 0:
             return None
         self.judge_calls_left -= 1
-        return self._judge(claim, source)
+        try:
+            return self._judge(claim, source)
+        except JudgeUnavailable as error:
+            self.judge_failures += 1
+            self.judge_error = str(error)[:300]
+            return None
 
     @property
     def has_judge(self) -> bool:
@@ -268,21 +282,24 @@ class SupportJudgement(BaseModel):
 
 
 def llm_support_judge(model: BaseChatModel, on_reply: Callable[[BaseMessage], None]) -> SupportJudge:
-    """A judge asking ``model`` whether the source states the sentence.
+    """A judge asking ``model`` whether the source states the sentence, through
+    :func:`~reportgraph.tools.llm.ask_structured` with outages as fallbacks: the judge only ever settles
+    what similarity left open, so no model failure may stop a validation or ``check``.
 
-    Every reply goes to ``on_reply`` (for the run's model-call counts). A failed call is no verdict: the
-    judge only ever settles borderline cases, it never stops a validation.
+    Every reply goes to ``on_reply`` (for the run's model-call counts). A call that gives no verdict (the
+    endpoint down, a wrong key, an unusable reply) raises JudgeUnavailable with the fallback's reason.
     """
 
     def judge(claim: str, source: str) -> bool | None:
         messages = [("system", SUPPORT_JUDGE_SYSTEM),
                     ("human", SUPPORT_JUDGE_USER.format(claim=claim, source=source))]
-        try:
-            reply = invoke_structured(model, SupportJudgement, messages)
-        except Exception:  # an outage or a refusal leaves the similarity verdict standing
-            return None
-        for raw in reply.replies:
-            on_reply(raw)
-        return reply.value.supported if reply.value is not None else None
+        failures: list[str] = []
+        verdict = ask_structured(
+            model, SupportJudgement, messages, purpose="support judge", on_reply=on_reply,
+            on_fallback=lambda _purpose, reason: failures.append(reason), outage_is_fallback=True,
+        )
+        if verdict is None:
+            raise JudgeUnavailable("; ".join(failures) or "no verdict")
+        return verdict.supported
 
     return judge

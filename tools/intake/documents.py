@@ -31,9 +31,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 from pydantic import BaseModel, Field
+from reportgraph.tools.file_kinds import EXTENSION_KINDS
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
 from reportgraph.tools.intake.pdfscan import letter_count, ocr_quality
-from reportgraph.tools.intake.taskio import EXTENSION_KINDS, BadInputError, decode_task_bytes
+from reportgraph.tools.intake.taskio import BadInputError, decode_task_bytes
 from reportgraph.tools.ocr import read_page_lines
 from reportgraph.tools.registry import SourceRecord, document_id, document_part_id
 from reportgraph.tools.text import detect_language

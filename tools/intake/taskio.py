@@ -13,11 +13,11 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
-from typing import Literal
 
 import charset_normalizer
 import ftfy
 from pydantic import BaseModel, Field
+from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, EXTENSION_KINDS, FileKind
 from reportgraph.tools.text import CJK_CHAR, count_cjk
 
 TASK_FILE_NAMES = ("task.md", "task.txt")
@@ -39,23 +39,6 @@ BINARY_SIGNATURES = {
     b"RIFF": "a RIFF (WAV/AVI) file",
 }
 
-FileKind = Literal["task", "corpus", "pdf", "document", "video", "image", "audio", "subtitle", "other"]
-
-EXTENSION_KINDS: dict[str, FileKind] = {
-    ".pdf": "pdf",
-    **dict.fromkeys(
-        (".mp4", ".mkv", ".webm", ".mov", ".avi", ".m4v", ".flv", ".wmv", ".mpg", ".mpeg", ".ts", ".3gp"),
-        "video",
-    ),
-    **dict.fromkeys(
-        (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff", ".heic", ".svg"), "image"
-    ),
-    **dict.fromkeys((".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".wma"), "audio"),
-    **dict.fromkeys((".srt", ".vtt", ".ass", ".ssa"), "subtitle"),
-    # Text, web pages, Office documents and tables: read as citable documents (tools/intake/documents.py).
-    **dict.fromkeys((".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pptx", ".csv", ".tsv", ".xlsx",
-                     ".xlsm"), "document"),
-}
 # Documents of formats nothing here reads (old binary Office, OpenDocument, e-books): named in the report
 # as not read, never passed over in silence.
 UNREAD_DOCUMENT_SUFFIXES = (".doc", ".ppt", ".xls", ".rtf", ".odt", ".odp", ".ods", ".epub", ".pages", ".key",
@@ -470,7 +453,7 @@ def classify(path: Path, at_top: bool) -> FileKind:
     if at_top and name in TASK_FILE_NAMES:
         return "task"
     suffix = path.suffix.lower()
-    if suffix in (".json", ".jsonl"):
+    if suffix in CORPUS_SUFFIXES:
         return "corpus" if CORPUS_NAME.match(name) or looks_like_corpus(path) else "other"
     return EXTENSION_KINDS.get(suffix, "other")
 

@@ -5,7 +5,9 @@ queries, the soft judge, facets, the support judge) goes through :func:`ask_stru
 
 - a provider error no retry of this call helps (transient errors the client already retried; a wrong key,
   model or endpoint) propagates, named by endpoint and purpose (:class:`ModelUnavailableError` for the
-  transient ones), so a node's retry policy or the caller decides, and a run stops resumable;
+  transient ones), so a node's retry policy or the caller decides, and a run stops resumable; unless the
+  caller asks otherwise (``outage_is_fallback``): a question whose answer is only ever an extra, the
+  support judge's, must never stop ``check`` or a validation, so there these errors are fallbacks too;
 - anything else (a failed call, a reply that is not the schema) is a fallback: ``on_fallback(purpose,
   reason)`` and ``None``, so the caller goes on with what it had;
 - every reply, usable or not, goes to ``on_reply`` (the run's call and token counts).
@@ -30,18 +32,22 @@ def ask_structured(
     on_reply: Callable[[BaseMessage], None],
     on_fallback: Callable[[str, str], None],
     max_tokens: int = STRUCTURED_MAX_TOKENS,
+    outage_is_fallback: bool = False,
 ) -> SchemaT | None:
     """``schema`` from ``model`` for ``messages`` (``(role, text)`` pairs), or None after a recorded
     fallback. Raises ModelUnavailableError (transient provider errors) and the provider's configuration
-    errors (authentication, permission, not found)."""
+    errors (authentication, permission, not found), unless ``outage_is_fallback``: then they are a
+    fallback whose reason starts "model unavailable"."""
     name = str(getattr(model, "model_name", "") or type(model).__name__)
     try:
         with provider_errors(name, getattr(model, "openai_api_base", None), purpose):
             reply = invoke_structured(model, schema, messages, max_tokens=max_tokens)
     except Exception as error:
-        if is_transient_error(error) or is_configuration_error(error):
+        outage = is_transient_error(error) or is_configuration_error(error)
+        if outage and not outage_is_fallback:
             raise
-        on_fallback(purpose, f"model call failed: {type(error).__name__}: {error}")
+        what = "model unavailable" if outage else "model call failed"
+        on_fallback(purpose, f"{what}: {type(error).__name__}: {error}")
         return None
     for raw in reply.replies:
         on_reply(raw)

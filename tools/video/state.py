@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import av.container
-from reportgraph.tools.intake.taskio import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import EXTENSION_KINDS
 from reportgraph.tools.registry import SegmentKind, SourceRecord, video_segment_id
 from reportgraph.tools.text import detect_language
 from reportgraph.tools.video.probe import MediaProbe, open_media

@@ -18,6 +18,7 @@ import av
 import av.container
 from charset_normalizer import from_bytes
 from pydantic import BaseModel
+from reportgraph.tools.file_kinds import SUBTITLE_SUFFIXES, VIDEO_SUFFIXES
 from reportgraph.tools.registry import format_timestamp
 from reportgraph.tools.text import CJK_CHAR, detect_language
 from reportgraph.tools.video.probe import (
@@ -28,9 +29,6 @@ from reportgraph.tools.video.probe import (
     rank_with_reason,
     timeline_origin_s,
 )
-
-SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
-VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".webm", ".avi", ".m4v", ".flv", ".ts", ".wmv", ".mpg", ".mpeg")
 
 TIMING_LINE = re.compile(
     r"(?P<start>(?:\d+:)?\d{1,2}:\d{2}(?:[,.]\d{1,3})?)\s*-->\s*(?P<end>(?:\d+:)?\d{1,2}:\d{2}(?:[,.]\d{1,3})?)"

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 from reportgraph.prompts.video import DISCLOSURE, DISCLOSURE_SEPARATOR, MEDIA_NOUN
-from reportgraph.tools.intake.taskio import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import EXTENSION_KINDS
 from reportgraph.tools.registry import SourceRecord, short_hash
 from reportgraph.tools.video.probe import MediaProbe, StreamChoice
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from reportgraph.tools.checking.validator import CheckResult, ValidationResult
+from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, suffix_alternation, suffixes_of
 from reportgraph.tools.llm import strip_reasoning
 from reportgraph.tools.registry import CITATION_MARKER, SourceRecord, render_citation
 
@@ -44,7 +45,12 @@ _MARKER = re.compile(rf"\[@({_SOURCE_ID})\]")
 _CUT_MARKER = re.compile(r"[\[【［]@?[^\]】］\n]{0,80}\Z")
 _LINK = re.compile(r"\[([^\[\]\n]{1,200})\]\((https?://[^)\s]+)\)")
 _BRACKETED = re.compile(r"[\[【［(（]@?([^\[\]【】［］()（）\n@]{3,160})[\]】］)）]")
-_LOOKS_LIKE_LABEL = re.compile(r"\.(?:pdf|json|mp4|mkv|webm|mov)\b|\bp\.\s*\d|chunk\s*\d|\d{1,2}:\d{2}", re.I)
+# A file name of a PDF, a video or a collection (tools/file_kinds.py), a page, a chunk or a time.
+_LOOKS_LIKE_LABEL = re.compile(
+    rf"\.{suffix_alternation((*suffixes_of('pdf', 'video'), *CORPUS_SUFFIXES))}\b|"
+    r"\bp\.\s*\d|chunk\s*\d|\d{1,2}:\d{2}",
+    re.I,
+)
 _LEADING_MARKERS = re.compile(r"^((?:[-*]\s+|\d+[.)]\s+)?)((?:\[@[^\]]+\]\s*)+)(\S[^\n]*)$", re.M)
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?=\s|$)")
 _SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?]?|[^\n]+")
