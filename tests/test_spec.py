@@ -491,7 +491,7 @@ def test_length_bounds_scales_and_units(
         ("Write a memo of three to four pages.", (3, 4)),
         ("The brief should be no longer than... well, within five pages.", (None, 5)),
         ("Please keep it under 6 pages.", (None, 6)),
-        ("写一份5页左右的调研简报。", (4, 6)),  # 5 ± 10 % = 4.5–5.5, rounded to whole pages
+        ("写一份5页左右的调研简报。", (5, 5)),  # 5 ± 10 % = 4.5–5.5: the whole pages within it
         ("篇幅2到3页即可。", (2, 3)),
         ("At least 10 pages, please.", (10, None)),
         ("No longer than a page.", (None, 1)),

@@ -1,7 +1,9 @@
 """The requirement reader on kinds of phrasing a fresh set of prompts showed it misread (own prompts, own
 topics): bounds in separate sentences and judged bounds ("anything below X is too thin"), outlines in a
 markdown table, on 一、 lines, behind inline markers, headings holding commas or "and", a count phrase after
-the last item, a length for one named part, and a length unit naming the other language.
+the last item, a length for one named part, and a length unit naming the other language; then (a second fresh
+set) bare markdown heading lines, quoted headings holding commas, a count set off after a marked list, and a
+length in one row of an outline table.
 
 Each case states what a careful reader takes from the prompt; a field is right or the test fails.
 """
@@ -221,3 +223,54 @@ def test_a_description_after_a_comma_in_a_marked_item_is_no_heading() -> None:
         "2. Species Choice\n3. Monitoring"
     )
     assert titles(spec) == ["Background", "Species Choice", "Monitoring"]
+
+
+# Kinds a second fresh set showed: headings given as bare markdown lines with no sentence announcing them,
+# quoted headings holding commas, a count set off after a marked list's last item, and a length in one row
+# of an outline table.
+BARE_HEADING_LINES = [
+    ("Write a brief on community solar gardens for a county board.\n\n## Siting\n## Who Subscribes\n"
+     "## Grid Limits\n\nNo more than 1,400 words.", ["Siting", "Who Subscribes", "Grid Limits"]),
+    ("请写一份关于老旧小区加装电梯的调研报告。\n\n### 居民意愿\n### 资金分摊\n### 施工影响\n\n三千字以内。",
+     ["居民意愿", "资金分摊", "施工影响"]),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), BARE_HEADING_LINES)
+def test_bare_heading_lines_are_the_outline(prompt: str, expected: list[str]) -> None:
+    assert titles(parse_requirements(prompt)) == expected
+
+
+@pytest.mark.parametrize("prompt", [
+    "## Task\nWrite a report on river otters returning to city canals.\n\n## Requirements\n"
+    "Around 1,200 words; cite the survey.",
+    "# 背景\n我们在做一期关于夜市经济的专题。\n# 要求\n写一份两千字左右的报告。",
+])
+def test_headings_with_text_under_them_structure_the_prompt_not_the_report(prompt: str) -> None:
+    assert titles(parse_requirements(prompt)) is None
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ('Prepare a memo on wildfire insurance with sections titled "Exposure", "Premiums, Deductibles and '
+     'Caps" and "What Insurers Want". At most 1,500 words.',
+     ["Exposure", "Premiums, Deductibles and Caps", "What Insurers Want"]),
+    ("请写一份报告，依次包括“起源”、“工艺、原料与产地”和“市场前景”，两千字左右。",
+     ["起源", "工艺、原料与产地", "市场前景"]),
+])
+def test_quoted_headings_are_split_at_their_quotes_only(prompt: str, expected: list[str]) -> None:
+    assert titles(parse_requirements(prompt)) == expected
+
+
+def test_a_count_set_off_after_a_marked_lists_last_item_is_no_part_of_it() -> None:
+    spec = parse_requirements("写一份关于高原铁路冻土路基的报告，包括(a) 冻土分布 (b) 路基病害 "
+                              "(c) 防治措施 三个部分，全文约三千字。")
+    assert titles(spec) == ["冻土分布", "路基病害", "防治措施"]
+
+
+def test_a_length_in_one_row_of_an_outline_table_is_not_the_total() -> None:
+    spec = parse_requirements(
+        "Write a report on cold-chain logistics for vaccines.\n\n| Part | Heading | Notes |\n|---|---|---|\n"
+        "| 1 | Overview | under 300 words |\n| 2 | Failure Points | |\n| 3 | Fixes | |\n\n"
+        "Overall length: 2,000-2,600 words.")
+    assert titles(spec) == ["Overview", "Failure Points", "Fixes"]
+    assert length_of(spec) == (2000, 2600, "words")

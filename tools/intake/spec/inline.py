@@ -12,12 +12,14 @@ structure is a list too: “背景—方法—结果”的结构, “问题、�
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from reportgraph.tools.intake.spec.length_mentions import find_length_mentions
 from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
 from reportgraph.tools.intake.spec.titles import (
     ABBREVIATION,
+    TRAILING_COUNT,
     OutlineList,
     clean_title,
     plausible_titles,
@@ -43,11 +45,6 @@ ZH_LEAD = re.compile(
 )
 ZH_COUNTED = re.compile(
     r"^(?P<items>[^。；：:\n]{2,80}?)(?:(?P<count>[\d一二三四五六七八九两]+)个?|几个?|这几个|等)(?:部分|章节|板块|方面|角度|维度)"
-)
-# "…、结论与建议四个部分(组成)": the count after the last item names how many there are, and is none of them.
-TRAILING_COUNT = re.compile(
-    r"(?:等|这)?\s*[\d一二三四五六七八九十两几]+\s*(?:个|大)?(?:部分|章节|板块|方面|角度|维度|块|章|节|段)(?:内容)?"
-    r"(?:组成|构成)?\s*$"
 )
 ZH_CLAUSE = re.compile(r"^(?P<items>[^。；;，,：:\n]{2,80})")
 COUNT_BEFORE = re.compile(r"[\d一二两三四五六七八九十]+个?(?:部分|方面|章节|板块)")
@@ -98,9 +95,28 @@ MATERIAL = re.compile(
 )
 
 
+# A quoted name, and what may stand between quoted names of one list: "“A”, “B, C” and “D”".
+QUOTED_NAME = re.compile(r"[“\"「『‘](?P<name>[^”\"」』’\n]{1,80})[”\"」』’]")
+BETWEEN_QUOTED = re.compile(r"^(?:[\s,，、;；.。]|\band\b|\bor\b|和|以及|及|与)*$", re.IGNORECASE)
+
+
+def quoted_items(items_text: str) -> list[str] | None:
+    """The names of a list whose items are each quoted, split at the quotes only (a quoted "Costs, Risks and
+    Benefits" is one heading); None when the list is not made of quoted names alone."""
+    names = list(QUOTED_NAME.finditer(items_text))
+    if len(names) < 2:
+        return None
+    gaps = [items_text[a.end():b.start()] for a, b in itertools.pairwise(names)]
+    if not all(BETWEEN_QUOTED.match(gap) for gap in gaps):
+        return None
+    return [clean_title(name.group("name"), marked=True) for name in names]
+
+
 def zh_items(items_text: str, count: int | None = None) -> list[str]:
     """Items split at 、/和/以及/及 (or at ；and ，when they separate); when the task states more items than
-    that, at 与 and 跟 too."""
+    that, at 与 and 跟 too. Quoted names are split at their quotes only (quoted_items)."""
+    if quoted := quoted_items(items_text):
+        return quoted
     items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
     items_text = re.sub(r"^\s*但不限于[:：]?|等$", "", TRAILING_COUNT.sub("", items_text.strip()))
     separator = r"、|和|以及|及" if not re.search(r"[；;，,]", items_text) else r"[；;，,]"
@@ -113,7 +129,10 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
 
 def en_items(items_text: str, count: int | None = None) -> list[str]:
     """Items split at commas (or ;), "and" splitting the last one too, unless the task's ``count`` of
-    items is already met without it ("two parts: history, costs and benefits")."""
+    items is already met without it ("two parts: history, costs and benefits"). Quoted names are split at
+    their quotes only (quoted_items)."""
+    if quoted := quoted_items(items_text):
+        return quoted
     items_text = re.sub(r"\([^()]*\)", "", items_text)  # "… and outlook (five sections, 300 words each)"
     # "include sections on history, policy and outlook": the list starts after "sections on".
     items_text = re.sub(r",?\s*(?:but|and)\s+(?:are\s+|is\s+)?not\s+limited\s+to\s*[:：]?", "", items_text)

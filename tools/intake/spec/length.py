@@ -146,7 +146,13 @@ def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] 
     if named and WHOLE_NOUN.search(text[: mention.start - len(left) + named.start()]):
         return True
     opening = re.sub(r"^\s*(?:the\s+)?", "", left, flags=re.IGNORECASE).lower()
-    return any(name and opening.startswith(name.lower()) for name in part_names)
+    if any(name and opening.startswith(name.lower()) for name in part_names):
+        return True
+    # A table row of the outline ("| 1 | Executive Summary | half a page max |") bounds its own part.
+    end = text.find("\n", mention.end)
+    line = text[text.rfind("\n", 0, mention.start) + 1 : end if end >= 0 else len(text)]
+    cells = [cell.strip().lower() for cell in line.strip().strip("|").split("|")]
+    return line.lstrip().startswith("|") and any(name and name.lower() in cells for name in part_names)
 
 
 def pick(

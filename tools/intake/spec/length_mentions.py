@@ -9,6 +9,7 @@ pages of the paper", 前5) is no length.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -207,8 +208,11 @@ def is_reference(text: str, start: int, end: int) -> bool:
 
 
 def widen(figure: int, kind: UnitKind) -> tuple[int, int]:
-    """figure ± APPROX_TOLERANCE, rounded (3 pages → 2.7–3.3 → 3–3)."""
-    return round(figure * (1 - APPROX_TOLERANCE)), round(figure * (1 + APPROX_TOLERANCE))
+    """The whole units within figure ± APPROX_TOLERANCE (3 pages → 2.7–3.3 → 3–3; 5 pages → 4.5–5.5 →
+    5–5, where rounding half to even gave 4–6; 1500 words → 1350–1650)."""
+    # The epsilon keeps float error (1500 × 0.9 = 1349.999…) from losing a unit.
+    return (math.ceil(figure * (1 - APPROX_TOLERANCE) - 1e-9),
+            math.floor(figure * (1 + APPROX_TOLERANCE) + 1e-9))
 
 
 def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, str | None]:

@@ -45,6 +45,9 @@ class MarkerStyle:
     # Three or more of (a) (b) (c) / (i) (ii) / ①②③ / 一、二、三、 in a row name the parts of what is asked
     # for, unless the sentence before announces rules ("要求：①…", "Requirements: (a) …").
     inline_cue: bool = False
+    # Two or more heading lines ("### Access\n### Outcomes") with nothing written under them are the
+    # report's headings set out in advance; headings with text under them structure the prompt itself.
+    bare_lines_cue: bool = False
 
 
 STYLES: dict[str, MarkerStyle] = {
@@ -76,7 +79,7 @@ STYLES: dict[str, MarkerStyle] = {
         self_cued=True,
     ),
     "markdown": MarkerStyle(
-        re.compile(r"(?:^|(?<=[\s,，;；:：]))#{1,6}[ \t]+", re.MULTILINE), numbered=False
+        re.compile(r"(?:^|(?<=[\s,，;；:：]))#{1,6}[ \t]+", re.MULTILINE), numbered=False, bare_lines_cue=True
     ),
     "bullet": MarkerStyle(re.compile(r"^[ \t]*[-*•·][ \t]+", re.MULTILINE), numbered=False, line_start=True),
 }
@@ -182,10 +185,18 @@ def opens_lines(text: str, run: list[re.Match[str]]) -> bool:
     return all(not before or before.endswith("\n") for before in lines)
 
 
+def bare_lines(text: str, run: list[re.Match[str]], end: int) -> bool:
+    """Each item of ``run`` (its text up to the next marker, the last one up to ``end``) is a single line."""
+    stops = [marker.start() for marker in run[1:]] + [end]
+    return all("\n" not in text[marker.end():stop].strip() for marker, stop in zip(run, stops, strict=True))
+
+
 def cued(text: str, style: MarkerStyle, run: list[re.Match[str]], end: int) -> bool:
     """An outline announced by the sentence before the list, the markers themselves, or the words after it."""
     start = run[0].start()
     if style.self_cued or CUE_AFTER.match(text[end:]) or (style.lines_cue and opens_lines(text, run)):
+        return True
+    if style.bare_lines_cue and opens_lines(text, run) and bare_lines(text, run, end):
         return True
     lead = sentence_left(text, start)
     if not lead.strip():  # the list opens a sentence: "报告从三个方面展开。①起源②发展③影响"

@@ -5,7 +5,8 @@
 | 1 | 研究背景 | … |            | History | 500 |
 
 The headings column is the first whose header names sections, parts, chapters or headings (章节, 部分,
-标题, Section, Chapter …); a numbering column before it (序号, No., #) is left out. A table (GFM: a header
+标题, Section, Chapter …) and holds more than numbers; a numbering column (序号, No., #, or a "Part" column of
+1, 2, 3) is left out. A table (GFM: a header
 row, a delimiter row of -, : and |, then body rows) whose header names no such column is no outline.
 """
 
@@ -27,6 +28,8 @@ HEADINGS_HEADER = re.compile(
     re.IGNORECASE,
 )
 
+NUMBERING = re.compile(r"\d{1,2}[.、)]?|[A-Za-z][.)]?|[一二三四五六七八九十]{1,3}[、.]?|[IVX]{1,4}\.?|[①-⑩]")
+
 
 def cells(row: str) -> list[str]:
     """The cells of one table row, without the outer pipes: "| 1 | 背景 |" → ["1", "背景"]."""
@@ -38,10 +41,12 @@ def table_outlines(text: str) -> list[OutlineList]:
     found = []
     for match in TABLE.finditer(text):
         header = cells(match["header"])
-        column = next((i for i, cell in enumerate(header) if HEADINGS_HEADER.search(cell)), None)
+        rows = [cells(row) for row in match["rows"].strip("\n").splitlines()]
+        # "| Part | Heading |" with 1, 2, 3 under Part: a column of numbers is numbering, whatever its name.
+        column = next((i for i, cell in enumerate(header) if HEADINGS_HEADER.search(cell)
+                       and not all(NUMBERING.fullmatch(row[i]) for row in rows if len(row) > i)), None)
         if column is None:
             continue
-        rows = [cells(row) for row in match["rows"].strip("\n").splitlines()]
         titles = [clean_title(row[column], marked=True) for row in rows if len(row) > column and row[column]]
         if plausible_titles(titles):
             start = lead_start(text, match.start())

@@ -55,6 +55,11 @@ COUNT_PHRASE = re.compile(
     r"|^[\d一二两三四五六七八九十几]+\s*个?(?:方面|部分|要点|问题|角度|维度|板块|章节|内容)$",
     re.IGNORECASE,
 )
+# "…、结论与建议四个部分(组成)": the count after the last item names how many there are, and is none of them.
+TRAILING_COUNT = re.compile(
+    r"(?:等|这)?\s*[\d一二三四五六七八九十两几]+\s*(?:个|大)?(?:部分|章节|板块|方面|角度|维度|块|章|节|段)(?:内容)?"
+    r"(?:组成|构成)?\s*$"
+)
 VIDEO_WORDS = re.compile(r"视频|video|talk|讲解|演讲|lecture|recording", re.IGNORECASE)
 PAPER_WORDS = re.compile(r"论文|paper|文章基本信息", re.IGNORECASE)
 LETTER_OR_HANZI = re.compile(rf"[A-Za-z]|{CJK_CHAR.pattern}")
@@ -104,6 +109,8 @@ def clean_title(item: str, marked: bool = False) -> str:
     title = inner.group(1) if inner else LIST_CLOSER.sub("", title)
     title = re.split(r"[：:]|\s[-–—]+\s|\s*—+\s*|[（(]", title, maxsplit=1)[0]
     title = re.sub(r"^\s*(?:[-*•]\s+)?(?:and\s+)?", "", title, flags=re.IGNORECASE)
+    # "(d) 结论与建议 四个部分": the count set off after a marked list's last item is none of its words.
+    title = re.sub(rf"(?<=\S)\s+{TRAILING_COUNT.pattern}", "", title.strip())
     title = re.sub(r"(?:[\s,，]+and|和|以及|及)\s*$", "", title.strip(" \t；;，,。.、"))
     head, comma, rest = [*re.split(r"([，,])", title, maxsplit=1), "", ""][:3]
     if len(title) > 30 and comma and not (marked and comma == "," and HEADING_CHAIN.match(rest)):
