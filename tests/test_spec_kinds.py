@@ -274,3 +274,50 @@ def test_a_length_in_one_row_of_an_outline_table_is_not_the_total() -> None:
         "Overall length: 2,000-2,600 words.")
     assert titles(spec) == ["Overview", "Failure Points", "Fixes"]
     assert length_of(spec) == (2000, 2600, "words")
+
+
+# A third fresh set: outline forms the reader had no rule for (own prompts, other topics).
+THIRD_SET_OUTLINES = [
+    ("请参考一篇关于古代驿站制度的论文，写一份研究报告。报告内容一是驿站的设置，二是1420年的驿路改革，"
+     "三是驿站的衰败原因。篇幅不少于3000字。", ["驿站的设置", "1420年的驿路改革", "驿站的衰败原因"]),
+    ("请写一份分析报告。请使用以下二级标题：\n## 1. 内涝成因\n## 2. 排水系统评估\n## 3. 海绵城市措施\n"
+     "字数上限2500字。", ["内涝成因", "排水系统评估", "海绵城市措施"]),
+    ("请阅读一篇关于无人机物流的论文，写一份报告。标题分别为：空域管理；续航技术；成本结构；发展建议。"
+     "篇幅约3000字。", ["空域管理", "续航技术", "成本结构", "发展建议"]),
+    ("请写一份长篇研究报告，篇幅为六千至八千字。报告分上、中、下三篇：上篇：晋商的崛起；中篇：票号经营与信用网络；"
+     "下篇：衰落及其原因。", ["晋商的崛起", "票号经营与信用网络", "衰落及其原因"]),
+    ("请写一份关于沙漠化治理的报告。各部分标题用【】标出：【沙化现状】【治理技术】【生态补偿】。"
+     "字数：2000到2500。", ["沙化现状", "治理技术", "生态补偿"]),
+    ("请根据一篇关于跨境电商物流的论文写一份报告。\n- 海外仓布局\n- 清关效率与合规\n- 退货逆向物流\n"
+     "三千字以内即可。", ["海外仓布局", "清关效率与合规", "退货逆向物流"]),
+    ("Heat pump retrofit report, please. Sources: the attached field-trial paper.\n- Installation Costs\n"
+     "- Performance in Cold Snaps\n- Grid Impacts\nLength: under 1,800 words.",
+     ["Installation Costs", "Performance in Cold Snaps", "Grid Impacts"]),
+    ("请依据一篇关于乡村学校撤并的论文写一份调研报告，约3000字。结构如下：\n一、撤并模式\n  （1）就近合并\n"
+     "  （2）寄宿集中\n二、学生通勤\n三、教师安置", ["撤并模式", "学生通勤", "教师安置"]),
+    ("Please write a report on medieval salt roads. Sections:\ni) Sources of Salt\nii) Tolls and Guilds\n"
+     "iii) Decline of the Routes\nAbout 1,500 words.",
+     ["Sources of Salt", "Tolls and Guilds", "Decline of the Routes"]),
+    ("Write a short memo on e-bike battery fires. Use bold headings:\n**Fire Statistics**\n"
+     "**Charging Rules**\n**Storage Options**\nAt most 900 words.",
+     ["Fire Statistics", "Charging Rules", "Storage Options"]),
+    ("I need a 1,500-word report on coral bleaching, drawing on the attached paper (which surveys 120 "
+     "reefs).\nOutline:\nBleaching Thresholds — the temperature data\nRecovery Rates\nWhat Managers Can Do",
+     ["Bleaching Thresholds", "Recovery Rates", "What Managers Can Do"]),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), THIRD_SET_OUTLINES)
+def test_outline_forms_of_a_third_fresh_set(prompt: str, expected: list[str]) -> None:
+    assert titles(parse_requirements(prompt)) == expected
+
+
+@pytest.mark.parametrize("prompt", [
+    "请写一份关于城市夜经济的报告。\n- 引用论文中的数据\n- 语言通俗易懂\n- 配上两张图表",
+    "Write a report on tidal energy for investors.\n- Audience: pension funds\n- Tone: neutral\n"
+    "- Deadline: Friday",
+    "请写一份关于社区团购的报告。\n- 不少于3000字\n- 引用论文和视频\n- 用中文撰写",
+    "统一是这次改革的目标，二是指第二阶段的任务。请写一份两千字的报告。",
+])
+def test_bare_bullets_of_requirements_are_no_outline(prompt: str) -> None:
+    assert titles(parse_requirements(prompt)) is None

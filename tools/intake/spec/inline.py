@@ -27,8 +27,10 @@ from reportgraph.tools.intake.spec.titles import (
 )
 from reportgraph.tools.text import CJK_CHAR
 
+LEAD_SUBJECT_CHARS = 6  # the words right before a lead that may be its subject ("各章节标题分别为")
 STRUCTURE_WORD = re.compile(
-    r"部分|章节|板块|结构|大纲|提纲|sections?|parts?|headings?|structure|outline|into|as\b", re.IGNORECASE
+    r"部分|章节|板块|结构|大纲|提纲|标题|小节|sections?|parts?|headings?|structure|outline|into|as\b",
+    re.IGNORECASE,
 )
 ZH_LEAD = re.compile(
     r"(?:(?<!材料)(?<!资料)(?<!来源)(?<!依据)(?:依次)?(?:包含|包括|涵盖|分为|分成|围绕)"
@@ -182,7 +184,9 @@ def zh_list(text: str, lead: re.Match[str]) -> OutlineList | None:
         counted = None
     # "分为两部分，分别是A和B": a count of parts before the lead announces the list as well.
     announced = COUNT_BEFORE.search(sentence_left(text, lead.start()))
-    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0))) or bool(announced)
+    # "标题分别为：A；B；C": the lead's subject names the structure.
+    subject = sentence_left(text, lead.start())[-LEAD_SUBJECT_CHARS:]
+    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0) + subject)) or bool(announced)
     candidates = (
         [counted] if counted else [ZH_CLAUSE.match(rest), ZH_SENTENCE.match(rest) if structured else None]
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportgraph.tools.intake.spec.length_mentions import find_length_mentions
 from reportgraph.tools.intake.spec.numbers import parse_number
 from reportgraph.tools.intake.spec.titles import (
     ITEM_END,
@@ -55,7 +56,10 @@ STYLES: dict[str, MarkerStyle] = {
         re.compile(rf"[（(]\s*(?P<n>\d{{1,2}}|{CN_ORDINAL}|[a-h]|{LOWER_ROMAN})\s*[）)]"), inline_cue=True
     ),
     "letter": MarkerStyle(re.compile(rf"(?<![A-Za-z.]){AFTER_PART_WORD}(?P<n>[A-H])\s*[.．)）、:：](?=\s)")),
-    "cn_shi": MarkerStyle(re.compile(rf"(?<!{CJK_CHAR.pattern})(?P<n>{CN_ORDINAL})(?:是|为)")),
+    # "报告内容一是…，二是…，三是…": 一是 may follow its subject directly; 统一是 / 唯一是 / 第一是 are words.
+    "cn_shi": MarkerStyle(
+        re.compile(rf"(?<![一二三四五六七八九十统唯同第单专万])(?P<n>{CN_ORDINAL})(?:是|为)"), inline_cue=True
+    ),
     "circled": MarkerStyle(re.compile(rf"(?P<n>[{CIRCLED}])"), inline_cue=True),
     "dotted": MarkerStyle(
         re.compile(rf"(?<![\d.,A-Za-z(（-]){AFTER_PART_WORD}(?P<n>\d{{1,2}})\s*(?:[.．、]|[)）])(?![\d.])")
@@ -79,9 +83,30 @@ STYLES: dict[str, MarkerStyle] = {
         self_cued=True,
     ),
     "markdown": MarkerStyle(
-        re.compile(r"(?:^|(?<=[\s,，;；:：]))#{1,6}[ \t]+", re.MULTILINE), numbered=False, bare_lines_cue=True
+        # "## 1. 成因": the number after the hashes is part of the marker, not of the heading.
+        re.compile(
+            r"(?:^|(?<=[\s,，;；:：]))#{1,6}[ \t]+(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})[.、．)]\s*)?",
+            re.MULTILINE,
+        ),
+        numbered=False,
+        bare_lines_cue=True,
     ),
-    "bullet": MarkerStyle(re.compile(r"^[ \t]*[-*•·][ \t]+", re.MULTILINE), numbered=False, line_start=True),
+    # "上篇：…；中篇：…；下篇：…" (also 编, 卷): the parts of a long work name themselves.
+    "part_cn_half": MarkerStyle(
+        re.compile(r"(?:上|中|下)(?:篇|编|卷)\s*[:：]\s*"), numbered=False, self_cued=True
+    ),
+    # "【沙化现状】【治理技术】": headings in black lenticular brackets.
+    "bracket": MarkerStyle(re.compile(r"【(?=[^【】\n]{1,30}】)"), numbered=False),
+    "bullet": MarkerStyle(
+        re.compile(r"^[ \t]*[-*•·][ \t]+", re.MULTILINE), numbered=False, line_start=True, bare_lines_cue=True
+    ),
+    # "**Costs**" alone on its line: a bold heading.
+    "bold": MarkerStyle(
+        re.compile(r"^[ \t]*(?=\*\*[^*\n]{1,80}\*\*[ \t]*$)", re.MULTILINE), numbered=False, line_start=True
+    ),
+    "roman_lower": MarkerStyle(
+        re.compile(rf"(?<![A-Za-z.(（]){AFTER_PART_WORD}(?P<n>{LOWER_ROMAN})(?<=[ivx])\s*[.)．）](?=\s)")
+    ),
 }
 
 
@@ -89,7 +114,7 @@ def marker_number(style: str, token: str) -> int | None:
     """The position a marker's token stands for: 3 for 3 / 三 / ③ / III / C / c / three."""
     if style == "circled":
         return CIRCLED.index(token) + 1
-    if style == "roman" or (
+    if style in ("roman", "roman_lower") or (
         style in ("part_en", "paren") and token.upper() in ROMAN and token not in "abcdefgh"
     ):
         # "Part I" and "(iii)" are roman numerals; "Part C" and "(c)" letters
@@ -112,7 +137,7 @@ def contiguous(text: str, previous: re.Match[str], following: re.Match[str]) -> 
     markers, only indented continuation lines without a blank line)."""
     end = item_end(text, previous.end(), following.start())
     gap = text[end : following.start()]
-    if not gap.strip(" \t\n。.；;，,"):
+    if not gap.strip(" \t\n。.；;，,】"):
         return True
     at_line_start = text[: following.start()].rstrip(" \t").endswith("\n")
     return at_line_start and "\n\n" not in gap.replace(" ", "") and len(gap) < 300
@@ -186,9 +211,13 @@ def opens_lines(text: str, run: list[re.Match[str]]) -> bool:
 
 
 def bare_lines(text: str, run: list[re.Match[str]], end: int) -> bool:
-    """Each item of ``run`` (its text up to the next marker, the last one up to ``end``) is a single line."""
+    """Each item of ``run`` (its text up to the next marker, the last one up to ``end``) is a single line
+    naming no length and no field: a list of requirements ("- 不少于3000字", "- Tone: neutral") is no
+    outline when nothing announces one."""
     stops = [marker.start() for marker in run[1:]] + [end]
-    return all("\n" not in text[marker.end():stop].strip() for marker, stop in zip(run, stops, strict=True))
+    bodies = [text[marker.end():stop].strip() for marker, stop in zip(run, stops, strict=True)]
+    return all("\n" not in body and not re.search(r"[:：]", body) and not find_length_mentions(body)
+               for body in bodies)
 
 
 def cued(text: str, style: MarkerStyle, run: list[re.Match[str]], end: int) -> bool:
@@ -196,7 +225,9 @@ def cued(text: str, style: MarkerStyle, run: list[re.Match[str]], end: int) -> b
     start = run[0].start()
     if style.self_cued or CUE_AFTER.match(text[end:]) or (style.lines_cue and opens_lines(text, run)):
         return True
-    if style.bare_lines_cue and opens_lines(text, run) and bare_lines(text, run, end):
+    # Bare heading lines need two; bare bullets three (two bullets are as often a pair of remarks).
+    enough = len(run) >= (3 if style.line_start else 2)
+    if style.bare_lines_cue and enough and opens_lines(text, run) and bare_lines(text, run, end):
         return True
     lead = sentence_left(text, start)
     if not lead.strip():  # the list opens a sentence: "报告从三个方面展开。①起源②发展③影响"
@@ -227,3 +258,33 @@ def marked_lists(text: str) -> list[OutlineList]:
                 start = lead_start(text, run[0].start())
                 found.append(OutlineList(items, start, end, numbered=style.numbered))
     return sorted(found, key=lambda outline: outline.start)
+
+
+# "Outline:" on a line of its own, its headings on the lines below without markers.
+PLAIN_LEAD = re.compile(
+    r"^[^\n]{0,60}?(?:outline|structure|sections|headings|parts|chapters|结构|提纲|大纲|章节|标题|部分)"
+    r"[^\n]{0,30}?[:：][ \t]*\n",
+    re.IGNORECASE | re.MULTILINE,
+)
+SENTENCE_LINE = re.compile(r"[。.!?！？]\s*$")
+
+
+def plain_lines(text: str) -> list[OutlineList]:
+    """Headings set one per line under a line announcing them ("Outline:"), without markers; the list
+    ends at a blank line, a line naming a length, or a sentence."""
+    found = []
+    for lead in PLAIN_LEAD.finditer(text):
+        items: list[str] = []
+        end = lead.end()
+        for line in text[lead.end():].split("\n"):
+            if not line.strip() or find_length_mentions(line) or SENTENCE_LINE.search(line.strip()):
+                break
+            if any(style.pattern.match(line.lstrip()) for style in STYLES.values()):
+                items = []  # a marked list: its own style reads it
+                break
+            items.append(clean_title(line, marked=True))
+            end += len(line) + 1
+        if plausible_titles(items):
+            found.append(OutlineList([(t, t) for t in items], lead.start(), end, numbered=False))
+    return found
+

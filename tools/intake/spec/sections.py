@@ -9,7 +9,7 @@ from typing import Literal
 from reportgraph.tools.intake.spec.inline import inline_lists
 from reportgraph.tools.intake.spec.model import SectionRequirement
 from reportgraph.tools.intake.spec.numbers import NUMBER, parse_number
-from reportgraph.tools.intake.spec.outline import marked_lists
+from reportgraph.tools.intake.spec.outline import marked_lists, plain_lines
 from reportgraph.tools.intake.spec.tables import table_outlines
 from reportgraph.tools.intake.spec.titles import OutlineList, section_focus
 
@@ -59,7 +59,9 @@ def count_spans(text: str, count: int) -> list[tuple[int, int]]:
 
 def choose(text: str) -> OutlineList | None:
     """The first marked list or table, else the first unmarked list (read only when there is neither)."""
-    marked = sorted([*marked_lists(text), *table_outlines(text)], key=lambda outline: outline.start)
+    # Of lists one sentence announces, the one reaching furthest holds the others: "一、…（1）…（2）…二、…".
+    marked = sorted([*marked_lists(text), *table_outlines(text), *plain_lines(text)],
+                    key=lambda found: (found.start, -found.end))
     if marked:
         return marked[0]
     unmarked = inline_lists(text)

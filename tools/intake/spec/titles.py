@@ -66,7 +66,7 @@ LETTER_OR_HANZI = re.compile(rf"[A-Za-z]|{CJK_CHAR.pattern}")
 # A sentence end; the full stop of an abbreviation ("Pumped Hydro vs. Compressed Air", "e.g.") is none.
 ABBREVIATIONS = (r"vs", r"v", r"e\.g", r"i\.e", r"etc", r"cf", "No", "St", "Dr", "Mr", "Ms")
 ABBREVIATION = "".join(rf"(?<!\b{word})" for word in ABBREVIATIONS)
-ITEM_END = re.compile(rf"[。\n]|[?!](?:\s|$)|{ABBREVIATION}\.(?:\s|$)")
+ITEM_END = re.compile(rf"[。\n】]|[?!](?:\s|$)|{ABBREVIATION}\.(?:\s|$)")  # 】 closes a 【heading】
 MAX_TITLE = {"zh": 30, "en": 80}
 
 
