@@ -311,7 +311,8 @@ def handwritten_zh(root: Path) -> Original:
     count = len(spec.sections)
     sources = {s.index: records[s.index - 1 :: count] for s in spec.sections}
     made = handwritten("hand-written (zh)", spec, sources, records, registry_of(records))
-    return dataclasses.replace(made, embed=memo_embed(), collection=registry_of(everything))
+    return dataclasses.replace(made, embed=memo_embed(), collection=registry_of(everything),
+                               task_text=ZH_TASK)
 
 
 @pytest.fixture(scope="module")
