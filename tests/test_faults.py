@@ -51,6 +51,7 @@ from langgraph.types import StateSnapshot
 from reportgraph.graph.graph import build_graph
 from reportgraph.tools.llm import forget_scripted_models, scripted_model
 from reportgraph.tools.writing import outputs
+from unjudged import only_relevance_unjudged
 
 # A model endpoint that fails must fail fast: one request, a short timeout, no client-side retries.
 FAILING_MODEL = {"llm": "on", "request_timeout_s": 1.0, "max_retries": 0}
@@ -515,7 +516,9 @@ def test_disk_full_leaves_no_run_json(
     task_dir = inputs.make_task(tmp_path, "task")
     output = tmp_path / "out"
     earlier = observe(task_dir, output, cache_dir)
-    assert earlier.status == "pass" and earlier.complete  # a finished earlier run in the same folder
+    # a finished earlier run in the same folder (needs_review only for relevance: no embedder, issue 27)
+    assert earlier.status == "needs_review" and only_relevance_unjudged(earlier.validation)
+    assert earlier.complete
     write = outputs._atomic_write
 
     def fill_up(path: Path, text: str) -> None:
@@ -547,7 +550,8 @@ def test_index_build_killed_mid_way_is_rebuilt(damage: str, tmp_path: Path, ledg
     cache = tmp_path / "cache"
     task_dir = inputs.make_task(tmp_path, "task")
     first = observe(task_dir, tmp_path / "first", cache)
-    assert first.status == "pass" and not first.run["retrieval"]["cache_hit"]
+    assert first.status == "needs_review" and only_relevance_unjudged(first.validation)  # no embedder
+    assert not first.run["retrieval"]["cache_hit"]
     [index] = index_dirs(cache)
     # What a build killed before its rename leaves behind, next to the index it was replacing.
     leftover = index.parent / f".tmp-{index.name}-4242-deadbeef"

