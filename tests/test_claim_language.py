@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from reportgraph.tools.checking.alignment import assess, missing_terms, subject_terms
+from reportgraph.tools.checking.alignment import assess, latin_terms, missing_terms, subject_terms
 from reportgraph.tools.checking.quantities import (
     REFERENCE_KINDS,
     claimed,
@@ -167,3 +167,13 @@ def test_bold_label_sentence_counts_with_its_heading() -> None:
 def test_without_labels_keeps_positions() -> None:
     text = "如表2所示，准确率为91%"
     assert len(without_labels(text)) == len(text)
+
+
+@pytest.mark.parametrize(("claim", "names"), [
+    ("Slide: “冷链断点集中在最后一公里”", set()),  # the writer's label on a Chinese quote
+    ("Note: the survey covered 40 depots", set()),
+    ("ColdTrack: 一套冷链监测系统", {"ColdTrack"}),  # a coined name before a colon is still a name
+    ("Source material: Hamburg port records", {"Hamburg"}),
+])
+def test_a_label_opening_a_sentence_is_no_name(claim: str, names: set[str]) -> None:
+    assert latin_terms(claim) == names

@@ -137,11 +137,16 @@ def missing_numbers(claim: str, source: str) -> list[float]:
     return sorted({q.value for q in missing_quantities(claim, source)})
 
 
+# One or two ordinary words (capitalised by position only) before a colon that opens the sentence.
+_LEADING_LABEL = re.compile(r"^\W*[A-Z][a-z]+(?:\s[a-z]+)?\s*[:：]")
+
+
 def latin_terms(claim: str) -> set[str]:
     """Latin names and terms (a capital letter inside or leading the word); an English sentence's first
-    word is capitalised by grammar, not because it names something."""
-    text = claim.strip()
-    if detect_language(text) == "en":
+    word is capitalised by grammar, not because it names something, and an ordinary word labelling a
+    sentence in any language ("Slide: “要点总结…”", "Note: …") is the writer's label, not a name."""
+    text, labelled = _LEADING_LABEL.subn(" ", claim.strip())
+    if not labelled and detect_language(text) == "en":
         text = re.sub(r"^\W*\w+", " ", text)
     return {t.strip("-") for t in _LATIN_TERM.findall(text) if len(t.strip("-")) >= _MIN_TERM}
 
