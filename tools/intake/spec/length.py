@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reportgraph.tools.intake.spec.length_mentions import (
+    EACH_OF_HEAD,
+    ITEM_NOUNS_EN,
     Bound,
     LengthMention,
     UnitKind,
@@ -26,8 +28,7 @@ from reportgraph.tools.text import language_unit
 
 ITEM_COUNT = re.compile(
     rf"(?P<n>\d+|[一二两三四五六七八九十]+|\b(?:{'|'.join(EN_NUMBER_WORDS)}))\s*(?:个)?(?:[A-Za-z-]+\s+){{0,2}}?"
-    r"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:sections|parts|chapters|paragraphs|posts|stories|essays"
-    r"|articles|poems|letters|entries|scenes|days)\b|(?<=-)(?:section|part|chapter)\b)",
+    rf"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:{ITEM_NOUNS_EN})\b|(?<=-)(?:section|part|chapter)\b)",
     re.IGNORECASE,
 )
 # "The executive summary should be a page max", "摘要不超过300字": a length whose subject is one named part
@@ -76,6 +77,10 @@ def resolve_per_item(text: str, mention: LengthMention, sections: int | None = N
     A length per section ("每部分约500字", "each section about 300 words") counts the ``sections`` the
     task's outline has, when the text states no count of its own.
     """
+    stated = EACH_OF_HEAD.match(text, mention.start)
+    count = parse_number(stated["count"]) if stated else None
+    if count and 1 < count <= 50:
+        return times(mention, count)  # "each of the four sections …": the count stated with the marker
     for count_match in ITEM_COUNT.finditer(text):
         if mention.item_word and count_match["item"] not in (
             mention.item_word,

@@ -1,0 +1,132 @@
+"""The requirement reader on a third set of kinds a fresh set of prompts showed it misread (own prompts, own
+topics, several wordings, zh and en): per-section lengths in an outline table column, an explicit tolerance
+around a length, a per-item length whose count is stated with it ("each of the four sections"), a length for
+one part named after the figure, colloquial Chinese ranges (一两页, 三四千字), and an English prompt asking
+for a Chinese report. Each kind has negatives that must keep their reading.
+
+Each case states what a careful reader takes from the prompt; a field is right or the test fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+from reportgraph.tools.intake.spec import RequirementSpec, parse_requirements
+
+Length = tuple[int | None, int | None, str] | None
+
+
+def length_of(spec: RequirementSpec) -> Length:
+    return (spec.length.min, spec.length.max, spec.length.unit) if spec.length else None
+
+
+def check_length(prompt: str, expected: Length) -> RequirementSpec:
+    spec = parse_requirements(prompt)
+    assert length_of(spec) == expected, (prompt, spec.length, spec.unparsed)
+    return spec
+
+
+# Kind 2: an explicit tolerance replaces the ±10 % of an approximate figure.
+TOLERANCE: list[tuple[str, Length]] = [
+    ("Write a briefing on offshore wind permitting, 1,200 words, give or take 100.", (1100, 1300, "words")),
+    ("Prepare an essay on salt marsh carbon of 1500 ± 200 words.", (1300, 1700, "words")),
+    ("Draft a memo on school bus electrification: about 2,000 words (plus or minus 10%).",
+     (1800, 2200, "words")),
+    ("Write 900 words +/- 50 about heritage apple varieties.", (850, 950, "words")),
+    ("请写一篇关于城市夜间经济的报告，3000字上下浮动200字。", (2800, 3200, "cjk_chars")),
+    ("请写一篇关于城市夜间经济的报告，字数4000字，±300字。", (3700, 4300, "cjk_chars")),
+    ("请写一篇关于城市夜间经济的报告，2500字左右，误差不超过10%。", (2250, 2750, "cjk_chars")),
+    ("写一篇关于古籍修复的文章，两千字上下，浮动不超过一百五十字。", (1850, 2150, "cjk_chars")),
+]
+TOLERANCE_NEGATIVE: list[tuple[str, Length]] = [
+    # A ± of a finding is no tolerance of the length.
+    ("Write about 1,500 words on thermometer calibration. The paper reports a drift of ± 2% per year.",
+     (1350, 1650, "words")),
+    ("写一篇约2000字的报告，介绍血糖仪的准确度；论文给出的误差为±5%。", (1800, 2200, "cjk_chars")),
+    # A tolerance is only read around an approximate figure, and must be smaller than it.
+    ("Write at least 1,500 words on canal locks, plus or minus nothing.", (1500, None, "words")),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), TOLERANCE + TOLERANCE_NEGATIVE)
+def test_an_explicit_tolerance_bounds_the_length(prompt: str, expected: Length) -> None:
+    spec = check_length(prompt, expected)
+    assert spec.unparsed == []
+
+
+# Kind 3: "each of the N sections": the count is stated with the per-item length.
+EACH_OF: list[tuple[str, Length]] = [
+    ("Write a report on volcanic soils. Each of the four sections should be about 500 words.",
+     (1800, 2200, "words")),
+    ("Write a report on river ferries. Each of the 3 sections of the report should run to roughly 600 "
+     "words.", (1620, 1980, "words")),
+    ("Write a report on hedgehog decline. Each of the five parts: 300-400 words.", (1500, 2000, "words")),
+    ("Write a report on bees; each of the five sections should be no longer than 300 words.",
+     (None, 1500, "words")),
+    ("写一篇关于城际铁路票价的报告，四个部分各约500字。", (1800, 2200, "cjk_chars")),
+    ("写一篇关于城际铁路票价的报告，每部分500字左右，共四部分。", (1800, 2200, "cjk_chars")),
+    ("报告共分三章，每一章约一千字，介绍敦煌壁画的保护。", (2700, 3300, "cjk_chars")),
+]
+EACH_OF_NEGATIVE: list[tuple[str, Length]] = [
+    # "each of the 3 papers" counts sources, not parts of the report.
+    ("Write a 1,500-word report that discusses each of the three papers in turn.", (1350, 1650, "words")),
+    # The whole report's length, stated after a clause about each section, is the whole.
+    ("Each of the four sections needs one figure, and the whole report should be about 2,000 words.",
+     (1800, 2200, "words")),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), EACH_OF + EACH_OF_NEGATIVE)
+def test_a_per_item_length_with_its_count_is_multiplied(prompt: str, expected: Length) -> None:
+    check_length(prompt, expected)
+
+
+# Kind 5: colloquial Chinese ranges are plain ranges.
+COLLOQUIAL: list[tuple[str, Length]] = [
+    ("写一份关于社区团购的简报，一两页即可。", (1, 2, "pages")),
+    ("写一份关于社区团购的简报，三四页。", (3, 4, "pages")),
+    ("写一篇关于社区团购的分析，两三千字。", (2000, 3000, "cjk_chars")),
+    ("写一篇关于社区团购的分析，三四千字就够了。", (3000, 4000, "cjk_chars")),
+    ("写一段关于社区团购的介绍，五六百字。", (500, 600, "cjk_chars")),
+    ("写一篇关于社区团购的长文，一两万字。", (10_000, 20_000, "cjk_chars")),
+]
+COLLOQUIAL_NEGATIVE: list[tuple[str, Length]] = [
+    # The tail of a longer numeral is no pair; a single numeral keeps the approximate reading.
+    ("写一篇关于社区团购的分析，一千二百字左右。", (1080, 1320, "cjk_chars")),
+    ("写一份关于社区团购的简报，两页。", (2, 2, "pages")),
+]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected", "approximate"),
+    [(*case, False) for case in COLLOQUIAL] + [(*case, True) for case in COLLOQUIAL_NEGATIVE],
+)
+def test_colloquial_chinese_ranges(prompt: str, expected: Length, approximate: bool) -> None:
+    spec = check_length(prompt, expected)
+    assert spec.length is not None
+    assert spec.length.approximate == approximate
+
+
+# Kind 6: an English prompt asking for a Chinese report (and the reverse).
+LANGUAGE: list[tuple[str, str, Length]] = [
+    ("Please write the final report in 中文, about 3,000 characters, on delta subsidence.", "zh",
+     (2700, 3300, "cjk_chars")),
+    ("Produce a report in Chinese on coastal erosion, 2500–3500 characters.", "zh",
+     (2500, 3500, "cjk_chars")),
+    ("Write in Simplified Chinese a report on rooftop solar of about 2000 characters.", "zh",
+     (1800, 2200, "cjk_chars")),
+    ("The report should be in 简体中文 and about 1,500 characters long; it covers tea auctions.", "zh",
+     (1350, 1650, "cjk_chars")),
+    ("请用英文撰写一篇关于冷链物流的报告，约1500词。", "en", (1350, 1650, "words")),
+    ("写一份英文报告，介绍冷链物流，两千词左右。", "en", (1800, 2200, "words")),
+]
+LANGUAGE_NEGATIVE: list[tuple[str, str, Length]] = [
+    ("Write a report on trends in Chinese cinema, about 2000 words.", "en", (1800, 2200, "words")),
+    ("Write a report about investment in Chinese and Indian railways, 1500 words.", "en",
+     (1350, 1650, "words")),
+]
+
+
+@pytest.mark.parametrize(("prompt", "language", "expected"), LANGUAGE + LANGUAGE_NEGATIVE)
+def test_the_requested_language_sets_the_unit(prompt: str, language: str, expected: Length) -> None:
+    spec = check_length(prompt, expected)
+    assert spec.language == language
