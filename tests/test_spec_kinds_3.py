@@ -130,3 +130,35 @@ LANGUAGE_NEGATIVE: list[tuple[str, str, Length]] = [
 def test_the_requested_language_sets_the_unit(prompt: str, language: str, expected: Length) -> None:
     spec = check_length(prompt, expected)
     assert spec.language == language
+
+
+# Kind 4: a length for one part, named after the figure, bounds that part and not the report.
+PART_AFTER: list[tuple[str, Length]] = [
+    ("Write a report on urban beekeeping with these sections: Overview, Hive Sites, Yields, Outlook. A page "
+     "max for the executive summary.", None),
+    ("Write a report on urban beekeeping. No more than 200 words for the abstract.", None),
+    ("Write a report on urban beekeeping with these sections: Overview, Hive Sites, Yields, Outlook. About "
+     "150 words for the Overview, please.", None),
+    ("写一篇关于老旧小区加装电梯的报告，需附300字以内的摘要。", None),
+    ("写一篇关于老旧小区加装电梯的报告，包括：一、政策背景 二、居民协商 三、资金来源。"
+     "请先写一段200字左右的政策背景。", None),
+    # With the whole report's length also given, the whole is kept.
+    ("Write a 3,000-word report on urban beekeeping; no more than 200 words for the abstract.",
+     (2700, 3300, "words")),
+    ("写一篇3000字左右的报告，介绍老旧小区加装电梯，另附300字以内的摘要。", (2700, 3300, "cjk_chars")),
+]
+PART_AFTER_NEGATIVE: list[tuple[str, Length]] = [
+    # "for" an audience, or a task that asks for the abstract itself, is the whole text's length.
+    ("Write about 1,500 words for the general public on urban beekeeping.", (1350, 1650, "words")),
+    ("Write a report on hydrogen ferries of about 2,000 words for the transport committee.",
+     (1800, 2200, "words")),
+    ("写一篇300字以内的摘要，介绍老旧小区加装电梯。", (None, 300, "cjk_chars")),
+    ("Write an abstract of no more than 200 words for the conference.", (None, 200, "words")),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), PART_AFTER + PART_AFTER_NEGATIVE)
+def test_a_length_for_a_part_named_after_it_bounds_that_part(prompt: str, expected: Length) -> None:
+    spec = check_length(prompt, expected)
+    if (prompt, expected) in PART_AFTER:
+        assert spec.unparsed, "the part's length is shown as not read for the report"

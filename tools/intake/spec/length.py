@@ -56,6 +56,17 @@ PART_OBJECT_EN = re.compile(
     r"|longer|shorter|exceed|go|over|below|beyond)\s+)*$",
     re.IGNORECASE,
 )
+# "A page max for the executive summary", "no more than 200 words for the abstract", "300字以内的摘要": a part
+# named right after the length, once the task has named the whole report (写一篇300字以内的摘要 asks for one).
+PART_AFTER_EN = re.compile(
+    r"^[\s,]*(?:(?:is|are|will\s+do|should\s+do)(?:\s+(?:plenty|enough|sufficient|fine|ample))?\s+)?"
+    rf"for\s+(?:the|your|its|an?)\s+(?P<part>(?:{PART_NOUN_EN})\b)?",
+    re.IGNORECASE,
+)
+PART_AFTER_ZH = re.compile(
+    r"^\s*(?:的|用于|给)\s*(?P<part>(?:执行|内容)?摘要|提要|引言|前言|导言|绪论|结论(?!性)|结语|小结|附录"
+    r"|开篇|第[一二三四五六七八九十\d]+(?:部分|章|节))?"
+)
 WHOLE_NOUN = re.compile(
     r"\b(?:report|essay|paper|article|piece|text|document|brief(?:ing)?|review|post|memo)\b|全文|报告|文章|整篇|全篇",
     re.IGNORECASE,
@@ -141,7 +152,7 @@ def agrees(mention: LengthMention, best: LengthMention) -> bool:
 def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] = ()) -> bool:
     """Whether the clause of ``mention`` opens with one named part of the report as its subject (the
     part nouns above, or a heading of the task's outline: "政策建议部分不少于800字"), or names one right
-    before it after the task named the report (PART_OBJECT_EN)."""
+    before it (PART_OBJECT_EN) or right after it (part_after) once the task named the report."""
     if mention.item_word is not None:
         return False
     left = re.split(r"[，,：:]", clause_left(text, mention.start, 60))[-1]
@@ -153,11 +164,24 @@ def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] 
     opening = re.sub(r"^\s*(?:the\s+)?", "", left, flags=re.IGNORECASE).lower()
     if any(name and opening.startswith(name.lower()) for name in part_names):
         return True
+    if part_after(text, mention, part_names):
+        return True
     # A table row of the outline ("| 1 | Executive Summary | half a page max |") bounds its own part.
     end = text.find("\n", mention.end)
     line = text[text.rfind("\n", 0, mention.start) + 1 : end if end >= 0 else len(text)]
     cells = [cell.strip().lower() for cell in line.strip().strip("|").split("|")]
     return line.lstrip().startswith("|") and any(name and name.lower() in cells for name in part_names)
+
+
+def part_after(text: str, mention: LengthMention, part_names: tuple[str, ...]) -> bool:
+    """Whether one part of the report is named right after ``mention`` (PART_AFTER_EN / _ZH: a part noun or
+    a heading of the outline), in a task that named the whole report before it."""
+    after = text[mention.end : mention.end + 80]
+    named = PART_AFTER_EN.match(after) or PART_AFTER_ZH.match(after)
+    if named is None or not WHOLE_NOUN.search(text[: mention.start]):
+        return False
+    rest = after[named.end() :].lower()
+    return bool(named["part"]) or any(name and rest.startswith(name.lower()) for name in part_names)
 
 
 def pick(
