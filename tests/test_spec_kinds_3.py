@@ -162,3 +162,47 @@ def test_a_length_for_a_part_named_after_it_bounds_that_part(prompt: str, expect
     spec = check_length(prompt, expected)
     if (prompt, expected) in PART_AFTER:
         assert spec.unparsed, "the part's length is shown as not read for the report"
+
+
+# Kind 1: per-section lengths in a column of the outline table add up to the report's length.
+TABLE_COLUMN: list[tuple[str, Length]] = [
+    ("Write a report on community composting with this outline:\n\n| Section | Approx. words |\n|---|---|\n"
+     "| Background | 300 |\n| Techniques | 500 |\n| Outcomes | 400 |\n", (1080, 1320, "words")),
+    ("Please write a report on night trains.\n\n| # | Heading | Target length |\n|:-:|---|---:|\n"
+     "| 1 | Revival | 250-300 words |\n| 2 | Operators | 400-500 words |\n"
+     "| 3 | Prospects | 350-400 words |\n",
+     (1000, 1200, "words")),
+    ("Write a report on night trains.\n\n| Section | Words |\n|---|---|\n| Revival | 400 |\n"
+     "| Operators | 600-700 |\n| References | — |\n", (960, 1140, "words")),
+    ("Write a report on night trains.\n\n| Chapter | Max words |\n|---|---|\n| Revival | 300 |\n"
+     "| Operators | 500 |\n", (None, 800, "words")),
+    ("请写一份关于社区食堂的报告，结构如下：\n\n| 部分 | 内容要点 | 建议字数 |\n|---|---|---|\n"
+     "| 背景 | 老龄化与就餐需求 | 800-1000 |\n| 现状 | 各地运营模式 | 1000-1200 |\n"
+     "| 建议 | 可持续经营 | 600-800 |\n",
+     (2400, 3000, "cjk_chars")),
+    ("写一份社区食堂调研报告。\n\n| 章节 | 篇幅 |\n|---|---|\n| 调研方法 | 约500字 |\n"
+     "| 主要发现 | 约1500字 |\n| 对策 | 约1000字 |\n", (2700, 3300, "cjk_chars")),
+    # A total row states the whole.
+    ("写一份社区食堂调研报告。\n\n| 章节 | 字数 |\n|---|---|\n| 调研方法 | 600 |\n| 主要发现 | 1400 |\n"
+     "| 合计 | 2000-2400 |\n", (2000, 2400, "cjk_chars")),
+]
+TABLE_COLUMN_NEGATIVE: list[tuple[str, Length]] = [
+    # A whole length given beside the table is kept.
+    ("请写一份关于社区食堂的报告，全文约3000字，结构如下：\n\n| 部分 | 建议字数 |\n|---|---|\n"
+     "| 背景 | 约800字 |\n| 现状 | 约1200字 |\n| 建议 | 约1000字 |\n", (2700, 3300, "cjk_chars")),
+    # A table of data is no outline: its figures are no lengths.
+    ("Write a report on tidal mills, about 1,500 words, from this data:\n\n| Year | Mills | Length (km) |\n"
+     "|---|---|---|\n| 1800 | 40 | 120 |\n| 1900 | 12 | 60 |\n", (1350, 1650, "words")),
+    ("Write a report on tidal mills from this data:\n\n| Year | Mills | Length (km) |\n"
+     "|---|---|---|\n| 1800 | 40 | 120 |\n| 1900 | 12 | 60 |\n", None),
+    # A length in some rows only bounds those parts.
+    ("Write a report on tidal mills.\n\n| Part | Heading | Length |\n|---|---|---|\n"
+     "| 1 | Origins | half a page max |\n| 2 | Mechanics | |\n| 3 | Decline | |\n", None),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), TABLE_COLUMN + TABLE_COLUMN_NEGATIVE)
+def test_a_length_column_of_an_outline_table_adds_up(prompt: str, expected: Length) -> None:
+    spec = check_length(prompt, expected)
+    if (prompt, expected) in TABLE_COLUMN:
+        assert spec.unparsed == [], "every row's length is read"

@@ -24,6 +24,7 @@ from reportgraph.tools.intake.spec.length_mentions import (
 )
 from reportgraph.tools.intake.spec.model import LengthRequirement, per_page_default
 from reportgraph.tools.intake.spec.numbers import EN_NUMBER_WORDS, parse_number
+from reportgraph.tools.intake.spec.table_length import table_lengths
 from reportgraph.tools.text import language_unit
 
 ITEM_COUNT = re.compile(
@@ -189,10 +190,14 @@ def pick(
 ) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
     """The best whole-text reading, the mentions it used (or that agree with it), and all mentions.
 
-    A length for one named part (names_a_part) is in the mentions but never a candidate."""
+    A length for one named part (names_a_part) is in the mentions but never a candidate; an outline
+    table's length column (table_length) is one candidate spanning the table: its rows' sum, a per-item
+    total, or its total row, a whole length."""
     mentions = find_length_mentions(text)
-    whole_text = [m for m in mentions if not names_a_part(text, m, part_names)]
-    candidates = []
+    tables = table_lengths(text)
+    whole_text = [m for m in mentions if not names_a_part(text, m, part_names)
+                  and not any(t.start <= m.start < t.end for t, _ in tables)]
+    candidates = [(is_sum, -table.strength, table.start, table, table) for table, is_sum in tables]
     for mention in whole_text:
         resolved = resolve_per_item(text, mention, sections) if mention.item_word is not None else mention
         if resolved is not None:
@@ -204,8 +209,9 @@ def pick(
     # A length for the whole text beats a per-item total; a range or bound beats a bare figure; then first.
     per_item, _, _, best, original = min(candidates, key=lambda c: c[:3])
     if per_item:
-        return best, [original], mentions
+        return best, with_cells([original], mentions), mentions
     whole = [m for m in whole_text if m.item_word is None and m is not original]
+    whole += [table for table, is_sum in tables if not is_sum and table is not original]
     best, used = complete_range(best, whole)
     agreeing = [m for m in whole if agrees(m, best)]
     # "全文约3000字，每部分750字左右": a per-section length that adds up to the whole agrees with it.
@@ -215,7 +221,13 @@ def pick(
         for m, total in per_section
         if agrees(replace(total, bound="approx"), best) or total_within(total, best)
     ]
-    return best, [*used, *agreeing], mentions
+    return best, with_cells([*used, *agreeing], mentions), mentions
+
+
+def with_cells(used: list[LengthMention], mentions: list[LengthMention]) -> list[LengthMention]:
+    """``used`` and every mention inside one of them (the cells of a table read as one length)."""
+    inside = [m for m in mentions if any(u.start <= m.start and m.end <= u.end and u is not m for u in used)]
+    return list({id(m): m for m in [*used, *inside]}.values())
 
 
 def total_within(total: LengthMention, best: LengthMention) -> bool:
