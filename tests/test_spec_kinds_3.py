@@ -36,6 +36,11 @@ TOLERANCE: list[tuple[str, Length]] = [
     ("请写一篇关于城市夜间经济的报告，字数4000字，±300字。", (3700, 4300, "cjk_chars")),
     ("请写一篇关于城市夜间经济的报告，2500字左右，误差不超过10%。", (2250, 2750, "cjk_chars")),
     ("写一篇关于古籍修复的文章，两千字上下，浮动不超过一百五十字。", (1850, 2150, "cjk_chars")),
+    ("写一篇关于古籍修复的报告，篇幅3000字，可上下浮动10%。", (2700, 3300, "cjk_chars")),
+    ("写一篇关于古籍修复的报告，约3000字，允许有200字的浮动。", (2800, 3200, "cjk_chars")),
+    ("Write a report on glass recycling, around 2,500 words, with a tolerance of 10%.",
+     (2250, 2750, "words")),
+    ("Write a report on glass recycling: 2,000 words (±150).", (1850, 2150, "words")),
 ]
 TOLERANCE_NEGATIVE: list[tuple[str, Length]] = [
     # A ± of a finding is no tolerance of the length.
@@ -146,6 +151,9 @@ PART_AFTER: list[tuple[str, Length]] = [
     ("Write a 3,000-word report on urban beekeeping; no more than 200 words for the abstract.",
      (2700, 3300, "words")),
     ("写一篇3000字左右的报告，介绍老旧小区加装电梯，另附300字以内的摘要。", (2700, 3300, "cjk_chars")),
+    ("Write a report on urban beekeeping and include a one-page executive summary.", None),
+    ("Write a report on urban beekeeping, 2,500-3,000 words, with a 150-word abstract.",
+     (2500, 3000, "words")),
 ]
 PART_AFTER_NEGATIVE: list[tuple[str, Length]] = [
     # "for" an audience, or a task that asks for the abstract itself, is the whole text's length.
@@ -154,6 +162,8 @@ PART_AFTER_NEGATIVE: list[tuple[str, Length]] = [
      (1800, 2200, "words")),
     ("写一篇300字以内的摘要，介绍老旧小区加装电梯。", (None, 300, "cjk_chars")),
     ("Write an abstract of no more than 200 words for the conference.", (None, 200, "words")),
+    ("Write a report on urban beekeeping: a 2,000 word overview of the field for newcomers.",
+     (1800, 2200, "words")),
 ]
 
 
@@ -162,6 +172,7 @@ def test_a_length_for_a_part_named_after_it_bounds_that_part(prompt: str, expect
     spec = check_length(prompt, expected)
     if (prompt, expected) in PART_AFTER:
         assert spec.unparsed, "the part's length is shown as not read for the report"
+        assert spec.length is None or spec.length.source_text not in ("150-word", "one-page")
 
 
 # Kind 1: per-section lengths in a column of the outline table add up to the report's length.

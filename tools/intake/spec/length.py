@@ -64,6 +64,14 @@ PART_AFTER_EN = re.compile(
     rf"for\s+(?:the|your|its|an?)\s+(?P<part>(?:{PART_NOUN_EN})\b)?",
     re.IGNORECASE,
 )
+# "with a 150-word abstract", "a one-page executive summary": the unit as an adjective of a part noun (not
+# of "summary" or "overview" alone, which may name the whole: "a report: a 2,000-word overview of …").
+PART_ADJECTIVE_EN = re.compile(
+    r"^\s+(?P<part>(?:executive\s+summary|abstract|introduction|intro|conclusions?|preface|foreword"
+    r"|appendix)\b)",
+    re.IGNORECASE,
+)
+ADJECTIVE_UNIT = re.compile(r"\b(?:word|page|character)$", re.IGNORECASE)
 PART_AFTER_ZH = re.compile(
     r"^\s*(?:的|用于|给)\s*(?P<part>(?:执行|内容)?摘要|提要|引言|前言|导言|绪论|结论(?!性)|结语|小结|附录"
     r"|开篇|第[一二三四五六七八九十\d]+(?:部分|章|节))?"
@@ -179,6 +187,8 @@ def part_after(text: str, mention: LengthMention, part_names: tuple[str, ...]) -
     a heading of the outline), in a task that named the whole report before it."""
     after = text[mention.end : mention.end + 80]
     named = PART_AFTER_EN.match(after) or PART_AFTER_ZH.match(after)
+    if ADJECTIVE_UNIT.search(text[mention.start : mention.end]):
+        named = named or PART_ADJECTIVE_EN.match(after)
     if named is None or not WHOLE_NOUN.search(text[: mention.start]):
         return False
     rest = after[named.end() :].lower()

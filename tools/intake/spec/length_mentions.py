@@ -187,8 +187,15 @@ TOLERANCE_FIGURE = rf"(?P<tol>{NUMBER})\s*(?P<pct>%|％|percent\b)?"
 TOLERANCE_AFTER = re.compile(
     r"^\s*(?:左右|上下|or\s+so)?[\s,，、;；(（]*"
     rf"(?:(?:with\s+)?(?:a\s+)?(?:give\s+or\s+take|{PLUS_MINUS}|(?:margin|tolerance)\s+of)"
-    r"|(?:允许)?(?:上下|左右)?(?:浮动|误差|偏差)(?:范围)?(?:不超过|不超出|不大于|在|为|控制在)?|上下(?=\s*\d))"
+    r"|(?:可以?|允许)?(?:上下|左右)?(?:浮动|误差|偏差)(?:范围)?(?:不超过|不超出|不大于|在|为|控制在)?"
+    r"|上下(?=\s*\d))"
     rf"\s*(?:about\s+|约)?{TOLERANCE_FIGURE}\s*(?:{GAP}(?:{UNIT_PLAIN}))?(?:以内|之内)?[)）]?",
+    re.IGNORECASE,
+)
+# "允许有200字的浮动", "可有10%的误差": the figure before the word.
+TOLERANCE_FIGURE_FIRST = re.compile(
+    rf"^\s*(?:左右|上下)?[\s,，、;；(（]*(?:可以?|允许)(?:有)?\s*{TOLERANCE_FIGURE}\s*(?:{GAP}(?:{UNIT_PLAIN}))?"
+    r"(?:左右)?的?(?:上下)?(?:浮动|误差|偏差)",
     re.IGNORECASE,
 )
 TOLERANCE_INNER = re.compile(
@@ -335,7 +342,8 @@ def single_mention(text: str, start: int, end: int, figure_text: str, kind: Unit
     if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
         bound = "lower"  # "2,200+ words"
     span_start, item_word = per_item_start(text, span_start, span_end)
-    stated = TOLERANCE_AFTER.match(text[end:]) if bound == "approx" else None
+    stated = (TOLERANCE_AFTER.match(text[end:]) or TOLERANCE_FIGURE_FIRST.match(text[end:])
+              if bound == "approx" else None)
     tolerance = tolerance_of(figure, stated) if stated else None
     if stated and tolerance:
         low, high, span_end = figure - tolerance, figure + tolerance, max(span_end, end + stated.end())
