@@ -193,6 +193,10 @@ TABLE_COLUMN: list[tuple[str, Length]] = [
      (2400, 3000, "cjk_chars")),
     ("写一份社区食堂调研报告。\n\n| 章节 | 篇幅 |\n|---|---|\n| 调研方法 | 约500字 |\n"
      "| 主要发现 | 约1500字 |\n| 对策 | 约1000字 |\n", (2700, 3300, "cjk_chars")),
+    ("Write a report on street trees.\n\n| Topic | Word count |\n|---|---|\n| Canopy cover | ~300 |\n"
+     "| Heat islands | ~400 |\n", (630, 770, "words")),
+    ("写一份关于行道树的报告。\n\n| 序号 | 章节名称 | 页数 |\n|---|---|---|\n| 1 | 树冠覆盖 | 2 |\n"
+     "| 2 | 热岛效应 | 3 |\n", (5, 5, "pages")),
     # A total row states the whole.
     ("写一份社区食堂调研报告。\n\n| 章节 | 字数 |\n|---|---|\n| 调研方法 | 600 |\n| 主要发现 | 1400 |\n"
      "| 合计 | 2000-2400 |\n", (2000, 2400, "cjk_chars")),
@@ -206,6 +210,11 @@ TABLE_COLUMN_NEGATIVE: list[tuple[str, Length]] = [
      "|---|---|---|\n| 1800 | 40 | 120 |\n| 1900 | 12 | 60 |\n", (1350, 1650, "words")),
     ("Write a report on tidal mills from this data:\n\n| Year | Mills | Length (km) |\n"
      "|---|---|---|\n| 1800 | 40 | 120 |\n| 1900 | 12 | 60 |\n", None),
+    ("Write a report on tram routes.\n\n| Route | Length (km) |\n|---|---|\n| Ring | 12 |\n"
+     "| Harbour | 8 |\n", None),
+    # A cell the reader cannot hold whole ("half a page") adds up to nothing, and is shown.
+    ("Write a report on street trees.\n\n| Section | Suggested length |\n|---|---|\n"
+     "| Canopy cover | half a page |\n| Heat islands | one page |\n", None),
     # A length in some rows only bounds those parts.
     ("Write a report on tidal mills.\n\n| Part | Heading | Length |\n|---|---|---|\n"
      "| 1 | Origins | half a page max |\n| 2 | Mechanics | |\n| 3 | Decline | |\n", None),

@@ -27,6 +27,7 @@ from reportgraph.tools.intake.spec.tables import LengthColumn, length_columns
 from reportgraph.tools.text import CJK_CHAR
 
 HEADER_UNIT = re.compile(UNIT_PLAIN, re.IGNORECASE)
+LEFT_OVER = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
 HEADER_UPPER = re.compile(r"\bmax|\blimit|上限|最多|至多|不超过|以内", re.IGNORECASE)
 HEADER_LOWER = re.compile(r"\bmin|下限|至少|不少于|以上", re.IGNORECASE)
 
@@ -39,8 +40,8 @@ def cell_length(cell: str, header: str) -> LengthMention | None:
         unit = HEADER_UNIT.search(header)
         unit_text = unit.group(0) if unit else "字" if CJK_CHAR.search(header) else "words"
         found = find_length_mentions(f"{cell} {unit_text}")
-    if len(found) != 1:
-        return None
+    if len(found) != 1 or LEFT_OVER.search(cell[: found[0].start] + cell[found[0].end :]):
+        return None  # "half a page": words the length phrase does not hold change it
     mention = found[0]
     if mention.bound == "approx" and mention.min is not None and mention.max is not None:
         figure = (mention.min + mention.max) // 2  # the figure widen() spread (symmetric but for rounding)

@@ -61,6 +61,9 @@ def table_outlines(text: str) -> list[OutlineList]:
 LENGTH_HEADER = re.compile(
     r"字数|篇幅|长度|页数|\b(?:words?|word\s+count|length|pages?|characters?)\b", re.IGNORECASE
 )
+# Headers that can only mean a length of text: beside any column of text they make the table an outline
+# ("| Topic | Word count |"); a bare "Length" or "Pages" needs a column named for the sections.
+TEXT_LENGTH_HEADER = re.compile(r"字数|篇幅|\bwords?\b|\bword\s+count\b", re.IGNORECASE)
 # A row that states the whole ("| 合计 | 3000 |", "| Total | 2,000 |") is no part to add.
 TOTAL_ROW = re.compile(
     r"^(?:合计|总计|共计|总字数|全文|总篇幅|total|overall|sum|altogether)\b", re.IGNORECASE
@@ -81,6 +84,16 @@ class LengthColumn:
     end: int
 
 
+def names_parts(header: list[str], rows: list[list[str]], column: int) -> bool:
+    """Whether another column than the length ``column`` names the parts (see TEXT_LENGTH_HEADER)."""
+    others = [i for i in range(len(header)) if i != column]
+    if any(HEADINGS_HEADER.search(header[i]) for i in others):
+        return True
+    texts = [i for i in others if all(len(row) > i and not NUMBERING.fullmatch(row[i])
+                                      and not re.fullmatch(r"[\d.,\s%-]+", row[i]) for row in rows)]
+    return bool(TEXT_LENGTH_HEADER.search(header[column]) and texts)
+
+
 def length_columns(text: str) -> list[LengthColumn]:
     """Every markdown table of ``text`` with a column whose header names a length beside one that names the
     sections (a table of data, "| Year | Length (km) |", is no outline)."""
@@ -88,10 +101,9 @@ def length_columns(text: str) -> list[LengthColumn]:
     for match in TABLE.finditer(text):
         header = cells(match["header"])
         column = next((i for i, cell in enumerate(header) if LENGTH_HEADER.search(cell)), None)
-        others = [cell for i, cell in enumerate(header) if i != column]
-        if column is None or not any(HEADINGS_HEADER.search(cell) for cell in others):
-            continue
         rows = [cells(row) for row in match["rows"].strip("\n").splitlines()]
+        if column is None or not names_parts(header, rows, column):
+            continue
         if any(len(row) <= column or not row[column] for row in rows):
             continue  # a length for some rows only bounds those parts (length.names_a_part), adds up to none
         filled = [row for row in rows if not EMPTY_CELL.fullmatch(row[column])]
