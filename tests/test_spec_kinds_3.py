@@ -74,6 +74,8 @@ EACH_OF: list[tuple[str, Length]] = [
 EACH_OF_NEGATIVE: list[tuple[str, Length]] = [
     # "each of the 3 papers" counts sources, not parts of the report.
     ("Write a 1,500-word report that discusses each of the three papers in turn.", (1350, 1650, "words")),
+    # 各 qualifying the readers is no per-item marker: the text is one report.
+    ("面向各行业读者写一篇3000字的报告，介绍数字人民币的试点。", (2700, 3300, "cjk_chars")),
     # The whole report's length, stated after a clause about each section, is the whole.
     ("Each of the four sections needs one figure, and the whole report should be about 2,000 words.",
      (1800, 2200, "words")),
@@ -123,11 +125,15 @@ LANGUAGE: list[tuple[str, str, Length]] = [
      (1350, 1650, "cjk_chars")),
     ("请用英文撰写一篇关于冷链物流的报告，约1500词。", "en", (1350, 1650, "words")),
     ("写一份英文报告，介绍冷链物流，两千词左右。", "en", (1800, 2200, "words")),
+    ("请写一篇关于冷链物流的报告，语言为英文，约2000词。", "en", (1800, 2200, "words")),
+    ("Please write up the results in Chinese (Simplified), around 2500 characters, on wetland loss.", "zh",
+     (2250, 2750, "cjk_chars")),
 ]
 LANGUAGE_NEGATIVE: list[tuple[str, str, Length]] = [
     ("Write a report on trends in Chinese cinema, about 2000 words.", "en", (1800, 2200, "words")),
     ("Write a report about investment in Chinese and Indian railways, 1500 words.", "en",
      (1350, 1650, "words")),
+    ("Write a report in English on Chinese wetlands, 2,000 words.", "en", (1800, 2200, "words")),
 ]
 
 

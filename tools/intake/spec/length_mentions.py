@@ -158,6 +158,7 @@ PER_ITEM_LEFT = re.compile(
     r"[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
+ONE_WHOLE = re.compile(r"一[篇份本部]")
 PER_ITEM_RIGHT = re.compile(
     r"\s*(?:each|apiece|a\s+piece|per\s+(?:section|part|chapter|heading)|for\s+each\b"
     r"|(?:一|每)(?:个)?(?P<item>部分|节|章|篇))",
@@ -274,6 +275,8 @@ def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, 
     if counted:
         return max(0, start - 80) + counted.start(), ""
     marker = PER_ITEM_LEFT.search(text[window_start:start])
+    if marker and ONE_WHOLE.search(marker.group(0)):
+        marker = None  # "面向各行业读者写一篇3000字的报告": 各 qualifies the readers, the text is one
     if marker is None:
         after = PER_ITEM_RIGHT.match(text[end:]) if end is not None else None
         return start, (after["item"] or "") if after else None
