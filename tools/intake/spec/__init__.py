@@ -1,6 +1,7 @@
 """The requirement spec: what a task asks of its report, read by small rules, as data checked in code.
 
-Modules: model (the data), numbers, length, outline and inline (section lists), sections, language,
+Modules: model (the data), numbers, length (with table_length, an outline table's length column), outline and
+inline (section lists), sections, language,
 citations, wording (tone, title), topic, coverage (what no rule understood), reader (the whole spec),
 settle (a second, targeted model question where rules and model read a field differently).
 """

@@ -14,18 +14,27 @@ from reportgraph.tools.text import detect_language
 WANTS_ENGLISH = re.compile(
     # 英文写作 is a subject ("关于英文写作教学"), not a request.
     r"(?:用|使用|以)英[文语]|英[文语](?:写(?!作)|撰写|回答|回复|输出|作文|短文|文章|报告|版本|稿|综述|简报)"
-    r"|(?:语言|语种)\s*[:：]\s*英[文语]|\blanguage\s*[:：]\s*English\b|(?:需|须|应|要)(?:为|是|写成)英[文语]"
+    r"|(?:语言|语种)\s*(?:[:：]|为|是|使用|采用)\s*英[文语]|\blanguage\s*[:：]\s*English\b|(?:需|须|应|要)(?:为|是|写成)英[文语]"
     r"|\bin English\b(?!\s+(?:literature|class|grammar))|\b(?:write|answer|respond|reply)\s+in\s+English\b"
     r"|\bEnglish[- ](?:language\s+)?(?:report|version|text)\b",
     re.IGNORECASE,
 )
 # "in Chinese" is a request unless a noun follows ("in Chinese culture"); these words may follow a request.
-AFTER_REQUEST = r"(?:and|for|please|so|as|to|with|because|since|rather|instead|throughout|only|too|though)\b"
+# ("a report in Chinese on X", "in Simplified Chinese a report of …": a preposition or article opens what
+# comes next, not a noun of "Chinese").
+AFTER_REQUEST = (
+    r"(?:and|for|please|so|as|to|with|because|since|rather|instead|throughout|only|too|though|on|about"
+    r"|regarding|concerning|covering|of|that|which|using|based|a|an)\b"
+)
 WANTS_CHINESE = re.compile(
-    r"(?:用|使用|以)(?:中文|汉语)|中文(?:写|撰写|回答|回复|输出|报告|版本)|(?:语言|语种)\s*[:：]\s*(?:中文|汉语)"
+    r"(?:用|使用|以)(?:中文|汉语)|中文(?:写|撰写|回答|回复|输出|报告|版本)|(?:语言|语种)\s*(?:[:：]|为|是|使用|采用)\s*(?:中文|汉语)"
+    # "the final report in 中文": the language named in Chinese inside an English request.
+    r"|\b(?:in|into)\s*(?:简体|繁体)?(?:中文|汉语|普通话)"
     r"|\blanguage\s*[:：]\s*(?:Chinese|Mandarin)\b|\bin\s+Mandarin\b"
     r"|\bin\s+(?:(?:standard|decent|simplified|traditional|fluent|formal|plain|good|and)\s+){0,4}Chinese\b"
     rf"(?!\s+(?!{AFTER_REQUEST})[a-z])"
+    # "investment in Chinese and Indian railways": a second adjective before the noun.
+    rf"(?!\s+(?:and|or)\s+[A-Z][a-z]+[\s-]+(?!{AFTER_REQUEST})[a-z])"
     r"|\bChinese[- ](?:language\s+)?(?:report|version|text)\b",
     re.IGNORECASE,
 )

@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reportgraph.tools.intake.spec.length_mentions import (
+    EACH_OF_HEAD,
+    ITEM_NOUNS_EN,
     Bound,
     LengthMention,
     UnitKind,
@@ -22,12 +24,12 @@ from reportgraph.tools.intake.spec.length_mentions import (
 )
 from reportgraph.tools.intake.spec.model import LengthRequirement, per_page_default
 from reportgraph.tools.intake.spec.numbers import EN_NUMBER_WORDS, parse_number
+from reportgraph.tools.intake.spec.table_length import table_lengths
 from reportgraph.tools.text import language_unit
 
 ITEM_COUNT = re.compile(
     rf"(?P<n>\d+|[一二两三四五六七八九十]+|\b(?:{'|'.join(EN_NUMBER_WORDS)}))\s*(?:个)?(?:[A-Za-z-]+\s+){{0,2}}?"
-    r"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:sections|parts|chapters|paragraphs|posts|stories|essays"
-    r"|articles|poems|letters|entries|scenes|days)\b|(?<=-)(?:section|part|chapter)\b)",
+    rf"(?P<item>篇|章|节课|节|段|部分|首|封|天|课|幕|集|(?:{ITEM_NOUNS_EN})\b|(?<=-)(?:section|part|chapter)\b)",
     re.IGNORECASE,
 )
 # "The executive summary should be a page max", "摘要不超过300字": a length whose subject is one named part
@@ -55,6 +57,25 @@ PART_OBJECT_EN = re.compile(
     r"|longer|shorter|exceed|go|over|below|beyond)\s+)*$",
     re.IGNORECASE,
 )
+# "A page max for the executive summary", "no more than 200 words for the abstract", "300字以内的摘要": a part
+# named right after the length, once the task has named the whole report (写一篇300字以内的摘要 asks for one).
+PART_AFTER_EN = re.compile(
+    r"^[\s,]*(?:(?:is|are|will\s+do|should\s+do)(?:\s+(?:plenty|enough|sufficient|fine|ample))?\s+)?"
+    rf"for\s+(?:the|your|its|an?)\s+(?P<part>(?:{PART_NOUN_EN})\b)?",
+    re.IGNORECASE,
+)
+# "with a 150-word abstract", "a one-page executive summary": the unit as an adjective of a part noun (not
+# of "summary" or "overview" alone, which may name the whole: "a report: a 2,000-word overview of …").
+PART_ADJECTIVE_EN = re.compile(
+    r"^\s+(?P<part>(?:executive\s+summary|abstract|introduction|intro|conclusions?|preface|foreword"
+    r"|appendix)\b)",
+    re.IGNORECASE,
+)
+ADJECTIVE_UNIT = re.compile(r"\b(?:word|page|character)$", re.IGNORECASE)
+PART_AFTER_ZH = re.compile(
+    r"^\s*(?:的|用于|给)\s*(?P<part>(?:执行|内容)?摘要|提要|引言|前言|导言|绪论|结论(?!性)|结语|小结|附录"
+    r"|开篇|第[一二三四五六七八九十\d]+(?:部分|章|节))?"
+)
 WHOLE_NOUN = re.compile(
     r"\b(?:report|essay|paper|article|piece|text|document|brief(?:ing)?|review|post|memo)\b|全文|报告|文章|整篇|全篇",
     re.IGNORECASE,
@@ -76,6 +97,10 @@ def resolve_per_item(text: str, mention: LengthMention, sections: int | None = N
     A length per section ("每部分约500字", "each section about 300 words") counts the ``sections`` the
     task's outline has, when the text states no count of its own.
     """
+    stated = EACH_OF_HEAD.match(text, mention.start)
+    count = parse_number(stated["count"]) if stated else None
+    if count and 1 < count <= 50:
+        return times(mention, count)  # "each of the four sections …": the count stated with the marker
     for count_match in ITEM_COUNT.finditer(text):
         if mention.item_word and count_match["item"] not in (
             mention.item_word,
@@ -136,7 +161,7 @@ def agrees(mention: LengthMention, best: LengthMention) -> bool:
 def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] = ()) -> bool:
     """Whether the clause of ``mention`` opens with one named part of the report as its subject (the
     part nouns above, or a heading of the task's outline: "政策建议部分不少于800字"), or names one right
-    before it after the task named the report (PART_OBJECT_EN)."""
+    before it (PART_OBJECT_EN) or right after it (part_after) once the task named the report."""
     if mention.item_word is not None:
         return False
     left = re.split(r"[，,：:]", clause_left(text, mention.start, 60))[-1]
@@ -148,6 +173,8 @@ def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] 
     opening = re.sub(r"^\s*(?:the\s+)?", "", left, flags=re.IGNORECASE).lower()
     if any(name and opening.startswith(name.lower()) for name in part_names):
         return True
+    if part_after(text, mention, part_names):
+        return True
     # A table row of the outline ("| 1 | Executive Summary | half a page max |") bounds its own part.
     end = text.find("\n", mention.end)
     line = text[text.rfind("\n", 0, mention.start) + 1 : end if end >= 0 else len(text)]
@@ -155,15 +182,32 @@ def names_a_part(text: str, mention: LengthMention, part_names: tuple[str, ...] 
     return line.lstrip().startswith("|") and any(name and name.lower() in cells for name in part_names)
 
 
+def part_after(text: str, mention: LengthMention, part_names: tuple[str, ...]) -> bool:
+    """Whether one part of the report is named right after ``mention`` (PART_AFTER_EN / _ZH: a part noun or
+    a heading of the outline), in a task that named the whole report before it."""
+    after = text[mention.end : mention.end + 80]
+    named = PART_AFTER_EN.match(after) or PART_AFTER_ZH.match(after)
+    if ADJECTIVE_UNIT.search(text[mention.start : mention.end]):
+        named = named or PART_ADJECTIVE_EN.match(after)
+    if named is None or not WHOLE_NOUN.search(text[: mention.start]):
+        return False
+    rest = after[named.end() :].lower()
+    return bool(named["part"]) or any(name and rest.startswith(name.lower()) for name in part_names)
+
+
 def pick(
     text: str, sections: int | None = None, part_names: tuple[str, ...] = ()
 ) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
     """The best whole-text reading, the mentions it used (or that agree with it), and all mentions.
 
-    A length for one named part (names_a_part) is in the mentions but never a candidate."""
+    A length for one named part (names_a_part) is in the mentions but never a candidate; an outline
+    table's length column (table_length) is one candidate spanning the table: its rows' sum, a per-item
+    total, or its total row, a whole length."""
     mentions = find_length_mentions(text)
-    whole_text = [m for m in mentions if not names_a_part(text, m, part_names)]
-    candidates = []
+    tables = table_lengths(text)
+    whole_text = [m for m in mentions if not names_a_part(text, m, part_names)
+                  and not any(t.start <= m.start < t.end for t, _ in tables)]
+    candidates = [(is_sum, -table.strength, table.start, table, table) for table, is_sum in tables]
     for mention in whole_text:
         resolved = resolve_per_item(text, mention, sections) if mention.item_word is not None else mention
         if resolved is not None:
@@ -175,8 +219,9 @@ def pick(
     # A length for the whole text beats a per-item total; a range or bound beats a bare figure; then first.
     per_item, _, _, best, original = min(candidates, key=lambda c: c[:3])
     if per_item:
-        return best, [original], mentions
+        return best, with_cells([original], mentions), mentions
     whole = [m for m in whole_text if m.item_word is None and m is not original]
+    whole += [table for table, is_sum in tables if not is_sum and table is not original]
     best, used = complete_range(best, whole)
     agreeing = [m for m in whole if agrees(m, best)]
     # "全文约3000字，每部分750字左右": a per-section length that adds up to the whole agrees with it.
@@ -186,7 +231,13 @@ def pick(
         for m, total in per_section
         if agrees(replace(total, bound="approx"), best) or total_within(total, best)
     ]
-    return best, [*used, *agreeing], mentions
+    return best, with_cells([*used, *agreeing], mentions), mentions
+
+
+def with_cells(used: list[LengthMention], mentions: list[LengthMention]) -> list[LengthMention]:
+    """``used`` and every mention inside one of them (the cells of a table read as one length)."""
+    inside = [m for m in mentions if any(u.start <= m.start and m.end <= u.end and u is not m for u in used)]
+    return list({id(m): m for m in [*used, *inside]}.values())
 
 
 def total_within(total: LengthMention, best: LengthMention) -> bool:

@@ -3,8 +3,9 @@
 A phrase is a figure (numbers.NUMBER) with a unit (字, 汉字, 单词, words, Chinese characters, 页, pages) or
 after a length label (字数, 篇幅, Length:, Limit:), and a modifier on either side that makes it a lower
 bound (不少于, at least, 以上), an upper bound (不超过, no more than, under, 以内, Limit:) or an approximate
-figure (约, about, 左右, or a bare figure). A figure that names a place in a source (第3页, "the first 10
-pages of the paper", 前5) is no length.
+figure (约, about, 左右, or a bare figure), whose stated tolerance ("give or take 100", "±200字", "上下浮动
+200字") replaces the ±10 %. A figure that names a place in a source (第3页, "the first 10 pages of the paper",
+前5) is no length.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reportgraph.tools.intake.spec.model import APPROX_TOLERANCE
-from reportgraph.tools.intake.spec.numbers import CN_PAIR, NUMBER, cn_pair, parse_number, range_scale
+from reportgraph.tools.intake.spec.numbers import (
+    CN_PAIR,
+    EN_WORD,
+    NUMBER,
+    cn_pair,
+    parse_number,
+    range_scale,
+)
 
 MIN_LENGTH_FIGURE = 10  # "一字一句", "十字路口": smaller figures are never a report length in 字 or words
 MAX_PAGES = 200
@@ -48,7 +56,10 @@ RANGE_WITH_UNIT = re.compile(
     rf"(?P<b>{NUMBER}){GAP}(?:{UNIT})(?:\s*之间)?",
     re.IGNORECASE,
 )
-PAIR_WITH_UNIT = re.compile(rf"{CN_PAIR}{GAP}(?:{UNIT})", re.IGNORECASE)  # 两三千字
+# 两三千字, 一两页; not the tail of a longer numeral (一千二三百字 is no 200–300).
+PAIR_WITH_UNIT = re.compile(
+    rf"(?<![零〇一二两三四五六七八九十百千万\d]){CN_PAIR}{GAP}(?:{UNIT})", re.IGNORECASE
+)
 SINGLE_WITH_UNIT = re.compile(rf"(?P<a>{NUMBER}){GAP}(?:{UNIT})", re.IGNORECASE)
 LABELLED = re.compile(
     rf"(?:{LABEL})[^0-9零〇一二两三四五六七八九十百千万。\n]{{0,12}}?"
@@ -101,8 +112,8 @@ BEFORE_FIGURE: dict[Bound, re.Pattern[str]] = {
 }
 AFTER_FIGURE: dict[Bound, re.Pattern[str]] = {
     "lower": re.compile(
-        r"^\s*(?:以上|及以上|或以上|往上|起|打底|\+|or (?:more|longer|above|over)|minimum|at (?:the )?least"
-        r"|(?:and|or) up(?:wards)?\b|plus\b)",
+        r"^\s*(?:以上|及以上|或以上|往上|起|打底|\+(?!/?-)|or (?:more|longer|above|over)|minimum"
+        r"|at (?:the )?least|(?:and|or) up(?:wards)?\b|plus\b)",
         re.IGNORECASE,
     ),
     "upper": re.compile(
@@ -123,6 +134,23 @@ UNITLESS_BOUND = re.compile(
 # "第3页", "the first 10 pages", "前5": a place in a source, not a length of the report.
 REFERENCE_LEFT = re.compile(r"(?:第|前|后|\bfirst|\blast|\btop|\bpages?|\bp\.)\s*$", re.IGNORECASE)
 REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORECASE)
+# The pieces a task may ask several of, each with its own length ("five posts", "each of the four sections").
+ITEM_NOUNS_EN = (
+    r"sections|parts|chapters|paragraphs|posts|stories|essays|articles|poems|letters|entries|scenes|days"
+)
+# "Each of the four sections should run to about 500 words": a length per item whose count is stated in the
+# same phrase (only of the pieces above: "each of the 3 papers" counts sources, not parts of the report).
+EACH_OF = (
+    rf"\beach\s+of\s+(?:the\s+|your\s+|its\s+|these\s+|those\s+)?(?P<count>\d+|{EN_WORD})\s+"
+    rf"(?:\w+\s+)?(?:{ITEM_NOUNS_EN})\b(?:\s+of\s+(?:the|your|this|that)\s+\w+)?"
+)
+EACH_OF_HEAD = re.compile(EACH_OF, re.IGNORECASE)
+EACH_OF_COUNT = re.compile(
+    # up to the figure, in the same clause and naming no whole ("… and the whole report about 2,000 words").
+    EACH_OF + r"(?:(?!\b(?:report|essay|paper|text|document|whole|total|overall|altogether)\b)"
+    r"[^，。；,;.!?\n]){0,40}$",
+    re.IGNORECASE,
+)
 # "每篇400字左右", "各写1000字", "each about 200 words": a length per item, not for the whole text.
 PER_ITEM_LEFT = re.compile(
     r"(?:每(?:一)?(?P<item>篇|章|节课|节|段|部分|个部分|首|封|天|课|幕|集|个)|各写?|(?:\bfor\s+)?\beach(?:\s+\w+)?"
@@ -130,6 +158,7 @@ PER_ITEM_LEFT = re.compile(
     r"[^，。；,;.]{0,8}$",
     re.IGNORECASE,
 )
+ONE_WHOLE = re.compile(r"一[篇份本部]")
 PER_ITEM_RIGHT = re.compile(
     r"\s*(?:each|apiece|a\s+piece|per\s+(?:section|part|chapter|heading)|for\s+each\b"
     r"|(?:一|每)(?:个)?(?P<item>部分|节|章|篇))",
@@ -151,6 +180,29 @@ REJECTED = re.compile(
 BARE_TAIL = re.compile(r"^\s*(?:either|too|as\s+well|though|for\s+that\s+matter)?\s*(?:[.,;!?。，；！？…]|$)",
                        re.IGNORECASE)
 SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?:\s|$)")
+# An explicit tolerance replaces the ±10 % of an approximate figure: "1,200 words, give or take 100",
+# "3000字上下浮动200字", "2,000 words (±10%)" after the length; "1500 ± 200 words" inside it. Only right
+# after the figure (or its 左右/about), so a "± 2%" of a finding elsewhere is no tolerance.
+PLUS_MINUS = r"(?:±|\+/-|\+-|plus\s+or\s+minus)"
+TOLERANCE_FIGURE = rf"(?P<tol>{NUMBER})\s*(?P<pct>%|％|percent\b)?"
+TOLERANCE_AFTER = re.compile(
+    r"^\s*(?:左右|上下|or\s+so)?[\s,，、;；(（]*"
+    rf"(?:(?:with\s+)?(?:a\s+)?(?:give\s+or\s+take|{PLUS_MINUS}|(?:margin|tolerance)\s+of)"
+    r"|(?:可以?|允许)?(?:上下|左右)?(?:浮动|误差|偏差)(?:范围)?(?:不超过|不超出|不大于|在|为|控制在)?"
+    r"|上下(?=\s*\d))"
+    rf"\s*(?:about\s+|约)?{TOLERANCE_FIGURE}\s*(?:{GAP}(?:{UNIT_PLAIN}))?(?:以内|之内)?[)）]?",
+    re.IGNORECASE,
+)
+# "允许有200字的浮动", "可有10%的误差": the figure before the word.
+TOLERANCE_FIGURE_FIRST = re.compile(
+    rf"^\s*(?:左右|上下)?[\s,，、;；(（]*(?:可以?|允许)(?:有)?\s*{TOLERANCE_FIGURE}\s*(?:{GAP}(?:{UNIT_PLAIN}))?"
+    r"(?:左右)?的?(?:上下)?(?:浮动|误差|偏差)",
+    re.IGNORECASE,
+)
+TOLERANCE_INNER = re.compile(
+    rf"(?P<a>{NUMBER})\s*{PLUS_MINUS}\s*{TOLERANCE_FIGURE}{GAP}(?:{UNIT})", re.IGNORECASE
+)
+MAX_TOLERANCE_PERCENT = 50
 
 
 @dataclass(frozen=True)
@@ -219,7 +271,12 @@ def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, 
     """Where a length phrase starts once a per-item marker before it (每篇, 各写, each) is included; a
     marker after it ("400 words each", "800字一个部分") makes it per item too (the span is kept)."""
     window_start = max(0, start - 40)
+    counted = EACH_OF_COUNT.search(text[max(0, start - 80) : start])
+    if counted:
+        return max(0, start - 80) + counted.start(), ""
     marker = PER_ITEM_LEFT.search(text[window_start:start])
+    if marker and ONE_WHOLE.search(marker.group(0)):
+        marker = None  # "面向各行业读者写一篇3000字的报告": 各 qualifies the readers, the text is one
     if marker is None:
         after = PER_ITEM_RIGHT.match(text[end:]) if end is not None else None
         return start, (after["item"] or "") if after else None
@@ -229,7 +286,7 @@ def per_item_start(text: str, start: int, end: int | None = None) -> tuple[int, 
 def range_mentions(text: str) -> list[LengthMention]:
     found = []
     for match in PAIR_WITH_UNIT.finditer(text):
-        low, high = cn_pair(match)
+        low, high = cn_pair(match) or (None, None)
         kind = unit_kind(match)
         if range_allowed(low, high, kind) and not is_reference(text, match.start(), match.end()):
             start, item_word = per_item_start(text, match.start(), match.end())
@@ -268,6 +325,17 @@ def judged(text: str, bound: Bound, end: int) -> Bound:
     return bound
 
 
+def tolerance_of(figure: int, match: re.Match[str]) -> int | None:
+    """The tolerance a TOLERANCE_* match states around ``figure`` (a percentage of it, or a figure in its
+    unit); None when it is no plausible tolerance (not below the figure, over MAX_TOLERANCE_PERCENT)."""
+    value = parse_number(match["tol"])
+    if value is None:
+        return None
+    if match["pct"]:
+        return round(figure * value / 100) if 0 < value <= MAX_TOLERANCE_PERCENT else None
+    return value if 0 < value < figure else None
+
+
 def single_mention(text: str, start: int, end: int, figure_text: str, kind: UnitKind) -> LengthMention | None:
     figure = parse_number(figure_text)
     if figure is None or not figure_allowed(figure, kind) or is_reference(text, start, end):
@@ -277,8 +345,28 @@ def single_mention(text: str, start: int, end: int, figure_text: str, kind: Unit
     if re.match(rf"(?:{NUMBER})\s*\+", text[start:end], re.IGNORECASE):
         bound = "lower"  # "2,200+ words"
     span_start, item_word = per_item_start(text, span_start, span_end)
+    stated = (TOLERANCE_AFTER.match(text[end:]) or TOLERANCE_FIGURE_FIRST.match(text[end:])
+              if bound == "approx" else None)
+    tolerance = tolerance_of(figure, stated) if stated else None
+    if stated and tolerance:
+        low, high, span_end = figure - tolerance, figure + tolerance, max(span_end, end + stated.end())
+        return LengthMention(low, high, "range", kind, span_start, span_end, item_word)
     low, high = {"lower": (figure, None), "upper": (None, figure)}.get(bound) or widen(figure, kind)
     return LengthMention(low, high, bound, kind, span_start, span_end, item_word)
+
+
+def tolerance_mentions(text: str) -> list[LengthMention]:
+    """Lengths written as a figure ± its tolerance before the unit: "1500 ± 200 words", "3000±10%字"."""
+    found = []
+    for match in TOLERANCE_INNER.finditer(text):
+        figure, kind = parse_number(match["a"]), unit_kind(match)
+        tolerance = tolerance_of(figure, match) if figure is not None else None
+        if figure is None or tolerance is None or not figure_allowed(figure, kind):
+            continue
+        start, item_word = per_item_start(text, match.start(), match.end())
+        found.append(LengthMention(figure - tolerance, figure + tolerance, "range", kind, start, match.end(),
+                                   item_word))
+    return found
 
 
 def labelled_mention(text: str, match: re.Match[str]) -> LengthMention | None:
@@ -353,6 +441,8 @@ def overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 def find_length_mentions(text: str) -> list[LengthMention]:
     """Every length phrase of ``text``, in order; each figure is read once (ranges, units, labels, bounds)."""
     mentions = range_mentions(text)
+    mentions += [m for m in tolerance_mentions(text) if not overlaps((m.start, m.end), [
+        (r.start, r.end) for r in mentions])]
     taken = [(m.start, m.end) for m in mentions]
     for match in SINGLE_WITH_UNIT.finditer(text):
         if not overlaps(match.span(), taken):

@@ -23,8 +23,9 @@ EN_WORD = rf"\b(?:{'|'.join(sorted(EN_NUMBER_WORDS, key=len, reverse=True))})\b"
 EN_NUMBER = (
     rf"\b(?:{_EN_SMALL}|a(?=[\s-]+(?:hundred|thousand)\b))(?:[\s-]+(?:and\s+)?(?:{_EN_SMALL}|hundred|thousand)\b)*(?<!\ba)\b"
 )
-# 两三千, 七八百, 一两万: two neighbouring digits before a unit, "two or three thousand" (a range).
-CN_PAIR = r"(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<ps>[十百千万])"
+# 两三千, 七八百, 一两万, 一两(页): two rising digits, with or without a scale, "two or three thousand" (a
+# range; cn_pair checks that the second digit is the larger).
+CN_PAIR = r"(?P<pa>[一两二三四五六七八])(?P<pb>[两二三四五六七八九])(?P<ps>[十百千万])?"
 
 # One figure: digits with thousands commas or a decimal, an optional k/千/万 scale; or a Chinese numeral (not
 # after 数/几/多/上/近, which make 数千 "several thousand", unless 数 ends 字数 or 多 ends 最多/至多); or an
@@ -106,10 +107,12 @@ def parse_english_number(token: str) -> int | None:
     return total + current
 
 
-def cn_pair(match: re.Match[str]) -> tuple[int, int]:
-    """两三千 → (2000, 3000), 七八百 → (700, 800): the range a CN_PAIR match names."""
-    scale = CN_UNITS[match["ps"]]
-    return CN_DIGITS[match["pa"]] * scale, CN_DIGITS[match["pb"]] * scale
+def cn_pair(match: re.Match[str]) -> tuple[int, int] | None:
+    """两三千 → (2000, 3000), 七八百 → (700, 800), 一两 → (1, 2): the range a CN_PAIR match names; None
+    when the digits do not rise (两二, 三三 are no ranges)."""
+    scale = CN_UNITS[match["ps"]] if match["ps"] else 1
+    low, high = CN_DIGITS[match["pa"]], CN_DIGITS[match["pb"]]
+    return (low * scale, high * scale) if low < high else None
 
 
 def range_scale(low: int, high_token: str, high: int) -> int:
