@@ -8,9 +8,10 @@ rain gardens (Chinese), each beside unrelated documents.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from reportgraph.tools.checking import SupportChecker, ValidationInputs
-from reportgraph.tools.checking.relevance import check_relevance
+from reportgraph.tools.checking.relevance import check_relevance, speaks_to, standing_out
 from reportgraph.tools.checking.report import CheckResult, Report
 from reportgraph.tools.intake.spec import RequirementSpec, SectionRequirement
 from reportgraph.tools.registry import SourceRecord, to_registry
@@ -178,3 +179,28 @@ def test_a_collection_too_small_to_rank_gives_unverified_not_pass(embed: bool) -
     assert "only 3 documents in its language" in result.detail
     assert result.figure["unverified_because"] == {
         "only 3 documents in its language, and the cutoff lets 5 through": 2}
+
+
+class _Vectors:
+    """A checker whose embeddings are given: each text's vector is looked up."""
+
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        self.table = table
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        rows = np.asarray([self.table[t] for t in texts], dtype=float)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_documents_standing_out_from_their_languages_middle_are_counted() -> None:
+    # Three heads close to the query, four far from it: the three stand out, whatever the cutoff.
+    angles = {"q": 0.0, "a": 0.1, "b": 0.15, "c": 0.2, "d": 1.3, "e": 1.4, "f": 1.45, "g": 1.5}
+    table = {name: [float(np.cos(x)), float(np.sin(x))] for name, x in angles.items()}
+    heads = {f"doc-{n}": (n, "en") for n in "abcdefg"}
+    assert standing_out(_Vectors(table), "q", "en", heads) == 3  # type: ignore[arg-type]
+
+
+def test_a_quotespeaks_to_the_task_by_its_content_words() -> None:
+    query = "Write a report on how honeybee colonies survive winter\nWinter Clustering"
+    assert speaks_to("Honeybee colonies form a winter cluster to keep the queen warm.", query)
+    assert not speaks_to("The glass furnace on Murano burns at 1400 degrees.", query)
