@@ -321,3 +321,15 @@ def test_outline_forms_of_a_third_fresh_set(prompt: str, expected: list[str]) ->
 ])
 def test_bare_bullets_of_requirements_are_no_outline(prompt: str) -> None:
     assert titles(parse_requirements(prompt)) is None
+
+
+def test_a_scale_alone_is_one_of_it_and_a_counted_chapter_lead_opens_a_list() -> None:
+    spec = parse_requirements("请写一份万字以上的调研报告，分为三章：缘起、演变、启示。")
+    assert titles(spec) == ["缘起", "演变", "启示"]
+    assert length_of(spec) == (10000, None, "cjk_chars")
+
+
+def test_a_tables_total_row_is_no_section() -> None:
+    spec = parse_requirements("Write a report on school meals.\n\n| Section | Words |\n|---|---|\n"
+                              "| Menus | 300 |\n| Costs | 400 |\n| Waste | 300 |\n| Total | 1,000 |")
+    assert titles(spec) == ["Menus", "Costs", "Waste"]

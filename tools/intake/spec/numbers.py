@@ -39,9 +39,11 @@ NUMBER = (
 
 
 def parse_chinese_number(text: str) -> int | None:
-    """两千 → 2000, 一千五百 → 1500, 三千五 → 3500 (colloquial), 十二 → 12, 三千万 → 30,000,000,
+    """两千 → 2000, 一千五百 → 1500, 三千五 → 3500 (colloquial), 十二 → 12, 万 → 10,000, 三千万 → 30,000,000,
     一亿二千万 → 120,000,000; None if not a numeral. The one reader of Chinese numerals: the requirement
     reader and the checker's quantities both use it."""
+    if text[:1] in ("百", "千", "万", "亿"):
+        text = "一" + text  # "万字以上": a scale alone is one of it, as 十 alone is ten
     total = section = digit = 0
     last_unit = 1
     for char in text:

@@ -32,6 +32,8 @@ HEADINGS_HEADER = re.compile(
     re.IGNORECASE,
 )
 
+# A table's sum row ("| Total | 1,000 |") closes the table; it is no section.
+TOTAL_ROW = re.compile(r"total|sum|overall|合计|总计|小计|共计|总字数", re.IGNORECASE)
 NUMBERING = re.compile(r"\d{1,2}[.、)]?|[A-Za-z][.)]?|[一二三四五六七八九十]{1,3}[、.]?|[IVX]{1,4}\.?|[①-⑩]")
 
 
@@ -51,7 +53,8 @@ def table_outlines(text: str) -> list[OutlineList]:
                        and not all(NUMBERING.fullmatch(row[i]) for row in rows if len(row) > i)), None)
         if column is None:
             continue
-        titles = [clean_title(row[column], marked=True) for row in rows if len(row) > column and row[column]]
+        titles = [clean_title(row[column], marked=True) for row in rows
+                  if len(row) > column and row[column] and not TOTAL_ROW.fullmatch(row[column].strip(" *"))]
         if plausible_titles(titles):
             start = lead_start(text, match.start())
             found.append(OutlineList([(t, t) for t in titles], start, match.end(), numbered=False))
