@@ -100,6 +100,9 @@ INSTRUCTION = re.compile(
             # 2. directs your output
             rf"{_words(_YOUR)}\s*(?:\w+\s+)?{_words(_OUTPUT)}",
             _CJK_YOU_MUST.pattern,
+            # "If you are the one writing the report from this page, …": you, as the output's producer
+            rf"\byou(?:'re|\s+are)\s+(?:the\s+(?:one|person)\s+)?(?:writing|drafting|compiling|summari[sz]ing"
+            rf"|preparing)\s+(?:\S+\s+){{0,3}}?{_words(_OUTPUT)}",
             # 3. overrides instructions, rules, the user (an order, not a noun)
             rf"{_CLAUSE}{_words(_IGNORE)}[^.。!?！？]{{0,40}}{_words(_RULES)}",
             rf"(?:指示|ルール|지시|규칙)\s*(?:を|을|를)\s*(?:{_IGNORE})",  # ja, ko: the object comes first
