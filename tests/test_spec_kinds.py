@@ -333,3 +333,41 @@ def test_a_tables_total_row_is_no_section() -> None:
     spec = parse_requirements("Write a report on school meals.\n\n| Section | Words |\n|---|---|\n"
                               "| Menus | 300 |\n| Costs | 400 |\n| Waste | 300 |\n| Total | 1,000 |")
     assert titles(spec) == ["Menus", "Costs", "Waste"]
+
+
+# A fourth fresh set's kinds (own prompts, other topics).
+FOURTH_SET_OUTLINES = [
+    ("论文+讲座视频+资料库 → 写份中文报告，主题是城市供暖。结构：沿革/现状/问题/建议。3000字左右。",
+     ["沿革", "现状", "问题", "建议"]),
+    ("请写一篇课程报告。报告格式按实验报告来：目的、原理、步骤、结论。正文2000字以上。",
+     ["目的", "原理", "步骤", "结论"]),
+    ("Write a reading report on the attached paper about soil carbon. Three sections — Background, Findings, "
+     "Critique — each roughly 300–400 words.", ["Background", "Findings", "Critique"]),
+    ("请写一份分析报告。报告应包括：客流变化；票价调整；服务质量。字数在3000字到4000字。",
+     ["客流变化", "票价调整", "服务质量"]),
+    ("请写一份调研报告，内容按①成因②影响③对策展开，每部分约600字。", ["成因", "影响", "对策"]),
+    ("请写一份报告，按“起因—经过—结果”三部分来写，篇幅不限。", ["起因", "经过", "结果"]),
+]
+
+
+@pytest.mark.parametrize(("prompt", "expected"), FOURTH_SET_OUTLINES)
+def test_outline_forms_of_a_fourth_fresh_set(prompt: str, expected: list[str]) -> None:
+    assert titles(parse_requirements(prompt)) == expected
+
+
+@pytest.mark.parametrize(("prompt", "expected"), [
+    ("Honestly the paper is 36 pages long and the talk runs about 50 minutes, so please write a report on "
+     "its results. Somewhere around 2,500 words would be ideal.", (2250, 2750, "words")),
+    ("论文共48页，请写一份3000字左右的读书报告。", (2700, 3300, "cjk_chars")),
+    ("Write a report on tidal mills. 1,800 words minimum, 2,400 maximum, excluding references.",
+     (1800, 2400, "words")),
+])
+def test_a_materials_length_is_no_requirement_and_bounds_may_follow_their_figure(
+        prompt: str, expected: tuple[int, int, str]) -> None:
+    assert length_of(parse_requirements(prompt)) == expected
+
+
+def test_the_language_asked_of_the_report_beats_the_language_of_the_sources() -> None:
+    spec = parse_requirements("Most of the sources here are in Chinese — the attached paper and the "
+                              "collection — but the report itself must be in English. Roughly 1.5k words.")
+    assert spec.language == "en" and length_of(spec) == (1350, 1650, "words")

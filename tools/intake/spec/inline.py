@@ -63,6 +63,8 @@ EN_LEAD = re.compile(
     r"|\b(?:with|for|using|under|into|has|have)\s+(?:the|these|its|your)\s+(?:following\s+)?(?:\w+\s+)?"
     r"(?:sections|headings|parts|chapters)\b(?!\s+(?:on|about|of|in|that|which|should|must|are|is)\b)"
     r"|\b(?:in|into|with|have|has)\s+(?:\w+\s+)?(?:parts|sections|chapters)\s*(?:[—–(]|--)"
+    # "Four sections — Background, Method, Results — each …": a count of parts, then the list set off.
+    r"|(?:^|(?<=[.!?]\s))(?:two|three|four|five|six|seven|\d)\s+(?:parts|sections|chapters)\s*(?:[—–:：]|--)"
     # "It should have five parts, namely a, b …", "a five-part report on X: a, b …".
     r"|\b(?:parts|sections|chapters)\s*,?\s*(?:namely|viz\.|i\.e\.|that\s+is)\s*,?"
     r"|\b\w+-(?:part|section|chapter)\s+(?:report|essay|paper|piece|brief(?:ing)?|article|review)\b[^.:：\n]{0,40}[:：]"
@@ -71,12 +73,15 @@ EN_LEAD = re.compile(
     re.IGNORECASE,
 )
 ZH_COLON_LEAD = re.compile(
-    r"(?:部分|章节|结构|大纲|提纲|框架|方面|板块|维度|角度|主题|议题|[\d一二三四五六七八九十两]+\s*(?:章|篇|节))"
+    r"(?:部分|章节|结构|大纲|提纲|框架|格式|方面|板块|维度|角度|主题|议题|[\d一二三四五六七八九十两]+\s*(?:章|篇|节))"
+    r"(?:按[^。；：:\n]{0,10}?来?)?"
     r"(?:撰写|来写|组织|展开)?(?:为|是|如下)?\s*[:：]\s*"
 )
 QUOTED_OUTLINE = re.compile(
-    r"[“\"「『](?P<items>[^”\"」』\n]{3,80})[”\"」』]\s*(?:的|这样的|式的?)?\s*(?:[\d一二三四五六七八九两]+(?:段|部分)式?的?)?"
-    r"(?:结构|框架|顺序|思路|逻辑|structure|outline|order)",
+    # "“背景—方法—结果”的结构", "“起因—经过—结果”三部分来写": a count of parts names a structure too.
+    r"[“\"「『](?P<items>[^”\"」』\n]{3,80})[”\"」』]\s*(?:的|这样的|式的?)?\s*"
+    r"(?:[\d一二三四五六七八九两]+(?:段|部分)式?的?(?:结构|框架|顺序|思路|逻辑)?"
+    r"|(?:结构|框架|顺序|思路|逻辑|structure|outline|order))",
     re.IGNORECASE,
 )
 # "five parts", "a five-part report", "in 4 sections": how many items the list that follows has.
@@ -123,6 +128,8 @@ def zh_items(items_text: str, count: int | None = None) -> list[str]:
     items_text = re.sub(r"（[^（）]*）|\([^()]*\)", "", items_text)  # "产品概述（品牌来源国、品牌理念）"
     items_text = re.sub(r"^\s*但不限于[:：]?|等$", "", TRAILING_COUNT.sub("", items_text.strip()))
     separator = r"、|和|以及|及" if not re.search(r"[；;，,]", items_text) else r"[；;，,]"
+    if "/" in items_text and not re.search(r"[、；;，,]", items_text):
+        separator = r"/"  # "结构：背景/方法/结果/讨论"
     parts = [p for p in re.split(separator, items_text) if p.strip()]
     if count and len(parts) < count:
         finer = [p for part in parts for p in re.split(r"与|跟", part) if p.strip()]
@@ -187,7 +194,8 @@ def zh_list(text: str, lead: re.Match[str]) -> OutlineList | None:
     announced = COUNT_BEFORE.search(sentence_left(text, lead.start()))
     # "标题分别为：A；B；C": the lead's subject names the structure.
     subject = sentence_left(text, lead.start())[-LEAD_SUBJECT_CHARS:]
-    structured = bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0) + subject)) or bool(announced)
+    structured = (bool(counted) or bool(STRUCTURE_WORD.search(lead.group(0) + subject)) or bool(announced)
+                  or lead.group(0).rstrip().endswith((":", "：")))  # "报告应包括：A；B；C"
     candidates = (
         [counted] if counted else [ZH_CLAUSE.match(rest), ZH_SENTENCE.match(rest) if structured else None]
     )

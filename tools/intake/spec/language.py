@@ -46,13 +46,37 @@ ENGLISH_UNIT = re.compile(
 CHINESE_UNIT = re.compile(r"Chinese characters|汉字|中文字", re.IGNORECASE)
 
 
+# What a language is said of: the report (an output word in its clause) or the materials.
+OUTPUT_WORD = re.compile(
+    r"\b(?:report|write|written|answer|summary|brief)\w*|报告|撰写|写|输出|回答", re.IGNORECASE
+)
+SOURCE_WORD = re.compile(
+    r"\b(?:sources?|materials?|documents?|papers?|videos?|talks?|collection)\b|资料|论文|文献|视频",
+    re.IGNORECASE,
+)
+CLAUSE = re.compile(r"[.。;；!?！？—–]|,\s*but\b|，\s*但|但是", re.IGNORECASE)
+
+
+def _about_report(text: str, match: re.Match[str]) -> int:
+    """1 when the clause of a language request speaks of the report, -1 of the materials, else 0."""
+    starts = [m.end() for m in CLAUSE.finditer(text, 0, match.start())]
+    end = CLAUSE.search(text, match.end())
+    clause = text[starts[-1] if starts else 0 : end.start() if end else len(text)]
+    return int(bool(OUTPUT_WORD.search(clause))) - int(bool(SOURCE_WORD.search(clause)))
+
+
 def requested_language(text: str) -> Literal["zh", "en"] | None:
     """The language the task explicitly asks the report to be in, or None."""
     english, chinese = WANTS_ENGLISH.search(text), WANTS_CHINESE.search(text)
-    if english and (chinese is None or english.start() <= chinese.start()):
-        return "en"  # of two requests the first one ("用中文写一篇关于英文写作的文章")
-    if chinese:
-        return "zh"
+    if english and chinese:
+        # "The sources are in Chinese, but the report must be in English": the request about the report
+        # wins; else the first one ("用中文写一篇关于英文写作的文章").
+        by_english, by_chinese = _about_report(text, english), _about_report(text, chinese)
+        if by_english != by_chinese:
+            return "en" if by_english > by_chinese else "zh"
+        return "en" if english.start() <= chinese.start() else "zh"
+    if english or chinese:
+        return "en" if english else "zh"
     own = detect_language(text)
     if own == "zh" and ENGLISH_UNIT.search(text):
         return "en"

@@ -195,6 +195,20 @@ def part_after(text: str, mention: LengthMention, part_names: tuple[str, ...]) -
     return bool(named["part"]) or any(name and rest.startswith(name.lower()) for name in part_names)
 
 
+MATERIAL_SUBJECT = re.compile(
+    r"\b(?:the|this|that|its|their)\s+(?:\w+\s+){0,2}(?:paper|article|book|thesis|talk|video|lecture|transcript"
+    r"|document|collection|source)s?\s+(?:is|are|was|runs?|has|have|spans?|contains?)\s+(?:\w+\s+){0,2}$"
+    r"|(?:论文|原文|文章|书|视频|讲座|录像|资料库?|文档)(?:本身)?(?:共|有|长|长达|约有|一共|总共)\s*$",
+    re.IGNORECASE,
+)
+
+
+def describes_a_material(text: str, mention: LengthMention) -> bool:
+    """Whether the clause of ``mention`` states the length of one of the task's materials ("the paper is
+    36 pages long", "论文共36页"): a fact about the materials, read, and no requirement."""
+    return bool(MATERIAL_SUBJECT.search(clause_left(text, mention.start, 60)))
+
+
 def pick(
     text: str, sections: int | None = None, part_names: tuple[str, ...] = ()
 ) -> tuple[LengthMention | None, list[LengthMention], list[LengthMention]]:
@@ -203,7 +217,8 @@ def pick(
     A length for one named part (names_a_part) is in the mentions but never a candidate; an outline
     table's length column (table_length) is one candidate spanning the table: its rows' sum, a per-item
     total, or its total row, a whole length."""
-    mentions = find_length_mentions(text)
+    # "the paper is 36 pages long", "讲座视频长50分钟": a material's length is no requirement of the report.
+    mentions = [m for m in find_length_mentions(text) if not describes_a_material(text, m)]
     tables = table_lengths(text)
     whole_text = [m for m in mentions if not names_a_part(text, m, part_names)
                   and not any(t.start <= m.start < t.end for t, _ in tables)]

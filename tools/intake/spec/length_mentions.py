@@ -131,6 +131,12 @@ UNITLESS_BOUND = re.compile(
     r"(?!\s+(?!(?:either|too|though|as|or|and|but|for|at|in|is|are|would|will)\b)[A-Za-z])",
     re.IGNORECASE,
 )
+# "1,800 words minimum, 2,400 maximum": a bound word after a unitless figure.
+UNITLESS_BOUND_AFTER = re.compile(
+    rf"(?P<a>{NUMBER})\s*(?:(?P<lower>minimum|min\.?|at (?:the )?least)"
+    r"|(?P<upper>maximum|max\.?|at (?:the )?most))(?![A-Za-z])",
+    re.IGNORECASE,
+)
 # "第3页", "the first 10 pages", "前5": a place in a source, not a length of the report.
 REFERENCE_LEFT = re.compile(r"(?:第|前|后|\bfirst|\blast|\btop|\bpages?|\bp\.)\s*$", re.IGNORECASE)
 REFERENCE_RIGHT = re.compile(r"^\s*of\s+(?:the|this|that|its|each)\b", re.IGNORECASE)
@@ -422,7 +428,7 @@ def unit_source(
 def unitless_bounds(text: str, stated: list[LengthMention]) -> list[LengthMention]:
     """Bounds without a unit, taken only beside a length the task states (their unit comes from it)."""
     found = []
-    for match in UNITLESS_BOUND.finditer(text):
+    for match in [*UNITLESS_BOUND.finditer(text), *UNITLESS_BOUND_AFTER.finditer(text)]:
         start, end = match.start(), match.end()
         bound = judged(text, "lower" if match["lower"] else "upper", end)
         source = unit_source(text, start, end, bound, stated)

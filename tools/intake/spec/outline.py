@@ -188,10 +188,15 @@ def run_items(text: str, run: list[re.Match[str]]) -> tuple[list[tuple[str, str]
             if cut and not NAME_CHAIN.fullmatch(body[cut.start() :].rstrip(" .。")):
                 body = body[: cut.start()]
             end = marker.end() + len(body)
+        if index + 1 == len(run) and ARRANGED_BY.search(sentence_left(text, run[0].start())):
+            body = ARRANGING_VERB.sub("", body.rstrip(" 。.，,"))  # "按①成因②影响③对策展开"
         items.append((marker.group(0).strip(), clean_title(MARKER_WORD_TAIL.sub("", body), marked=True)))
     return items, end
 
 
+# "内容按①…②…③…展开": the verb the list is arranged by closes its last item.
+ARRANGED_BY = re.compile(r"按照?|依照|依次|围绕|从")
+ARRANGING_VERB = re.compile(r"(?:来|进行)?(?:展开|撰写|组织|论述|阐述|来写|写作)$")
 REQUIREMENTS_LEAD = re.compile(
     r"要求|注意|规则|规范|标准|须知|说明|\b(?:requirements?|rules|guidelines|constraints|criteria|notes?|instructions"
     r"|conditions|checklist)\b",
