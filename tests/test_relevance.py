@@ -181,26 +181,13 @@ def test_a_collection_too_small_to_rank_gives_unverified_not_pass(embed: bool) -
         "only 3 documents in its language, and the cutoff lets 5 through": 2}
 
 
-class _Vectors:
-    """A checker whose embeddings are given: each text's vector is looked up."""
-
-    def __init__(self, table: dict[str, list[float]]) -> None:
-        self.table = table
-
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        rows = np.asarray([self.table[t] for t in texts], dtype=float)
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
-
-
 def test_the_documents_standing_out_from_their_languages_middle_are_counted() -> None:
     # Three heads close to the query, four far from it: the three stand out, whatever the cutoff.
-    angles = {"q": 0.0, "a": 0.1, "b": 0.15, "c": 0.2, "d": 1.3, "e": 1.4, "f": 1.45, "g": 1.5}
-    table = {name: [float(np.cos(x)), float(np.sin(x))] for name, x in angles.items()}
-    heads = {f"doc-{n}": (n, "en") for n in "abcdefg"}
-    assert standing_out(_Vectors(table), "q", "en", heads) == 3  # type: ignore[arg-type]
+    scores = np.cos(np.array([0.1, 0.15, 0.2, 1.3, 1.4, 1.45, 1.5]))
+    assert standing_out(scores) == 3
 
 
-def test_a_quotespeaks_to_the_task_by_its_content_words() -> None:
+def test_a_quote_speaks_to_the_task_by_its_content_words() -> None:
     query = "Write a report on how honeybee colonies survive winter\nWinter Clustering"
     assert speaks_to("Honeybee colonies form a winter cluster to keep the queen warm.", query)
     assert not speaks_to("The glass furnace on Murano burns at 1400 degrees.", query)

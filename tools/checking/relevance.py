@@ -178,15 +178,13 @@ class Judged:
         return not self.unverified and self.rank > self.limit
 
 
-def rank_in_language(
-    checker: SupportChecker, text: str, doc: str, heads: dict[str, tuple[str, str]]
-) -> tuple[int, int]:
-    """(rank of ``doc`` among the collection's documents in its language by embedding similarity of their
-    heads to ``text``, how many there are); a tie ranks last of its tie, as a tie is no evidence.
+def language_scores(
+    checker: SupportChecker, text: str, language: str, heads: dict[str, tuple[str, str]]
+) -> tuple[list[str], np.ndarray]:
+    """(the documents in ``language``, the embedding similarity of each one's head to ``text``).
 
     Raises Unjudged without an embedder (or when it failed), when the language holds no more documents
     than the cutoff lets through, or when every head is equally similar."""
-    language = heads[doc][1]
     group = [d for d, (_, lang) in heads.items() if lang == language]
     if len(group) <= cutoff(len(group)):
         raise Unjudged(TOO_FEW.format(size=len(group), cutoff=cutoff(len(group))))
@@ -197,16 +195,23 @@ def rank_in_language(
     scores = vectors[1:] @ vectors[0]
     if np.ptp(scores) == 0:
         raise Unjudged(ALL_TIED)
-    return int((scores >= scores[group.index(doc)]).sum()), len(group)
+    return group, scores
 
 
-def standing_out(checker: SupportChecker, text: str, language: str, heads: dict[str, tuple[str, str]]) -> int:
-    """How many documents in ``language`` stand out from the language's middle by similarity to ``text``:
-    at least FIELD_SHARE of the way from the median score to the top one. A crowded field (most of a
-    language's documents on the task's subject) is wider than the cutoff; a language of noise is not."""
-    group = [head for head, lang in heads.values() if lang == language]
-    vectors = checker.vectors([text, *group])  # embedded already by rank_in_language
-    scores = vectors[1:] @ vectors[0]
+def rank_in_language(
+    checker: SupportChecker, text: str, doc: str, heads: dict[str, tuple[str, str]]
+) -> tuple[int, np.ndarray]:
+    """(rank of ``doc`` among the collection's documents in its language by the similarity of their heads
+    to ``text``, the scores of that language's documents); a tie ranks last of its tie, as a tie is no
+    evidence. Raises Unjudged as language_scores does."""
+    group, scores = language_scores(checker, text, heads[doc][1], heads)
+    return int((scores >= scores[group.index(doc)]).sum()), scores
+
+
+def standing_out(scores: np.ndarray) -> int:
+    """How many documents stand out from their language's middle by ``scores`` (their similarity to one
+    text): at least FIELD_SHARE of the way from the median score to the top one. A crowded field (most of
+    a language's documents on the task's subject) is wider than the cutoff; a language of noise is not."""
     middle = float(np.median(scores))
     return int((scores >= middle + FIELD_SHARE * (float(scores.max()) - middle)).sum())
 
@@ -244,9 +249,9 @@ def _judge(report: Report, sentence: Sentence, cited: str, quoted: bool,
             if rank <= limit:
                 return Judged(sentence, cited, rank, size, "sentence", limit)
         query = _query(report, sentence.section)
-        rank, _ = rank_in_language(checker, query, doc, heads)
+        rank, scores = rank_in_language(checker, query, doc, heads)
         if quoted and limit < rank <= STATED_SLACK * limit and speaks_to(sentence.text, query):
-            field = min(STATED_SLACK * limit, standing_out(checker, query, heads[doc][1], heads))
+            field = min(STATED_SLACK * limit, standing_out(scores))
             if rank <= field:
                 return Judged(sentence, cited, rank, size, "task and section (a quote in the task's words, "
                               "its document among those standing out)", field)
