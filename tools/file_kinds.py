@@ -7,6 +7,7 @@ Suffixes are lower case with their dot; compare ``Path.suffix.lower()`` with the
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Literal
 
 FileKind = Literal["task", "corpus", "pdf", "document", "video", "image", "audio", "subtitle", "other"]
@@ -28,6 +29,12 @@ EXTENSION_KINDS: dict[str, FileKind] = {
     **dict.fromkeys((".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pptx", ".csv", ".tsv", ".xlsx",
                      ".xlsm"), "document"),
 }
+
+
+def kind_of(name: str) -> FileKind:
+    """The kind a file's name gives it by its suffix ("other" when none does); a collection's .json is
+    "other" here, as only its name or content makes it a corpus (taskio.classify)."""
+    return EXTENSION_KINDS.get(PurePosixPath(name).suffix.lower(), "other")
 
 
 def suffixes_of(*kinds: FileKind) -> tuple[str, ...]:

@@ -27,11 +27,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from reportgraph.tools.checking.citation_styles import citation_summary, split_reference_section
-from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, EXTENSION_KINDS, suffix_alternation, suffixes_of
+from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, kind_of, suffix_alternation, suffixes_of
 from reportgraph.tools.registry import CITATION_MARKER, DOCUMENT_PREFIX, UNRESOLVED_SOURCE, SourceRecord
 
 MIN_OVERLAP_S = 1.0  # a range that only grazes a segment's edge does not cite it
@@ -266,7 +265,7 @@ class Materials:
 
 def _is_video(name: str) -> bool:
     """A file cited by time range: a video, or an audio file the talk pipeline heard."""
-    return EXTENSION_KINDS.get(PurePosixPath(name).suffix.lower()) in ("video", "audio")
+    return kind_of(name) in ("video", "audio")
 
 
 def _cite(inner: str, form: str, file: str, match: re.Match[str], materials: Materials) -> WrittenCitation:

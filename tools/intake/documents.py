@@ -31,7 +31,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from pydantic import BaseModel, Field
-from reportgraph.tools.file_kinds import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import suffixes_of
 from reportgraph.tools.intake.chunking import ChunkingSettings, chunk_text
 from reportgraph.tools.intake.pdfscan import letter_count, ocr_quality
 from reportgraph.tools.intake.taskio import BadInputError, decode_task_bytes
@@ -272,5 +272,5 @@ def _image(raw: bytes, found: DocumentExtraction) -> tuple[str, list[str]]:
 READERS: dict[str, Callable[[bytes, DocumentExtraction], tuple[str, list[str]]]] = {
     ".txt": _plain, ".md": _plain, ".markdown": _plain, ".html": _html, ".htm": _html, ".docx": _docx,
     ".pptx": _pptx, ".csv": _csv, ".tsv": _csv, ".xlsx": _xlsx, ".xlsm": _xlsx,
-    **{suffix: _image for suffix, kind in EXTENSION_KINDS.items() if kind == "image"},
+    **dict.fromkeys(suffixes_of("image"), _image),
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 import charset_normalizer
 import ftfy
 from pydantic import BaseModel, Field
-from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, EXTENSION_KINDS, FileKind
+from reportgraph.tools.file_kinds import CORPUS_SUFFIXES, FileKind, kind_of
 from reportgraph.tools.text import CJK_CHAR, count_cjk
 
 TASK_FILE_NAMES = ("task.md", "task.txt")
@@ -455,7 +455,7 @@ def classify(path: Path, at_top: bool) -> FileKind:
     suffix = path.suffix.lower()
     if suffix in CORPUS_SUFFIXES:
         return "corpus" if CORPUS_NAME.match(name) or looks_like_corpus(path) else "other"
-    return EXTENSION_KINDS.get(suffix, "other")
+    return kind_of(name)
 
 
 def looks_like_corpus(path: Path) -> bool:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import av.container
-from reportgraph.tools.file_kinds import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import kind_of
 from reportgraph.tools.registry import SegmentKind, SourceRecord, video_segment_id
 from reportgraph.tools.text import detect_language
 from reportgraph.tools.video.probe import MediaProbe, open_media
@@ -47,7 +47,7 @@ class VideoRun:
         self.scan: SceneScan | None = None
         self.picture_text: dict[int, list[str]] = {}
         # A sound recording (taskio's "audio" kind) has no pictures to miss: only its speech is analysed.
-        self.audio_file = EXTENSION_KINDS.get(path.suffix.lower()) == "audio"
+        self.audio_file = kind_of(path.name) == "audio"
 
     def problem(self, text: str, limitation: Limitation | None = None) -> None:
         self.result.problems.append(text)

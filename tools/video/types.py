@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 from reportgraph.prompts.video import DISCLOSURE, DISCLOSURE_SEPARATOR, MEDIA_NOUN
-from reportgraph.tools.file_kinds import EXTENSION_KINDS
+from reportgraph.tools.file_kinds import kind_of
 from reportgraph.tools.registry import SourceRecord, short_hash
 from reportgraph.tools.video.probe import MediaProbe, StreamChoice
 
@@ -130,7 +130,7 @@ def make_disclosure(file_name: str, limitations: Sequence[Limitation]) -> dict[s
 
 def media_noun(file_name: str, language: str) -> str:
     """What the talk's file is called in the report: "video", or "recording" for an audio file."""
-    kind = "audio" if EXTENSION_KINDS.get(Path(file_name).suffix.lower()) == "audio" else "video"
+    kind = "audio" if kind_of(file_name) == "audio" else "video"
     return MEDIA_NOUN["zh" if language == "zh" else "en"][kind]
 
 
