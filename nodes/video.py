@@ -111,10 +111,11 @@ def video_fallback(state: ReportState, runtime: Runtime[Context]) -> dict[str, A
     if not video.get("disclosure"):
         # A crash before any analysis leaves none: every talk of the folder is then named.
         failed = {a["file_name"]: "; ".join(a["problems"]) for a in video.get("analyses", [])}
+        failed = failed or dict.fromkeys(talks(stock, speech_configured(runtime.context)), "")
         video["disclosure"] = " ".join(
             NO_ANALYSIS[spec.language].format(noun=media_noun(name, spec.language), name=name,
                                               reason=reason or "unknown error")
-            for name, reason in (failed or dict.fromkeys(stock.video, "")).items()
+            for name, reason in failed.items()
         )
     video["fallback"] = {"taken": True, "rescued_records": len(rescued)}
     emit(
